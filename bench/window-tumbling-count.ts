@@ -1,0 +1,104 @@
+/**
+ * Benchmark: keyed event-time tumbling-window count through the OperatorHost (key selection,
+ * heap state, timers), with 10% of records out of order, and the memory of 1 M keys' windows.
+ * Run: npx tsx bench/window-tumbling-count.ts [events] [keys]
+ */
+import { OperatorHost } from "../core/runtime/operator-host.ts";
+import type { Output } from "../core/runtime/operator.ts";
+import { ManualProcessingTimeService } from "../core/time/manual-processing-time-service.ts";
+import { TumblingEventTimeWindows, WindowOperator } from "../core/window/index.ts";
+
+interface Click {
+  page: number;
+  ts: number;
+}
+
+function makeHost(counter: { n: number }) {
+  const output: Output<number> = {
+    collect: () => void counter.n++,
+    collectSide: () => {},
+    emitWatermark: () => {},
+  };
+  const operator = new WindowOperator<Click, number>({
+    assigner: TumblingEventTimeWindows.of(1_000),
+    function: {
+      kind: "aggregate",
+      aggregate: { createAccumulator: () => 0, add: (_v: Click, acc: number) => acc + 1, getResult: (acc: number) => acc, merge: (a: number, b: number) => a + b },
+    },
+    name: "Window(TumblingEventTimeWindows(1000), count)",
+  });
+  return new OperatorHost<Click, number>({
+    operator,
+    name: "window",
+    id: "window",
+    subtaskIndex: 0,
+    parallelism: 1,
+    maxParallelism: 128,
+    output,
+    processingTime: new ManualProcessingTimeService(),
+    keySelectors: [(c: Click) => c.page],
+  });
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function throughput(events: number, keys: number): Promise<void> {
+  const counter = { n: 0 };
+  const host = makeHost(counter);
+  await host.open();
+  const random = rng(42);
+  // 100 events per ms of event time; 10% of them up to 500 ms late; watermark every 1000 events.
+  const batch: Click[] = new Array(events);
+  for (let i = 0; i < events; i++) {
+    const base = Math.floor(i / 100);
+    const ts = random() < 0.1 ? base - Math.floor(random() * 500) : base;
+    batch[i] = { page: Math.floor(random() * keys), ts };
+  }
+  const start = performance.now();
+  let maxTs = -Infinity;
+  for (let i = 0; i < events; i++) {
+    const c = batch[i]!;
+    host.processElement(c, c.ts);
+    if (c.ts > maxTs) maxTs = c.ts;
+    if (i % 1000 === 999) host.processWatermark(maxTs - 500 - 1);
+  }
+  host.processWatermark(Number.POSITIVE_INFINITY);
+  const seconds = (performance.now() - start) / 1000;
+  console.log(
+    `tumbling count: ${events} events, ${keys} keys, ${counter.n} results in ${seconds.toFixed(2)} s = ${(events / seconds / 1e6).toFixed(2)} M events/s`,
+  );
+}
+
+async function memory(keys: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const counter = { n: 0 };
+  const host = makeHost(counter);
+  await host.open();
+  const click: Click = { page: 0, ts: 0 };
+  for (let k = 0; k < keys; k++) {
+    click.page = k;
+    host.processElement(click, (k * 7) % 1000);
+  }
+  gc?.();
+  const after = process.memoryUsage().heapUsed;
+  console.log(`memory: ${keys} keys with an open window: ${((after - before) / 1e6).toFixed(0)} MB heap (${gc ? "after gc" : "no --expose-gc"})`);
+  host.processWatermark(Number.POSITIVE_INFINITY);
+  console.log(`  fired ${counter.n} windows`);
+}
+
+const events = Number(process.argv[2] ?? 5_000_000);
+const keys = Number(process.argv[3] ?? 10_000);
+await throughput(events, keys);
+await throughput(events, keys);
+await memory(1_000_000);

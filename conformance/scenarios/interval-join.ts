@@ -1,0 +1,48 @@
+import { StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
+import { timedEvents } from "../inputs.ts";
+import type { Scenario, TimedEvent } from "../scenario.ts";
+
+interface Pair {
+  key: string;
+  left: number;
+  right: number;
+}
+
+const LOWER = -150;
+const UPPER = 250;
+const BOUND = 300;
+const orders = () => timedEvents({ seed: 1_111, count: 200, keys: 6, step: 50, jitter: 200 });
+const payments = () => timedEvents({ seed: 1_112, count: 200, keys: 6, step: 50, jitter: 200 });
+
+/** Flink's interval join: right.ts within [left.ts + lower, left.ts + upper], bounds inclusive. */
+const scenario: Scenario<Pair> = {
+  name: "interval-join",
+  description: "keyed intervalJoin().between(lower, upper) pairs every left with each right in its interval",
+  compare: "unordered",
+  run() {
+    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+    const strategy = () =>
+      WatermarkStrategy.forBoundedOutOfOrderness<TimedEvent>(BOUND).withTimestampAssigner((e) => e.ts);
+    const left = env.fromCollection(orders()).assignTimestampsAndWatermarks(strategy());
+    const right = env.fromCollection(payments()).assignTimestampsAndWatermarks(strategy());
+    return left
+      .keyBy((e) => e.key)
+      .intervalJoin(right.keyBy((e) => e.key))
+      .between(LOWER, UPPER)
+      .process<Pair>((l, r, _ctx, out) => out.collect({ key: l.key, left: l.ts, right: r.ts }))
+      .executeAndCollect();
+  },
+  expected() {
+    const out: Pair[] = [];
+    const rights = payments();
+    for (const l of orders()) {
+      for (const r of rights) {
+        if (r.key === l.key && r.ts >= l.ts + LOWER && r.ts <= l.ts + UPPER) {
+          out.push({ key: l.key, left: l.ts, right: r.ts });
+        }
+      }
+    }
+    return out;
+  },
+};
+export default scenario;

@@ -1,0 +1,189 @@
+/**
+ * StreamExecutionEnvironment: where a job starts (sources), how it is configured, and how it runs.
+ */
+import { EddyError, checkArgument } from "../errors.ts";
+import { StreamGraph } from "../graph/stream-graph.ts";
+import { createJobGraph, type JobGraph } from "../graph/job-graph.ts";
+import { ExecutionGraph, executionPlan } from "../graph/execution-graph.ts";
+import type { Source } from "../connectors/source.ts";
+import { CollectionSource } from "../connectors/collection-source.ts";
+import { GeneratorSource, type GeneratorSourceOptions } from "../connectors/generator-source.ts";
+import { LocalExecutor } from "../runtime/executor.ts";
+import { SystemClock } from "../time/clocks.ts";
+import type { Clock } from "../time/types.ts";
+import { WatermarkStrategy } from "../time/watermark-strategy.ts";
+import { randomHexId } from "../graph/ids.ts";
+import { DataStream } from "./data-stream.ts";
+import { JobClient, type JobExecutionResult } from "./job-client.ts";
+
+/** Options of {@link StreamExecutionEnvironment.create}. */
+export interface EnvironmentOptions {
+  /** Default parallelism of operators (default 1). */
+  readonly parallelism?: number;
+  /** Default max parallelism (number of key groups); derived from parallelism when omitted, as in Flink. */
+  readonly maxParallelism?: number;
+  /** Periodic watermark interval in ms (default 200; 0 disables periodic emission). */
+  readonly autoWatermarkInterval?: number;
+  /** Processing-time clock (default: the system clock). Tests inject a ManualClock. */
+  readonly clock?: Clock;
+  /** Records per network batch (default 512). */
+  readonly batchSize?: number;
+  /** Batches a channel holds before its producer is backpressured (default 4). */
+  readonly channelCapacity?: number;
+  /** Chain operators into tasks where possible (default true). */
+  readonly chaining?: boolean;
+}
+
+/** Mutable configuration (Flink's ExecutionConfig). */
+export interface ExecutionConfig {
+  autoWatermarkInterval: number;
+  batchSize: number;
+  channelCapacity: number;
+  chaining: boolean;
+}
+
+/**
+ * The entry point of a job.
+ *
+ * @example
+ * const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+ * const doubled = await env.fromCollection([1, 2, 3]).map((x) => x * 2).executeAndCollect();
+ */
+export class StreamExecutionEnvironment {
+  /** @internal The graph being built; replaced after each execute, as Flink clears its transformations. */
+  streamGraph = new StreamGraph("job");
+  private parallelism: number;
+  private maxParallelism: number | undefined;
+  readonly clock: Clock;
+  private readonly config: ExecutionConfig;
+
+  private constructor(options: EnvironmentOptions) {
+    const parallelism = options.parallelism ?? 1;
+    checkArgument(Number.isInteger(parallelism) && parallelism >= 1, `[eddy] parallelism must be an integer >= 1, got ${parallelism}`);
+    this.parallelism = parallelism;
+    if (options.maxParallelism !== undefined) this.setMaxParallelism(options.maxParallelism);
+    this.clock = options.clock ?? new SystemClock();
+    this.config = {
+      autoWatermarkInterval: options.autoWatermarkInterval ?? 200,
+      batchSize: options.batchSize ?? 512,
+      channelCapacity: options.channelCapacity ?? 4,
+      chaining: options.chaining ?? true,
+    };
+    checkArgument(this.config.autoWatermarkInterval >= 0, `[eddy] autoWatermarkInterval must be >= 0 ms, got ${this.config.autoWatermarkInterval}`);
+    checkArgument(Number.isInteger(this.config.batchSize) && this.config.batchSize >= 1, `[eddy] batchSize must be an integer >= 1, got ${this.config.batchSize}`);
+    checkArgument(Number.isInteger(this.config.channelCapacity) && this.config.channelCapacity >= 1, `[eddy] channelCapacity must be an integer >= 1, got ${this.config.channelCapacity}`);
+  }
+
+  /** Creates an environment that runs jobs in this isolate. */
+  static create(options: EnvironmentOptions = {}): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment(options);
+  }
+
+  /** Flink's name for {@link create}. */
+  static getExecutionEnvironment(options: EnvironmentOptions = {}): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment(options);
+  }
+
+  setParallelism(parallelism: number): this {
+    checkArgument(Number.isInteger(parallelism) && parallelism >= 1, `[eddy] parallelism must be an integer >= 1, got ${parallelism}`);
+    this.parallelism = parallelism;
+    return this;
+  }
+
+  getParallelism(): number {
+    return this.parallelism;
+  }
+
+  setMaxParallelism(maxParallelism: number): this {
+    checkArgument(Number.isInteger(maxParallelism) && maxParallelism >= 1 && maxParallelism <= 32768, `[eddy] maxParallelism must be an integer in [1, 32768], got ${maxParallelism}`);
+    this.maxParallelism = maxParallelism;
+    return this;
+  }
+
+  getConfig(): ExecutionConfig {
+    return this.config;
+  }
+
+  /** Turns operator chaining off (every operator its own task). */
+  disableOperatorChaining(): this {
+    this.config.chaining = false;
+    return this;
+  }
+
+  /** A stream from a FLIP-27 source, with its watermark strategy. */
+  fromSource<T>(source: Source<T, any, any>, watermarkStrategy: WatermarkStrategy<T>, sourceName?: string): DataStream<T> {
+    checkArgument(source !== null && typeof source === "object" && typeof source.createReader === "function" && typeof source.createEnumerator === "function", "[eddy] fromSource needs a Source with createEnumerator and createReader");
+    checkArgument(watermarkStrategy instanceof WatermarkStrategy, "[eddy] fromSource needs a WatermarkStrategy, e.g. WatermarkStrategy.noWatermarks()");
+    const node = this.streamGraph.addNode({
+      name: `Source: ${sourceName ?? source.name ?? "Source"}`,
+      uid: undefined,
+      kind: "source",
+      pact: "Data Source",
+      parallelism: undefined,
+      maxParallelism: undefined,
+      source: { source, watermarkStrategy },
+      keySelectors: undefined,
+      chaining: "head",
+    });
+    return new DataStream<T>(this, [{ nodeId: node.id, tag: undefined, partitioner: { kind: "auto" } }]);
+  }
+
+  /** A bounded stream of the given items, in order (parallelism 1, as Flink's fromCollection). */
+  fromCollection<T>(items: Iterable<T>, watermarkStrategy: WatermarkStrategy<T> = WatermarkStrategy.noWatermarks<T>()): DataStream<T> {
+    checkArgument(items !== null && items !== undefined && typeof (items as Iterable<T>)[Symbol.iterator] === "function", "[eddy] fromCollection needs an iterable");
+    return this.fromSource(new CollectionSource<T>([...items]), watermarkStrategy, "Collection Source").setParallelism(1);
+  }
+
+  /** A bounded stream of the given elements. */
+  fromElements<T>(...items: T[]): DataStream<T> {
+    return this.fromCollection(items);
+  }
+
+  /** A seeded generator: bounded with `count`, rate-limited with `ratePerSecond`, optionally disordered in event time. */
+  fromGenerator<T>(options: GeneratorSourceOptions<T>, watermarkStrategy: WatermarkStrategy<T> = WatermarkStrategy.noWatermarks<T>(), name = "Generator Source"): DataStream<T> {
+    return this.fromSource(new GeneratorSource<T>(options), watermarkStrategy, name);
+  }
+
+  /** The plan as JSON: operators with ship strategies, chained vertices, subtasks. */
+  getExecutionPlan(): string {
+    return JSON.stringify(executionPlan(new ExecutionGraph(this.buildJobGraph(this.streamGraph))), null, 2);
+  }
+
+  /** @internal */
+  buildJobGraph(graph: StreamGraph): JobGraph {
+    if (graph.nodes.size === 0) throw new EddyError("[eddy] the job has no operators: add a source and a sink", { code: "INVALID_JOB", domain: "user" });
+    const sinks = [...graph.nodes.values()].filter((n) => n.pact === "Data Sink");
+    if (sinks.length === 0) {
+      throw new EddyError("[eddy] the job has no sink: add print(), sinkTo(sink) or use executeAndCollect()", { code: "INVALID_JOB", domain: "user" });
+    }
+    return createJobGraph(graph, { parallelism: this.parallelism, maxParallelism: this.maxParallelism, chaining: this.config.chaining });
+  }
+
+  /** Builds the job and its executor without running it: for `step()` / `runUntilIdle()` in tests. */
+  prepare(jobName = "job"): JobClient {
+    const graph = this.streamGraph;
+    this.streamGraph = new StreamGraph("job");
+    graph.jobName = jobName;
+    const job = this.buildJobGraph(graph);
+    const executor = new LocalExecutor(new ExecutionGraph(job), {
+      clock: this.clock,
+      batchSize: this.config.batchSize,
+      channelCapacity: this.config.channelCapacity,
+      autoWatermarkInterval: this.config.autoWatermarkInterval,
+      metricsIntervalMs: 1000,
+    });
+    return new JobClient(randomHexId(), jobName, executor);
+  }
+
+  /** Starts the job and returns a client to watch or cancel it. */
+  executeAsync(jobName = "job"): JobClient {
+    const client = this.prepare(jobName);
+    client.start();
+    return client;
+  }
+
+  /** Runs the job; resolves when it finishes (bounded sources) and rejects with the failure cause. */
+  async execute(jobName = "job"): Promise<JobExecutionResult> {
+    return this.executeAsync(jobName).getJobExecutionResult();
+  }
+}

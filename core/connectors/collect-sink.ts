@@ -1,0 +1,48 @@
+/**
+ * Sinks that stay in memory or print: collect (used by `executeAndCollect`) and print.
+ */
+import type { Sink, SinkWriter } from "./sink.ts";
+
+/** Appends every record to `target` (all subtasks share it: one isolate). */
+export class CollectSink<T> implements Sink<T> {
+  readonly name = "Collect Sink";
+  constructor(readonly target: T[]) {}
+  createWriter(): SinkWriter<T> {
+    const target = this.target;
+    return {
+      write: (value) => {
+        target.push(value);
+      },
+      flush: () => {},
+    };
+  }
+}
+
+/** Prints records as Flink's print sink does: `prefix:subtask> value` when parallel. */
+export class PrintSink<T> implements Sink<T> {
+  readonly name = "Print to Std. Out";
+  constructor(
+    private readonly prefix?: string,
+    private readonly write: (line: string) => void = (line) => console.log(line),
+  ) {}
+  createWriter(context: { subtaskIndex: number; parallelism: number }): SinkWriter<T> {
+    const parts: string[] = [];
+    if (this.prefix !== undefined && this.prefix !== "") parts.push(this.prefix);
+    if (context.parallelism > 1) parts.push(String(context.subtaskIndex + 1));
+    const lead = parts.length === 0 ? "" : `${parts.join(":")}> `;
+    return {
+      write: (value) => this.write(lead + formatValue(value)),
+      flush: () => {},
+    };
+  }
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "bigint") return `${value}n`;
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,26 @@
+/** @module Eddy's core: the DataStream API and the engine behind it, on Web-standard globals only. */
+export * from "./api/index.ts";
+export { EddyError, type ErrorDomain, type EddyErrorOptions } from "./errors.ts";
+export { OutputTag, type StreamOperator, type Output, type OperatorContext } from "./runtime/operator.ts";
+export { LocalExecutor } from "./runtime/executor.ts";
+export * from "./connectors/index.ts";
+export * from "./window/index.ts";
+export * from "./metrics/index.ts";
+export { WatermarkStrategy } from "./time/watermark-strategy.ts";
+export { SystemClock, ManualClock } from "./time/clocks.ts";
+export type { Clock, WatermarkGenerator, WatermarkOutput, TimestampAssigner, Timer } from "./time/types.ts";
+export {
+  ValueStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  AggregatingStateDescriptor,
+  StateTtlConfig,
+  type ValueState,
+  type ListState,
+  type MapState,
+  type ReducingState,
+  type AggregatingState,
+  type AggregateFunction,
+  type Key,
+} from "./state/types.ts";

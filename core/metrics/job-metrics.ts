@@ -1,0 +1,37 @@
+/**
+ * A point-in-time view of a running job's metrics, shaped for the REST API.
+ */
+import type { BackpressureLevel } from "./task-metrics.ts";
+
+/** One subtask's figures. */
+export interface SubtaskMetrics {
+  readonly subtask: number;
+  readonly busyMsPerSecond: number;
+  readonly backPressuredMsPerSecond: number;
+  readonly idleMsPerSecond: number;
+  readonly backPressureRatio: number;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  readonly recordsInPerSecond: number;
+  readonly recordsOutPerSecond: number;
+  readonly currentInputWatermark: number;
+  readonly currentOutputWatermark: number;
+}
+
+/** One job vertex (operator chain) with its subtasks. */
+export interface VertexMetrics {
+  readonly id: string;
+  readonly name: string;
+  readonly parallelism: number;
+  readonly backpressureLevel: BackpressureLevel;
+  readonly subtasks: readonly SubtaskMetrics[];
+}
+
+/** The whole job. */
+export interface JobMetrics {
+  readonly vertices: readonly VertexMetrics[];
+  /** Records per second leaving all sources. */
+  readonly sourceRecordsPerSecond: number;
+  /** Lowest output watermark of the sink-side vertices. */
+  readonly currentWatermark: number;
+}

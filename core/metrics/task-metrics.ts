@@ -1,0 +1,77 @@
+/**
+ * Time accounting of one subtask (Flink 1.13+): busy, backpressured and idle milliseconds per
+ * second, plus record counters. In one isolate a runnable task waiting for the CPU counts as idle.
+ */
+
+/** Backpressure level of a vertex, by its highest subtask ratio (Flink's thresholds). */
+export type BackpressureLevel = "ok" | "low" | "high";
+
+/** Level for a backpressured-time ratio: OK <= 0.10, LOW <= 0.5, HIGH above. */
+export function backpressureLevel(ratio: number): BackpressureLevel {
+  if (ratio <= 0.1) return "ok";
+  if (ratio <= 0.5) return "low";
+  return "high";
+}
+
+/** Cumulative counters of one subtask, sampled into per-second rates. */
+export class TaskMetrics {
+  busyMs = 0;
+  backPressuredMs = 0;
+  recordsIn = 0;
+  recordsOut = 0;
+  /** Set while the task is blocked on output: when it became blocked. */
+  blockedSince: number | undefined;
+  currentInputWatermark = Number.NEGATIVE_INFINITY;
+  currentOutputWatermark = Number.NEGATIVE_INFINITY;
+
+  // Rates over the last sampling interval.
+  busyMsPerSecond = 0;
+  backPressuredMsPerSecond = 0;
+  idleMsPerSecond = 1000;
+  recordsInPerSecond = 0;
+  recordsOutPerSecond = 0;
+
+  private lastSampleAt: number | undefined;
+  private lastBusy = 0;
+  private lastBackPressured = 0;
+  private lastIn = 0;
+  private lastOut = 0;
+
+  blocked(now: number): void {
+    if (this.blockedSince === undefined) this.blockedSince = now;
+  }
+
+  unblocked(now: number): void {
+    if (this.blockedSince !== undefined) {
+      this.backPressuredMs += now - this.blockedSince;
+      this.blockedSince = undefined;
+    }
+  }
+
+  /** Turns the counters since the last sample into per-second rates. */
+  sample(now: number): void {
+    if (this.blockedSince !== undefined) {
+      this.backPressuredMs += now - this.blockedSince;
+      this.blockedSince = now;
+    }
+    if (this.lastSampleAt !== undefined && now > this.lastSampleAt) {
+      const elapsed = now - this.lastSampleAt;
+      const scale = 1000 / elapsed;
+      this.busyMsPerSecond = Math.min(1000, (this.busyMs - this.lastBusy) * scale);
+      this.backPressuredMsPerSecond = Math.min(1000 - this.busyMsPerSecond, (this.backPressuredMs - this.lastBackPressured) * scale);
+      this.idleMsPerSecond = Math.max(0, 1000 - this.busyMsPerSecond - this.backPressuredMsPerSecond);
+      this.recordsInPerSecond = (this.recordsIn - this.lastIn) * scale;
+      this.recordsOutPerSecond = (this.recordsOut - this.lastOut) * scale;
+    }
+    this.lastSampleAt = now;
+    this.lastBusy = this.busyMs;
+    this.lastBackPressured = this.backPressuredMs;
+    this.lastIn = this.recordsIn;
+    this.lastOut = this.recordsOut;
+  }
+
+  /** Backpressured share of the last interval, 0..1. */
+  backPressureRatio(): number {
+    return this.backPressuredMsPerSecond / 1000;
+  }
+}

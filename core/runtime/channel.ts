@@ -1,0 +1,63 @@
+/**
+ * A bounded channel between two subtasks. Capacity counts record batches (credits, as Flink's
+ * credit-based flow control); control elements never need a credit but stay in order.
+ */
+import { type ChannelItem, isRecordBatch } from "./stream-element.ts";
+
+/** One producer subtask to one consumer subtask. */
+export class Channel<T = unknown> {
+  private items: ChannelItem<T>[] = [];
+  private head = 0;
+  private batches = 0;
+  /** Set by the consumer: called whenever an item arrives. */
+  onArrival: (() => void) | undefined;
+
+  constructor(
+    readonly capacity: number,
+    /** Index of this channel among its consumer's input channels. */
+    readonly consumerIndex: number,
+    /** Which input of the consumer's head operator it feeds (0, or 1 for two-input operators). */
+    readonly input: number,
+  ) {}
+
+  /** Whether a record batch may be pushed now. */
+  hasCredit(): boolean {
+    return this.batches < this.capacity;
+  }
+
+  /** Batches queued now (for the backpressure and buffer metrics). */
+  queuedBatches(): number {
+    return this.batches;
+  }
+
+  push(item: ChannelItem<T>): void {
+    if (isRecordBatch(item)) this.batches++;
+    this.items.push(item);
+    this.onArrival?.();
+  }
+
+  isEmpty(): boolean {
+    return this.head === this.items.length;
+  }
+
+  poll(): ChannelItem<T> | undefined {
+    if (this.head === this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    this.items[this.head] = undefined as unknown as ChannelItem<T>;
+    this.head++;
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    if (isRecordBatch(item)) this.batches--;
+    return item;
+  }
+
+  /** Everything queued, oldest first (unaligned checkpoints snapshot it). */
+  inFlight(): ChannelItem<T>[] {
+    return this.items.slice(this.head);
+  }
+}

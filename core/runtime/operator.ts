@@ -1,0 +1,96 @@
+/**
+ * The operator contract: one required method, `processElement`, and hooks that default to
+ * what most operators want (Arroyo's ArrowOperator, Flink's StreamOperator).
+ */
+import type { InternalTimerService, ProcessingTimeService, Timer } from "../time/types.ts";
+import type { Key, KeyedStateBackend, StateDescriptor } from "../state/types.ts";
+
+/** Names a side output (Flink's OutputTag). */
+export class OutputTag<T> {
+  /** Phantom field tying the tag to its element type; never set. */
+  declare readonly __type?: T;
+  constructor(readonly id: string) {
+    if (typeof id !== "string" || id === "") {
+      throw new TypeError("[eddy] OutputTag needs a non-empty id");
+    }
+  }
+}
+
+/** Where an operator emits. Timestamps are ms; NaN means "no timestamp". */
+export interface Output<T> {
+  collect(value: T, timestamp: number): void;
+  /** Emits to a side output; records for tags nobody consumes are dropped. */
+  collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void;
+  emitWatermark(timestamp: number): void;
+}
+
+/** Operator state that is not keyed: a list per operator, redistributed round-robin on rescale. */
+export interface OperatorStateStore {
+  getListState<T>(name: string): { get(): T[]; update(values: T[]): void; add(value: T): void; clear(): void };
+}
+
+/** The keyed part of an operator's context; present when the operator runs on a keyed stream. */
+export interface KeyedOperatorContext {
+  readonly backend: KeyedStateBackend;
+  readonly timers: InternalTimerService;
+  getCurrentKey(): Key;
+}
+
+/** Everything the runtime hands an operator at setup. */
+export interface OperatorContext<OUT> {
+  /** Display name, e.g. `Window(TumblingEventTimeWindows(60000), count)`. */
+  readonly operatorName: string;
+  /** Stable id (from `uid()` or generated from the graph position). */
+  readonly operatorId: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly output: Output<OUT>;
+  readonly processingTime: ProcessingTimeService;
+  currentWatermark(): number;
+  readonly operatorState: OperatorStateStore;
+  /** Present on keyed streams only. */
+  readonly keyed: KeyedOperatorContext | undefined;
+  /** Shortcut for `keyed.backend.getState(descriptor)`; throws a clear error on a non-keyed stream. */
+  getState<S>(descriptor: StateDescriptor<S>): S;
+}
+
+/** What an operator may attach to a checkpoint besides keyed and operator state. */
+export interface SnapshotContext {
+  readonly checkpointId: number;
+  readonly timestamp: number;
+}
+
+/**
+ * A stream operator. The runtime calls, in order: `setup`, `open`, then `processElement` /
+ * `processWatermark` / timers, then `endInput` on bounded input, then `close`.
+ *
+ * Keyed operators: the runtime sets the current key before `processElement` and before each
+ * timer callback. Watermarks: the runtime first fires event-time timers up to the watermark,
+ * then calls `processWatermark`, whose default forwards the watermark downstream.
+ */
+export interface StreamOperator<IN, OUT> {
+  setup?(context: OperatorContext<OUT>): void;
+  open?(): void | Promise<void>;
+  /** `input` is 0 for one-input operators, 0 or 1 for two-input ones (connect, joins). */
+  processElement(value: IN, timestamp: number, input: number): void;
+  /** Overriding it means taking over forwarding: call `output.emitWatermark` yourself. */
+  processWatermark?(watermark: number): void;
+  onEventTime?(timer: Timer): void;
+  onProcessingTime?(timer: Timer): void;
+  /** All inputs have ended (bounded streams), after the final watermark. */
+  endInput?(): void;
+  /** Called at a checkpoint barrier, before state is copied. A two-phase-commit sink pre-commits here. */
+  prepareSnapshotPreBarrier?(checkpointId: number): void | Promise<void>;
+  /** Returns the operator's own snapshot (beyond keyed/operator state), if any. */
+  snapshotState?(context: SnapshotContext): unknown;
+  initializeState?(restored: unknown, isRestored: boolean): void;
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void;
+  close?(): void | Promise<void>;
+  /**
+   * When set, the operator is waiting on asynchronous work (e.g. a sink flush); the task feeds it
+   * no input until the promise settles. Rejection fails the task.
+   */
+  readonly pending?: Promise<void> | undefined;
+}

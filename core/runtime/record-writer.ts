@@ -1,0 +1,120 @@
+/**
+ * Writes records of one subtask to the channels of one outgoing edge: partitions them, gathers
+ * them into batches per channel, and pushes batches only while the channel has credit.
+ */
+import type { Channel } from "./channel.ts";
+import type { ChannelSelector } from "./partitioner.ts";
+import type { ChannelItem, ControlElement, RecordBatch } from "./stream-element.ts";
+
+/** Where a chained operator or a writer receives records and watermarks. */
+export interface RecordTarget {
+  processElement(value: unknown, timestamp: number, input: number): void;
+  processWatermark(watermark: number): void;
+}
+
+interface ChannelBuffer {
+  readonly channel: Channel;
+  values: unknown[];
+  timestamps: number[];
+  /** Sealed items waiting for credit, oldest first. */
+  readonly pending: ChannelItem[];
+}
+
+/** Partitions and batches records onto the channels of one edge. */
+export class RecordWriter implements RecordTarget {
+  private readonly buffers: ChannelBuffer[];
+  private readonly single: ChannelBuffer | undefined;
+  private blockedBatches = 0;
+  recordsOut = 0;
+
+  constructor(
+    channels: Channel[],
+    private readonly selector: ChannelSelector,
+    private readonly batchSize: number,
+  ) {
+    this.buffers = channels.map((channel) => ({ channel, values: [], timestamps: [], pending: [] }));
+    this.single = this.buffers.length === 1 ? this.buffers[0] : undefined;
+  }
+
+  processElement(value: unknown, timestamp: number): void {
+    this.recordsOut++;
+    if (this.selector.broadcast) {
+      for (const b of this.buffers) this.append(b, value, timestamp);
+      return;
+    }
+    this.append(this.single ?? this.buffers[this.selector.select(value)]!, value, timestamp);
+  }
+
+  processWatermark(watermark: number): void {
+    this.emitControl({ kind: "watermark", timestamp: watermark });
+  }
+
+  /** Sends a control element on every channel, behind the records already written. */
+  emitControl(element: ControlElement): void {
+    for (const b of this.buffers) {
+      this.seal(b);
+      b.pending.push(element);
+    }
+    this.flush(false);
+  }
+
+  /**
+   * Pushes sealed batches while channels have credit; with `partial`, also seals and sends
+   * non-full buffers (when the task runs out of input, or for latency).
+   */
+  flush(partial: boolean): boolean {
+    let moved = false;
+    for (const b of this.buffers) {
+      if (partial) this.seal(b);
+      while (b.pending.length > 0) {
+        const item = b.pending[0]!;
+        const isBatch = (item as RecordBatch).values !== undefined;
+        if (isBatch && !b.channel.hasCredit()) break;
+        b.pending.shift();
+        if (isBatch) this.blockedBatches--;
+        b.channel.push(item);
+        moved = true;
+      }
+    }
+    return moved;
+  }
+
+  /** True while some sealed batch is waiting for credit: the task must not produce more. */
+  isBlocked(): boolean {
+    return this.blockedBatches > 0;
+  }
+
+  /** Records buffered but not yet pushed (for end-of-input checks). */
+  hasBuffered(): boolean {
+    for (const b of this.buffers) if (b.values.length > 0 || b.pending.length > 0) return true;
+    return false;
+  }
+
+  private append(b: ChannelBuffer, value: unknown, timestamp: number): void {
+    b.values.push(value);
+    b.timestamps.push(timestamp);
+    if (b.values.length >= this.batchSize) {
+      this.seal(b);
+      this.flushOne(b);
+    }
+  }
+
+  private flushOne(b: ChannelBuffer): void {
+    while (b.pending.length > 0) {
+      const item = b.pending[0]!;
+      const isBatch = (item as RecordBatch).values !== undefined;
+      if (isBatch && !b.channel.hasCredit()) return;
+      b.pending.shift();
+      if (isBatch) this.blockedBatches--;
+      b.channel.push(item);
+    }
+  }
+
+  private seal(b: ChannelBuffer): void {
+    if (b.values.length === 0) return;
+    b.pending.push({ values: b.values, timestamps: b.timestamps });
+    this.blockedBatches++;
+    b.values = [];
+    b.timestamps = [];
+  }
+}

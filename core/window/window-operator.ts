@@ -1,0 +1,498 @@
+/**
+ * The keyed window operator (Flink's WindowOperator): assigns elements to windows, keeps their
+ * contents in keyed state namespaced by window, asks the trigger when to emit, and cleans each
+ * window up once the watermark passes its end plus the allowed lateness.
+ */
+import { EddyError, checkArgument } from "../errors.ts";
+import type { KeyedOperatorContext, OperatorContext, Output, OutputTag, StreamOperator } from "../runtime/operator.ts";
+import {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  ReducingStateDescriptor,
+  ValueStateDescriptor,
+  type InternalKvState,
+  type KeyedStateBackend,
+  type Namespace,
+  type StateDescriptor,
+  type ValueState,
+} from "../state/types.ts";
+import type { InternalTimerService, Timer } from "../time/types.ts";
+import { MergingWindowSet, type MergeFunction } from "./merging-window-set.ts";
+import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from "./trigger.ts";
+import type { Window } from "./time-window.ts";
+import { isMergingAssigner, type MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from "./window-assigner.ts";
+import type { Collector, WindowContext, WindowFunctionSpec } from "./window-function.ts";
+
+/** Options of {@link WindowOperator}. */
+export interface WindowOperatorOptions<IN, OUT, W extends Window = Window> {
+  readonly assigner: WindowAssigner<IN, W>;
+  /** Defaults to the assigner's default trigger. */
+  readonly trigger?: Trigger<IN, W>;
+  /** Event time only: how long after a window's end late elements still update (and re-fire) it. Default 0. */
+  readonly allowedLateness?: number;
+  /** Where elements too late for every window go; without it they are dropped and counted. */
+  readonly lateDataTag?: OutputTag<IN>;
+  readonly function: WindowFunctionSpec<IN, OUT, W>;
+  /** Operator name, used in errors. */
+  readonly name: string;
+}
+
+type ContentsState = InternalKvState & { add(value: unknown): void; clear(): void };
+
+/**
+ * Runs windows on a keyed stream: the runtime sets the current key before every element and
+ * timer. One input (`input` 0). Emits window results with timestamp `window.maxTimestamp()`.
+ */
+export class WindowOperator<IN, OUT, W extends Window = Window> implements StreamOperator<IN, OUT> {
+  /** Elements dropped because they were too late for all their windows and no late tag was set. */
+  numLateRecordsDropped = 0;
+
+  private readonly name: string;
+  private readonly assigner: WindowAssigner<IN, W>;
+  private readonly mergingAssigner: MergingWindowAssigner<IN, W> | undefined;
+  private readonly trigger: Trigger<IN, W>;
+  private readonly allowedLateness: number;
+  private readonly lateDataTag: OutputTag<IN> | undefined;
+  private readonly fn: WindowFunctionSpec<IN, OUT, W>;
+  private readonly isEventTime: boolean;
+  private readonly contentsDescriptor: StateDescriptor<unknown>;
+  private readonly mergingSetDescriptor = new ValueStateDescriptor<Namespace[]>("merging-window-set");
+  /** Per-window states the process function used: cleared with each window. */
+  private readonly windowStateDescriptors = new Set<StateDescriptor<unknown>>();
+
+  private output!: Output<OUT>;
+  private keyed!: KeyedOperatorContext;
+  private backend!: KeyedStateBackend;
+  private timers!: InternalTimerService;
+  private contents!: ContentsState;
+  private mergingSetState: (ValueState<Namespace[]> & InternalKvState) | undefined;
+  private readonly triggerContext: WindowTriggerContext<W>;
+  private readonly processContext: ProcessContext<OUT, W>;
+  private readonly collector: TimestampedCollector<OUT>;
+  private readonly assignerContext: WindowAssignerContext;
+  private readonly mergeFunction: MergeFunction<W>;
+
+  constructor(options: WindowOperatorOptions<IN, OUT, W>) {
+    checkArgument(typeof options === "object" && options !== null, "[eddy] WindowOperator: options are required");
+    const name = options.name ?? "Window";
+    this.name = name;
+    checkArgument(options.assigner !== undefined, `[eddy] ${name}: assigner is required`, name);
+    this.assigner = options.assigner;
+    this.mergingAssigner = isMergingAssigner(options.assigner) ? options.assigner : undefined;
+    this.trigger = options.trigger ?? options.assigner.getDefaultTrigger();
+    const lateness = options.allowedLateness ?? 0;
+    checkArgument(
+      typeof lateness === "number" && lateness >= 0 && !Number.isNaN(lateness),
+      `[eddy] ${name}: allowedLateness must be >= 0 ms, got ${String(lateness)}`,
+      name,
+    );
+    this.allowedLateness = lateness;
+    checkArgument(
+      this.mergingAssigner === undefined || this.trigger.canMerge(),
+      `[eddy] ${name}: the merging assigner ${options.assigner.toString()} needs a trigger that can merge; ${this.trigger.toString()} cannot`,
+      name,
+    );
+    this.lateDataTag = options.lateDataTag;
+    this.fn = options.function;
+    checkArgument(
+      this.fn !== undefined &&
+        ((this.fn.kind === "reduce" && typeof this.fn.reduce === "function") ||
+          (this.fn.kind === "aggregate" && typeof this.fn.aggregate === "object" && this.fn.aggregate !== null) ||
+          (this.fn.kind === "process" && typeof this.fn.process === "function")),
+      `[eddy] ${name}: function must be { kind: "reduce", reduce }, { kind: "aggregate", aggregate } or { kind: "process", process }`,
+      name,
+    );
+    this.isEventTime = options.assigner.isEventTime();
+    this.contentsDescriptor =
+      this.fn.kind === "reduce"
+        ? new ReducingStateDescriptor<IN>("window-contents", this.fn.reduce)
+        : this.fn.kind === "aggregate"
+          ? new AggregatingStateDescriptor("window-contents", this.fn.aggregate)
+          : new ListStateDescriptor<IN>("window-contents");
+    this.triggerContext = new WindowTriggerContext<W>();
+    this.processContext = new ProcessContext<OUT, W>(this);
+    this.collector = new TimestampedCollector<OUT>();
+    this.assignerContext = { currentProcessingTime: () => this.timers.currentProcessingTime() };
+    this.mergeFunction = (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) =>
+      this.onMerge(mergeResult, mergedWindows, stateWindowResult, mergedStateWindows);
+  }
+
+  toString(): string {
+    return this.name;
+  }
+
+  setup(context: OperatorContext<OUT>): void {
+    if (context.keyed === undefined) {
+      throw new EddyError(`[eddy] ${this.name}: a window operator runs on a keyed stream; call keyBy() before window()`, {
+        code: "INVALID_ARGUMENT",
+        domain: "user",
+        operator: this.name,
+        retryable: false,
+      });
+    }
+    this.output = context.output;
+    this.keyed = context.keyed;
+    this.backend = context.keyed.backend;
+    this.timers = context.keyed.timers;
+    this.collector.output = context.output;
+    this.triggerContext.backend = this.backend;
+    this.triggerContext.timers = this.timers;
+  }
+
+  open(): void {
+    this.contents = this.backend.getState(this.contentsDescriptor) as unknown as ContentsState;
+    if (this.mergingAssigner !== undefined) {
+      if (typeof this.contents.mergeNamespaces !== "function") {
+        throw new EddyError(`[eddy] ${this.name}: the state backend cannot merge window state`, { code: "ILLEGAL_STATE" });
+      }
+      this.mergingSetState = this.backend.getState(this.mergingSetDescriptor);
+    }
+  }
+
+  processElement(value: IN, timestamp: number): void {
+    const windows = this.assigner.assignWindows(value, timestamp, this.assignerContext);
+    const skipped =
+      this.mergingAssigner === undefined
+        ? this.addToWindows(value, timestamp, windows)
+        : this.addToMergingWindows(value, timestamp, windows);
+    if (skipped && this.isElementLate(timestamp)) {
+      if (this.lateDataTag !== undefined) this.output.collectSide(this.lateDataTag, value, timestamp);
+      else this.numLateRecordsDropped++;
+    }
+  }
+
+  /** Returns whether every window was skipped as late. */
+  private addToWindows(value: IN, timestamp: number, windows: readonly W[]): boolean {
+    let skipped = true;
+    const contents = this.contents;
+    const ctx = this.triggerContext;
+    for (let i = 0; i < windows.length; i++) {
+      const window = windows[i]!;
+      if (this.isWindowLate(window)) continue;
+      skipped = false;
+      const namespace = this.assigner.namespaceOf(window);
+      contents.setCurrentNamespace(namespace);
+      contents.add(value);
+      ctx.window = window;
+      ctx.namespace = namespace;
+      ctx.lastEventTimer = Number.NaN;
+      const result = this.trigger.onElement(value, timestamp, window, ctx);
+      if (result !== "CONTINUE") this.applyResult(result, window);
+      // Without lateness the cleanup timer is the trigger's own end-of-window timer: skip the second lookup.
+      if (!(this.isEventTime && ctx.lastEventTimer === this.cleanupTime(window))) this.registerCleanupTimer(window, namespace);
+    }
+    return skipped;
+  }
+
+  private addToMergingWindows(value: IN, timestamp: number, windows: readonly W[]): boolean {
+    let skipped = true;
+    const contents = this.contents;
+    const ctx = this.triggerContext;
+    const set = this.mergingWindowSet();
+    for (let i = 0; i < windows.length; i++) {
+      const actualWindow = set.addWindow(windows[i]!, this.mergeFunction);
+      if (this.isWindowLate(actualWindow)) {
+        set.retireWindow(actualWindow);
+        continue;
+      }
+      skipped = false;
+      const stateWindow = set.getStateWindow(actualWindow);
+      if (stateWindow === undefined) {
+        throw new EddyError(`[eddy] ${this.name}: window ${String(actualWindow)} is not in the in-flight window set`, {
+          code: "ILLEGAL_STATE",
+          operator: this.name,
+        });
+      }
+      contents.setCurrentNamespace(this.assigner.namespaceOf(stateWindow));
+      contents.add(value);
+      const namespace = this.assigner.namespaceOf(actualWindow);
+      ctx.window = actualWindow;
+      ctx.namespace = namespace;
+      const result = this.trigger.onElement(value, timestamp, actualWindow, ctx);
+      if (isFire(result)) {
+        const fired = this.readContents();
+        // As Flink: a window that fires empty is not given a cleanup timer here.
+        if (fired === undefined) continue;
+        this.emitWindowContents(actualWindow, namespace, fired);
+      }
+      if (isPurge(result)) contents.clear();
+      this.registerCleanupTimer(actualWindow, namespace);
+    }
+    set.persist();
+    return skipped;
+  }
+
+  private onMerge(mergeResult: W, mergedWindows: readonly W[], stateWindowResult: W, mergedStateWindows: readonly W[]): void {
+    if (this.isEventTime) {
+      if (this.cleanupTime(mergeResult) <= this.timers.currentWatermark()) {
+        throw new EddyError(
+          `[eddy] ${this.name}: the end of an event-time window cannot become earlier than the current watermark by merging (watermark ${this.timers.currentWatermark()}, window ${String(mergeResult)})`,
+          { code: "ILLEGAL_STATE", operator: this.name },
+        );
+      }
+    } else if (mergeResult.maxTimestamp() <= this.timers.currentProcessingTime()) {
+      throw new EddyError(
+        `[eddy] ${this.name}: the end of a processing-time window cannot become earlier than the current processing time by merging (now ${this.timers.currentProcessingTime()}, window ${String(mergeResult)})`,
+        { code: "ILLEGAL_STATE", operator: this.name },
+      );
+    }
+    const ctx = this.triggerContext;
+    ctx.window = mergeResult;
+    ctx.namespace = this.assigner.namespaceOf(mergeResult);
+    ctx.mergedNamespaces = mergedWindows.map((w) => this.assigner.namespaceOf(w));
+    this.trigger.onMerge(mergeResult, ctx);
+    ctx.mergedNamespaces = [];
+    for (const merged of mergedWindows) {
+      ctx.window = merged;
+      ctx.namespace = this.assigner.namespaceOf(merged);
+      this.trigger.clear(merged, ctx);
+      this.deleteCleanupTimer(merged, ctx.namespace);
+    }
+    if (mergedStateWindows.length > 0) {
+      this.contents.mergeNamespaces!(
+        this.assigner.namespaceOf(stateWindowResult),
+        mergedStateWindows.map((w) => this.assigner.namespaceOf(w)),
+      );
+    }
+  }
+
+  onEventTime(timer: Timer): void {
+    this.onTimer(timer, true);
+  }
+
+  onProcessingTime(timer: Timer): void {
+    this.onTimer(timer, false);
+  }
+
+  private onTimer(timer: Timer, eventTime: boolean): void {
+    const window = this.assigner.windowOf(timer.namespace);
+    const ctx = this.triggerContext;
+    ctx.window = window;
+    ctx.namespace = timer.namespace;
+    let set: MergingWindowSet<IN, W> | undefined;
+    if (this.mergingAssigner !== undefined) {
+      set = this.mergingWindowSet();
+      const stateWindow = set.getStateWindow(window);
+      // A timer of a window that is gone (a trigger that did not delete its timers): nothing to do.
+      if (stateWindow === undefined) return;
+      this.contents.setCurrentNamespace(this.assigner.namespaceOf(stateWindow));
+    } else {
+      this.contents.setCurrentNamespace(timer.namespace);
+    }
+    const result = eventTime
+      ? this.trigger.onEventTime(timer.timestamp, window, ctx)
+      : this.trigger.onProcessingTime(timer.timestamp, window, ctx);
+    if (result !== "CONTINUE") this.applyResult(result, window);
+    if (eventTime === this.isEventTime && timer.timestamp === this.cleanupTime(window)) {
+      this.clearAllState(window, timer.namespace, set);
+    }
+    set?.persist();
+  }
+
+  /** Fires and/or purges the window whose contents namespace is current. */
+  private applyResult(result: TriggerResult, window: W): void {
+    if (isFire(result)) {
+      const fired = this.readContents();
+      if (fired !== undefined) this.emitWindowContents(window, this.triggerContext.namespace, fired);
+    }
+    if (isPurge(result)) this.contents.clear();
+  }
+
+  private clearAllState(window: W, namespace: Namespace, set: MergingWindowSet<IN, W> | undefined): void {
+    this.contents.clear();
+    this.triggerContext.window = window;
+    this.triggerContext.namespace = namespace;
+    this.trigger.clear(window, this.triggerContext);
+    for (const descriptor of this.windowStateDescriptors) {
+      const state = this.backend.getState(descriptor) as unknown as InternalKvState & { clear(): void };
+      state.setCurrentNamespace(namespace);
+      state.clear();
+    }
+    if (set !== undefined) {
+      set.retireWindow(window);
+      set.persist();
+    }
+  }
+
+  /** The current namespace's contents, or undefined when the window holds nothing. */
+  private readContents(): unknown {
+    const value = (this.contents as unknown as { get(): unknown }).get();
+    if (this.fn.kind === "process" && (value as unknown[]).length === 0) return undefined;
+    return value;
+  }
+
+  private emitWindowContents(window: W, namespace: Namespace, contents: unknown): void {
+    const timestamp = window.maxTimestamp();
+    const fn = this.fn;
+    if (fn.kind !== "process" && fn.process === undefined) {
+      this.output.collect(contents as OUT, timestamp);
+      return;
+    }
+    this.collector.timestamp = timestamp;
+    this.processContext.window = window;
+    this.processContext.namespace = namespace;
+    const elements = fn.kind === "process" ? (contents as IN[]) : [contents];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (fn.process as any)(this.keyed.getCurrentKey(), this.processContext, elements, this.collector);
+  }
+
+  private mergingWindowSet(): MergingWindowSet<IN, W> {
+    this.mergingSetState!.setCurrentNamespace(0);
+    return new MergingWindowSet(this.mergingAssigner!, this.mergingSetState!);
+  }
+
+  private cleanupTime(window: W): number {
+    // +Infinity stays +Infinity: a window that never ends is never cleaned up.
+    return this.isEventTime ? window.maxTimestamp() + this.allowedLateness : window.maxTimestamp();
+  }
+
+  private isWindowLate(window: W): boolean {
+    return this.isEventTime && this.cleanupTime(window) <= this.timers.currentWatermark();
+  }
+
+  private isElementLate(timestamp: number): boolean {
+    return this.isEventTime && timestamp + this.allowedLateness <= this.timers.currentWatermark();
+  }
+
+  private registerCleanupTimer(window: W, namespace: Namespace): void {
+    const time = this.cleanupTime(window);
+    if (time === Number.POSITIVE_INFINITY) return;
+    if (this.isEventTime) this.timers.registerEventTimeTimer(namespace, time);
+    else this.timers.registerProcessingTimeTimer(namespace, time);
+  }
+
+  private deleteCleanupTimer(window: W, namespace: Namespace): void {
+    const time = this.cleanupTime(window);
+    if (time === Number.POSITIVE_INFINITY) return;
+    if (this.isEventTime) this.timers.deleteEventTimeTimer(namespace, time);
+    else this.timers.deleteProcessingTimeTimer(namespace, time);
+  }
+
+  /** @internal Used by the process context. */
+  windowStateFor<S>(descriptor: StateDescriptor<S>, namespace: Namespace): S {
+    if (this.mergingAssigner !== undefined) {
+      throw new EddyError(`[eddy] ${this.name}: per-window state is not supported with merging windows (${this.assigner.toString()})`, {
+        code: "UNSUPPORTED",
+        domain: "user",
+        operator: this.name,
+        retryable: false,
+      });
+    }
+    this.windowStateDescriptors.add(descriptor as StateDescriptor<unknown>);
+    const state = this.backend.getState(descriptor);
+    state.setCurrentNamespace(namespace);
+    return state;
+  }
+
+  /** @internal Used by the process context. */
+  globalStateFor<S>(descriptor: StateDescriptor<S>): S {
+    const state = this.backend.getState(descriptor);
+    state.setCurrentNamespace(0);
+    return state;
+  }
+
+  /** @internal Used by the process context. */
+  sideOutput<X>(tag: OutputTag<X>, value: X, timestamp: number): void {
+    this.output.collectSide(tag, value, timestamp);
+  }
+
+  /** @internal Used by the process context. */
+  clocks(): InternalTimerService {
+    return this.timers;
+  }
+}
+
+/** Emits with the firing window's max timestamp. */
+class TimestampedCollector<OUT> implements Collector<OUT> {
+  output!: Output<OUT>;
+  timestamp = Number.NaN;
+  collect(value: OUT): void {
+    this.output.collect(value, this.timestamp);
+  }
+}
+
+/** The trigger's view of the operator for the current key and window. */
+class WindowTriggerContext<W extends Window> implements OnMergeContext {
+  backend!: KeyedStateBackend;
+  timers!: InternalTimerService;
+  window!: W;
+  namespace: Namespace = 0;
+  mergedNamespaces: Namespace[] = [];
+  /** The last event-time timer registered for the current window (NaN: none since reset). */
+  lastEventTimer = Number.NaN;
+
+  currentWatermark(): number {
+    return this.timers.currentWatermark();
+  }
+  currentProcessingTime(): number {
+    return this.timers.currentProcessingTime();
+  }
+  registerEventTimeTimer(time: number): void {
+    this.timers.registerEventTimeTimer(this.namespace, time);
+    this.lastEventTimer = time;
+  }
+  deleteEventTimeTimer(time: number): void {
+    this.timers.deleteEventTimeTimer(this.namespace, time);
+    if (time === this.lastEventTimer) this.lastEventTimer = Number.NaN;
+  }
+  registerProcessingTimeTimer(time: number): void {
+    this.timers.registerProcessingTimeTimer(this.namespace, time);
+  }
+  deleteProcessingTimeTimer(time: number): void {
+    this.timers.deleteProcessingTimeTimer(this.namespace, time);
+  }
+  getPartitionedState<S>(descriptor: StateDescriptor<S>): S {
+    const state = this.backend.getState(descriptor);
+    state.setCurrentNamespace(this.namespace);
+    return state;
+  }
+  mergePartitionedState<S>(descriptor: StateDescriptor<S>): void {
+    if (this.mergedNamespaces.length === 0) return;
+    const state = this.backend.getState(descriptor);
+    if (typeof state.mergeNamespaces !== "function") {
+      throw new EddyError(`[eddy] trigger state "${descriptor.name}" is not mergeable (use reducing, aggregating or list state)`, {
+        code: "INVALID_ARGUMENT",
+        domain: "user",
+        retryable: false,
+      });
+    }
+    state.mergeNamespaces(this.namespace, this.mergedNamespaces);
+  }
+}
+
+/** The process function's view of the firing window. */
+class ProcessContext<OUT, W extends Window> implements WindowContext<W> {
+  window!: W;
+  namespace: Namespace = 0;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly operator: WindowOperator<any, OUT, W>;
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  constructor(operator: WindowOperator<any, OUT, W>) {
+    this.operator = operator;
+  }
+
+  get currentWatermark(): number {
+    return this.operator.clocks().currentWatermark();
+  }
+  get currentProcessingTime(): number {
+    return this.operator.clocks().currentProcessingTime();
+  }
+  windowState<S>(descriptor: StateDescriptor<S>): S {
+    return this.operator.windowStateFor(descriptor, this.namespace);
+  }
+  globalState<S>(descriptor: StateDescriptor<S>): S {
+    return this.operator.globalStateFor(descriptor);
+  }
+  output<X>(tag: OutputTag<X>, value: X): void {
+    this.operator.sideOutput(tag, value, this.window.maxTimestamp());
+  }
+}
+
+/** Creates a window operator (the API calls this for `window(...).reduce/aggregate/process`). */
+export function createWindowOperator<IN, OUT, W extends Window = Window>(
+  options: WindowOperatorOptions<IN, OUT, W>,
+): WindowOperator<IN, OUT, W> {
+  return new WindowOperator(options);
+}
+

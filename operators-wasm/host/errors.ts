@@ -1,0 +1,30 @@
+/**
+ * The error WASM operators throw: an `EddyError` that names the component, its world and
+ * the cause.
+ */
+import { EddyError } from "../../core/errors.ts";
+
+/** Why a component could not be loaded or run. */
+export type WasmErrorCode =
+  | "WASM_INVALID" // not a component, or malformed
+  | "WASM_WRONG_WORLD" // exports another world than expected
+  | "WASM_FORBIDDEN_IMPORT" // imports something its world does not provide (WASI, ...)
+  | "WASM_TRAP" // the guest trapped
+  | "WASM_MEMORY_LIMIT" // linear memory reached the configured limit
+  | "WASM_BAD_OUTPUT" // the guest returned bytes that do not fit the layout
+  | "WASM_POISONED"; // called again after a failure
+
+export class WasmOperatorError extends EddyError {
+  readonly component: string;
+  readonly world: string | undefined;
+
+  constructor(code: WasmErrorCode, component: string, world: string | undefined, cause: string, error?: unknown) {
+    const where = world ? `component "${component}" (world ${world})` : `component "${component}"`;
+    // a trap or memory blow-up fails the task and a restart may succeed; bad bytes never will
+    const retryable = code === "WASM_TRAP" || code === "WASM_MEMORY_LIMIT" || code === "WASM_POISONED";
+    super(`[eddy] ${where}: ${cause}`, { code, domain: "user", operator: component, retryable, cause: error });
+    this.name = "WasmOperatorError";
+    this.component = component;
+    this.world = world;
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Runs a compiled component: instantiates jco's generated glue with precompiled core
+ * modules and calls the world's exports once per batch. Uses only Web-standard globals
+ * (no jco at run time), so it also runs on workerd with modules bundled at deploy time.
+ */
+import { WasmOperatorError } from "./errors.ts";
+import { WASM_PAGE } from "./wasm-binary.ts";
+import { WORLDS, coreExportName, qualifiedInterface, type WorldName, type WorldSpec } from "./worlds.ts";
+
+/** The `instantiate` function jco generates with `--instantiation async`. */
+export type GlueInstantiate = (
+  getCoreModule: (path: string) => WebAssembly.Module | Promise<WebAssembly.Module>,
+  imports: Record<string, Record<string, unknown>>,
+  instantiateCore?: (module: WebAssembly.Module, imports?: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
+) => Promise<Record<string, Record<string, (...args: never[]) => unknown>>>;
+
+/** A component ready to instantiate: glue plus compiled (and memory-capped) core modules. */
+export interface CompiledComponent {
+  readonly name: string;
+  readonly world: WorldName;
+  readonly instantiate: GlueInstantiate;
+  /** Core modules by the file name the glue asks for (`<name>.core.wasm`, ...). */
+  readonly modules: ReadonlyMap<string, WebAssembly.Module>;
+  /** The limit the modules were capped at; also checked after every call. */
+  readonly memoryLimitBytes: number;
+}
+
+/**
+ * Host side of the keyed-process world's imports. Arguments and results use the packed
+ * layouts of wit/operator.wit (see keyed-codec.ts); each is called at most once per batch.
+ */
+export interface KeyedProcessHost {
+  /** `state-requests` -> `state-values`. */
+  read(requests: Uint8Array): Uint8Array;
+  /** `state-writes`. */
+  write(writes: Uint8Array): void;
+  /** `timer-updates`. */
+  updateTimers(updates: Uint8Array): void;
+}
+
+export interface InstantiateOptions {
+  /** Required for `keyed-process-operator`. */
+  host?: KeyedProcessHost;
+  /**
+   * Call exports through jco's generated glue instead of the direct canonical-ABI path.
+   * Same results; slower (kept for comparison and as a fallback).
+   */
+  useGlue?: boolean;
+}
+
+interface CoreExports {
+  memory: WebAssembly.Memory;
+  realloc: (oldPtr: number, oldSize: number, align: number, newSize: number) => number;
+  fns: Map<string, { call: (...args: number[]) => number; post?: (ret: number) => void }>;
+}
+
+/** An instantiated component. One per operator subtask; not safe to share across threads. */
+export class LoadedComponent {
+  readonly name: string;
+  readonly world: WorldName;
+  readonly spec: WorldSpec;
+  readonly memoryLimitBytes: number;
+  /** Set once the component trapped or exceeded its memory; further calls throw. */
+  failure: WasmOperatorError | undefined;
+  private readonly direct: CoreExports | undefined;
+  private readonly memory: WebAssembly.Memory | undefined;
+  private readonly glue: Record<string, (...args: never[]) => unknown>;
+  private buffer: ArrayBuffer | undefined;
+  private view: DataView | undefined;
+  private bytes: Uint8Array | undefined;
+
+  constructor(
+    compiled: CompiledComponent,
+    direct: CoreExports | undefined,
+    memory: WebAssembly.Memory | undefined,
+    glue: Record<string, (...args: never[]) => unknown>,
+  ) {
+    this.name = compiled.name;
+    this.world = compiled.world;
+    this.spec = WORLDS[compiled.world];
+    this.memoryLimitBytes = compiled.memoryLimitBytes;
+    this.direct = direct;
+    this.memory = memory;
+    this.glue = glue;
+  }
+
+  /** Current size of the guest's linear memory, in bytes (0 if not visible). */
+  memoryBytes(): number {
+    return this.memory?.buffer.byteLength ?? 0;
+  }
+
+  /** Calls a `(list<u8>) -> list<u8>` export by its WIT name; returns a copy of the result. */
+  call(fn: string, input: Uint8Array): Uint8Array {
+    return this.invoke(fn, input, undefined);
+  }
+
+  /** Calls a `(u32) -> list<u8>` export by its WIT name. */
+  callU32(fn: string, n: number): Uint8Array {
+    return this.invoke(fn, undefined, n);
+  }
+
+  // --- per-world conveniences (names follow the WIT functions) ---
+
+  /** map / filter / flat-map / keyed-process: one packed batch in, the world's result out. */
+  processBatch(input: Uint8Array): Uint8Array {
+    return this.invoke("process-batch", input, undefined);
+  }
+
+  selectKeys(batch: Uint8Array): Uint8Array {
+    return this.invoke("select-keys", batch, undefined);
+  }
+
+  extractTimestamps(batch: Uint8Array): Uint8Array {
+    return this.invoke("extract-timestamps", batch, undefined);
+  }
+
+  onTimers(input: Uint8Array): Uint8Array {
+    return this.invoke("on-timers", input, undefined);
+  }
+
+  createAccumulators(count: number): Uint8Array {
+    return this.invoke("create-accumulators", undefined, count);
+  }
+
+  add(input: Uint8Array): Uint8Array {
+    return this.invoke("add", input, undefined);
+  }
+
+  merge(input: Uint8Array): Uint8Array {
+    return this.invoke("merge", input, undefined);
+  }
+
+  getResults(accumulators: Uint8Array): Uint8Array {
+    return this.invoke("get-results", accumulators, undefined);
+  }
+
+  private invoke(fn: string, input: Uint8Array | undefined, n: number | undefined): Uint8Array {
+    if (this.failure) {
+      throw new WasmOperatorError("WASM_POISONED", this.name, this.world,
+        `cannot call ${fn} after an earlier failure (${this.failure.message}); load the component again`, this.failure);
+    }
+    let out: Uint8Array;
+    try {
+      out = this.direct && !this.useGlueFlag ? this.callDirect(fn, input, n) : this.callGlue(fn, input, n);
+    } catch (e) {
+      throw this.fail(fn, e);
+    }
+    const size = this.memoryBytes();
+    if (size > this.memoryLimitBytes) {
+      throw this.fail(fn, new RangeError(`memory grew to ${size} bytes`));
+    }
+    return out;
+  }
+
+  /** @internal set by instantiateComponent */
+  useGlueFlag = false;
+
+  private callDirect(fn: string, input: Uint8Array | undefined, n: number | undefined): Uint8Array {
+    const ex = this.direct!;
+    const f = ex.fns.get(fn);
+    if (!f) throw new TypeError(`world ${this.world} has no function ${fn}`);
+    let ret: number;
+    if (input !== undefined) {
+      const len = input.length;
+      const ptr = ex.realloc(0, 0, 1, len);
+      new Uint8Array(ex.memory.buffer, ptr, len).set(input);
+      ret = f.call(ptr, len);
+    } else {
+      ret = f.call(n! >>> 0);
+    }
+    const buf = ex.memory.buffer;
+    if (buf !== this.buffer) {
+      this.buffer = buf;
+      this.view = new DataView(buf);
+      this.bytes = new Uint8Array(buf);
+    }
+    const view = this.view!;
+    if (ret < 0 || ret + 8 > buf.byteLength) throw new BadOutput(`return area at ${ret} is outside memory`);
+    const rp = view.getUint32(ret, true);
+    const rl = view.getUint32(ret + 4, true);
+    if (rp + rl > buf.byteLength) throw new BadOutput(`result list [${rp}, +${rl}) is outside memory`);
+    const out = this.bytes!.slice(rp, rp + rl);
+    f.post?.(ret);
+    return out;
+  }
+
+  private callGlue(fn: string, input: Uint8Array | undefined, n: number | undefined): Uint8Array {
+    const camel = fn.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const f = this.glue[camel] as ((arg: unknown) => Uint8Array) | undefined;
+    if (!f) throw new TypeError(`world ${this.world} has no function ${fn}`);
+    return f(input ?? n);
+  }
+
+  private fail(fn: string, e: unknown): WasmOperatorError {
+    if (e instanceof WasmOperatorError) return (this.failure = e);
+    const msg = e instanceof Error ? e.message : String(e);
+    const size = this.memoryBytes();
+    let err: WasmOperatorError;
+    if (e instanceof BadOutput) {
+      err = new WasmOperatorError("WASM_BAD_OUTPUT", this.name, this.world, `${fn} returned an invalid result: ${msg}`, e);
+    } else if (e instanceof TypeError && /has no function/.test(msg)) {
+      // a programming error on the host side: the instance stays usable
+      return new WasmOperatorError("WASM_WRONG_WORLD", this.name, this.world, msg, e);
+    } else if (size + WASM_PAGE > this.memoryLimitBytes || size > this.memoryLimitBytes) {
+      err = new WasmOperatorError("WASM_MEMORY_LIMIT", this.name, this.world,
+        `linear memory reached the limit of ${this.memoryLimitBytes} bytes during ${fn} (${size} bytes in use; ${msg})`, e);
+    } else {
+      err = new WasmOperatorError("WASM_TRAP", this.name, this.world, `trapped in ${fn}: ${msg}`, e);
+    }
+    this.failure = err;
+    return err;
+  }
+}
+
+class BadOutput extends Error {}
+
+function hostImports(spec: WorldSpec, host: KeyedProcessHost | undefined, name: string): Record<string, Record<string, unknown>> {
+  const imports: Record<string, Record<string, unknown>> = {};
+  if (spec.imports.length === 0) return imports;
+  if (!host) {
+    throw new WasmOperatorError("WASM_FORBIDDEN_IMPORT", name, spec.world, "world imports keyed-state and timer-service but no host was given");
+  }
+  const add = (iface: string, fns: Record<string, unknown>) => {
+    // jco keys imports without the version; keep the versioned name too
+    imports[`eddy:operator/${iface}`] = fns;
+    imports[qualifiedInterface(iface)] = fns;
+  };
+  add("keyed-state", { read: (r: Uint8Array) => host.read(r), write: (w: Uint8Array) => host.write(w) });
+  add("timer-service", { update: (u: Uint8Array) => host.updateTimers(u) });
+  return imports;
+}
+
+function findDirect(spec: WorldSpec, instances: WebAssembly.Instance[]): CoreExports | undefined {
+  for (const inst of instances) {
+    const ex = inst.exports as Record<string, unknown>;
+    const memory = ex.memory;
+    const realloc = ex.cabi_realloc;
+    if (!(memory instanceof WebAssembly.Memory) || typeof realloc !== "function") continue;
+    const fns: CoreExports["fns"] = new Map();
+    for (const f of spec.functions) {
+      const core = coreExportName(spec, f.name);
+      const call = ex[core];
+      if (typeof call !== "function") break;
+      const post = ex[`cabi_post_${core}`];
+      fns.set(f.name, { call: call as (...a: number[]) => number, post: typeof post === "function" ? (post as (r: number) => void) : undefined });
+    }
+    if (fns.size === spec.functions.length) {
+      return { memory, realloc: realloc as CoreExports["realloc"], fns };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Instantiates a compiled component. Only the world's own imports are provided; the
+ * component was already refused at compile time if it imports anything else.
+ */
+export async function instantiateComponent(compiled: CompiledComponent, opts: InstantiateOptions = {}): Promise<LoadedComponent> {
+  const spec = WORLDS[compiled.world];
+  const instances: WebAssembly.Instance[] = [];
+  let exports: Awaited<ReturnType<GlueInstantiate>>;
+  try {
+    exports = await compiled.instantiate(
+      (path) => {
+        const m = compiled.modules.get(path);
+        if (!m) throw new Error(`no core module ${path}`);
+        return m;
+      },
+      hostImports(spec, opts.host, compiled.name),
+      async (module, imports) => {
+        const inst = await WebAssembly.instantiate(module, imports ?? {});
+        instances.push(inst);
+        return inst;
+      },
+    );
+  } catch (e) {
+    if (e instanceof WasmOperatorError) throw e;
+    throw new WasmOperatorError("WASM_TRAP", compiled.name, compiled.world,
+      `failed to instantiate: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+  const glue = exports[qualifiedInterface(spec.exportInterface)] ?? {};
+  const direct = findDirect(spec, instances);
+  // the main module's memory: the one the direct path uses, else the first exported one
+  const memory = direct?.memory ?? instances.map((i) => i.exports.memory).find((m) => m instanceof WebAssembly.Memory);
+  const loaded = new LoadedComponent(compiled, direct, memory as WebAssembly.Memory | undefined, glue);
+  loaded.useGlueFlag = opts.useGlue === true || direct === undefined;
+  return loaded;
+}
