@@ -111,7 +111,13 @@ const stages = [
     async run() {
       const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
       const projects = ["tsconfig.json", "core/tsconfig.json"];
-      const results = await Promise.all(projects.map((p) => run(process.execPath, [tsc, "-p", p, "--noEmit", "--pretty", color ? "true" : "false"])));
+      // Incremental: a rerun only re-checks what changed (the build info lives in node_modules/.cache).
+      const cache = (p) => join(root, "node_modules", ".cache", "eddy-tsc", `${p.replace(/[/.]/g, "_")}.tsbuildinfo`);
+      const results = await Promise.all(
+        projects.map((p) =>
+          run(process.execPath, [tsc, "-p", p, "--noEmit", "--incremental", "--tsBuildInfoFile", cache(p), "--pretty", color ? "true" : "false"]),
+        ),
+      );
       let passed = 0;
       let failed = 0;
       results.forEach((result, i) => {

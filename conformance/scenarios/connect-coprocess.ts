@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment } from "../../core/index.ts";
+import { type CoProcessFunction, StreamExecutionEnvironment } from "../../core/index.ts";
 import { integers } from "../inputs.ts";
 import type { Scenario } from "../scenario.ts";
 
@@ -14,18 +14,16 @@ const scenario: Scenario<string> = {
     const env = StreamExecutionEnvironment.create({ parallelism: 2 });
     const a = env.fromCollection(numbers());
     const b = env.fromCollection(words());
-    return a
-      .connect(b)
-      .process<string>({
-        processElement1(n, _ctx, out) {
-          if (n >= 0) out.collect(`n:${n * 2}`);
-        },
-        processElement2(word, _ctx, out) {
-          out.collect(`w:${word.length}`);
-          if (word.length > 9) out.collect(`long:${word.length}`);
-        },
-      })
-      .executeAndCollect();
+    const describe: CoProcessFunction<number, string, string> = {
+      processElement1(n, _ctx, out) {
+        if (n >= 0) out.collect(`n:${n * 2}`);
+      },
+      processElement2(word, _ctx, out) {
+        out.collect(`w:${word.length}`);
+        if (word.length > 9) out.collect(`long:${word.length}`);
+      },
+    };
+    return a.connect(b).process(describe).executeAndCollect();
   },
   expected() {
     const out: string[] = [];

@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment, ValueStateDescriptor } from "../../core/index.ts";
+import { type KeyedProcessFunction, StreamExecutionEnvironment, ValueStateDescriptor } from "../../core/index.ts";
 import { SeededRandom } from "../random.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 import { perEventWatermarks } from "../watermarks.ts";
@@ -38,25 +38,26 @@ const scenario: Scenario<Timeout> = {
     // Parallelism 1: the watermark reaches the timers right after each element, as simulated.
     const env = StreamExecutionEnvironment.create({ parallelism: 1 });
     const descriptor = new ValueStateDescriptor<CountWithTimestamp>("count-with-timestamp");
+    const countWithTimeout: KeyedProcessFunction<string, TimedEvent, Timeout> = {
+      processElement(_e, ctx, _out) {
+        const state = ctx.getState(descriptor);
+        const current = state.value() ?? { count: 0, lastModified: 0 };
+        const next = { count: current.count + 1, lastModified: ctx.timestamp()! };
+        state.update(next);
+        ctx.timerService().registerEventTimeTimer(next.lastModified + TIMEOUT);
+      },
+      onTimer(timestamp, ctx, out) {
+        const current = ctx.getState(descriptor).value()!;
+        if (timestamp === current.lastModified + TIMEOUT) {
+          out.collect({ key: ctx.getCurrentKey(), count: current.count, firedAt: timestamp });
+        }
+      },
+    };
     return env
       .fromCollection(input())
       .assignTimestampsAndWatermarks(perEventWatermarks<TimedEvent>(0))
       .keyBy((e) => e.key)
-      .process<Timeout>({
-        processElement(e, ctx, _out) {
-          const state = ctx.getState(descriptor);
-          const current = state.value() ?? { count: 0, lastModified: 0 };
-          const next = { count: current.count + 1, lastModified: ctx.timestamp()! };
-          state.update(next);
-          ctx.timerService().registerEventTimeTimer(next.lastModified + TIMEOUT);
-        },
-        onTimer(timestamp, ctx, out) {
-          const current = ctx.getState(descriptor).value()!;
-          if (timestamp === current.lastModified + TIMEOUT) {
-            out.collect({ key: String(ctx.getCurrentKey()), count: current.count, firedAt: timestamp });
-          }
-        },
-      })
+      .process(countWithTimeout)
       .executeAndCollect();
   },
   expected() {

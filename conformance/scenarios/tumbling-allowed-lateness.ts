@@ -39,10 +39,10 @@ const scenario: Scenario<Output> = {
       .window(TumblingEventTimeWindows.of(SIZE))
       .allowedLateness(LATENESS)
       .sideOutputLateData(late)
-      .process((key, ctx, elements, out) => {
+      .process<Output>((key, ctx, elements, out) => {
         let n = 0;
         for (const _ of elements) n++;
-        out.collect<Output>({ kind: "fire", key: String(key), start: ctx.window.start, n });
+        out.collect({ kind: "fire", key: String(key), start: ctx.window.start, n });
       });
     const lateOut = fired.getSideOutput(late).map((e): Output => ({ kind: "late", key: e.key, ts: e.ts }));
     return fired.union(lateOut).executeAndCollect();

@@ -109,3 +109,13 @@ export function count(elements: Iterable<unknown>): number {
   for (const _ of elements) n++;
   return n;
 }
+
+/**
+ * Gives each parallel subtask its own copy of a function object, as Flink does by deserializing
+ * one per subtask: fields set in `open` (state handles, counters) stay per subtask. Own
+ * properties are copied shallowly; methods come from the prototype. Plain functions are shared.
+ */
+export function copyForSubtask<F>(fn: F): F {
+  if (typeof fn !== "object" || fn === null) return fn;
+  return Object.assign(Object.create(Object.getPrototypeOf(fn) as object | null) as object, fn) as F;
+}

@@ -26,7 +26,7 @@ export interface GeneratorSourceOptions<T> {
   readonly seed?: number;
   /** Event time of record 0 (default 0). */
   readonly startTime?: number;
-  /** Event time between consecutive records (default 1 ms). */
+  /** Event time between consecutive records (default 1 ms; fractions allowed, timestamps are floored to whole ms). */
   readonly intervalMs?: number;
   /** Moves a fraction of the records back in event time by up to `maxDelayMs`. */
   readonly disorder?: { readonly fraction: number; readonly maxDelayMs: number };
@@ -51,7 +51,8 @@ export function hashToUnit(seed: number, index: number, n: number): number {
 
 /** The event timestamp the generator gives record `index`. */
 export function generatorTimestamp(options: Pick<GeneratorSourceOptions<unknown>, "seed" | "startTime" | "intervalMs" | "disorder">, index: number): number {
-  const base = (options.startTime ?? 0) + index * (options.intervalMs ?? 1);
+  // Event time is whole milliseconds, as in Flink: a fractional interval spreads records evenly.
+  const base = Math.floor((options.startTime ?? 0) + index * (options.intervalMs ?? 1));
   const d = options.disorder;
   if (d === undefined || d.fraction <= 0) return base;
   const seed = options.seed ?? 0;
@@ -113,11 +114,16 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
     let index = split.next;
     let n = 0;
     const ctx = { timestamp: 0, random: () => hashToUnit(seed, index, n++) };
+    const ordered = this.options.disorder === undefined || this.options.disorder.fraction <= 0;
+    const start = this.options.startTime ?? 0;
+    const interval = this.options.intervalMs ?? 1;
     let produced = 0;
     while (produced < budget && index < limit) {
-      ctx.timestamp = generatorTimestamp(this.options, index);
+      // Same value as generatorTimestamp(options, index), without the option lookups per record.
+      const ts = ordered ? Math.floor(start + index * interval) : generatorTimestamp(this.options, index);
+      ctx.timestamp = ts;
       n = 0;
-      output.collect(generate(index, ctx), ctx.timestamp);
+      output.collect(generate(index, ctx), ts);
       index += split.stride;
       produced++;
     }

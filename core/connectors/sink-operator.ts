@@ -31,11 +31,14 @@ export class SinkOperator<T> implements StreamOperator<T, never> {
 
   processElement(value: T, timestamp: number): void {
     if (this.failure !== undefined) throw this.failure.error;
-    const wc = this.writeContext;
-    wc.timestamp = timestamp;
-    wc.currentWatermark = this.context!.currentWatermark();
-    const result = this.writer!.write(value, wc);
+    this.writeContext.timestamp = timestamp;
+    const result = this.writer!.write(value, this.writeContext);
     if (result !== undefined) this.track(result);
+  }
+
+  /** A sink is the end of its chain: it only remembers the watermark for the writer's context. */
+  processWatermark(watermark: number): void {
+    this.writeContext.currentWatermark = watermark;
   }
 
   endInput(): void {

@@ -5,8 +5,11 @@
 import type { Output, OutputTag } from "./operator.ts";
 import type { RecordTarget } from "./record-writer.ts";
 
-/** Fans out to every target; side outputs go to the targets registered under their tag. */
-export class ChainOutput<T> implements Output<T> {
+/**
+ * Fans out to every target; side outputs go to the targets registered under their tag. It is a
+ * RecordTarget too, so a source can emit into it without an adapter.
+ */
+export class ChainOutput<T> implements Output<T>, RecordTarget {
   private readonly main: RecordTarget[];
   private readonly first: RecordTarget | undefined;
   private readonly allTargets: RecordTarget[];
@@ -29,6 +32,14 @@ export class ChainOutput<T> implements Output<T> {
       return;
     }
     for (const t of this.main) t.processElement(value, timestamp, 0);
+  }
+
+  processElement(value: unknown, timestamp: number): void {
+    this.collect(value as T, timestamp);
+  }
+
+  processWatermark(watermark: number): void {
+    this.emitWatermark(watermark);
   }
 
   collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void {

@@ -353,11 +353,7 @@ export class LocalExecutor {
     const hosts = v.nodeIds.filter((id) => hostOf.has(id)).map((id) => hostOf.get(id)!);
     if (coordinator !== undefined) {
       const node = sg.node(v.nodeIds[0]!);
-      const out = outputOf.get(node.id)!;
-      const downstream: RecordTarget = {
-        processElement: (value, ts) => out.collect(value, ts),
-        processWatermark: (wm) => out.emitWatermark(wm),
-      };
+      const downstream = outputOf.get(node.id)!;
       const reader = node.source!.source.createReader({
         subtaskIndex: index,
         parallelism: v.parallelism,

@@ -59,9 +59,12 @@ export class TimerQueue {
         this.size--;
         if (keys.size === 0) bucket.delete(namespace);
         if (bucket.size === 0) this.dropBucket(timestamp);
+        return;
       }
-    } else if (this.firing !== undefined && timestamp === this.firingTimestamp) {
-      if (this.firing.get(namespace)?.delete(key)) this.size--;
+    }
+    // Not yet fired timers of the bucket being fired can still be deleted.
+    if (this.firing !== undefined && timestamp === this.firingTimestamp && this.firing.get(namespace)?.delete(key)) {
+      this.size--;
     }
   }
 

@@ -18,6 +18,7 @@ import {
 } from "../state/types.ts";
 import type { InternalTimerService, Timer } from "../time/types.ts";
 import { MergingWindowSet, type MergeFunction } from "./merging-window-set.ts";
+import { EventTimeTrigger } from "./event-time-trigger.ts";
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from "./trigger.ts";
 import type { Window } from "./time-window.ts";
 import { isMergingAssigner, type MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from "./window-assigner.ts";
@@ -56,6 +57,10 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
   private readonly fn: WindowFunctionSpec<IN, OUT, W>;
   private readonly isEventTime: boolean;
   private readonly contentsDescriptor: StateDescriptor<unknown>;
+  /** EventTimeTrigger, fixed windows, reduce/aggregate: timers need registering only for new windows. */
+  private readonly fastPath: boolean;
+  /** Set while adding an element: whether its window already had contents. */
+  private windowExisted = false;
   private readonly mergingSetDescriptor = new ValueStateDescriptor<Namespace[]>("merging-window-set");
   /** Per-window states the process function used: cleared with each window. */
   private readonly windowStateDescriptors = new Set<StateDescriptor<unknown>>();
@@ -103,12 +108,31 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
       name,
     );
     this.isEventTime = options.assigner.isEventTime();
-    this.contentsDescriptor =
-      this.fn.kind === "reduce"
-        ? new ReducingStateDescriptor<IN>("window-contents", this.fn.reduce)
-        : this.fn.kind === "aggregate"
-          ? new AggregatingStateDescriptor("window-contents", this.fn.aggregate)
-          : new ListStateDescriptor<IN>("window-contents");
+    // The fast path needs to know whether an element went into an existing window: the
+    // state calls reduce (or skips createAccumulator) exactly when the window had contents.
+    this.fastPath =
+      this.trigger instanceof EventTimeTrigger && this.mergingAssigner === undefined && this.isEventTime && this.fn.kind !== "process";
+    const fn = this.fn;
+    if (fn.kind === "reduce") {
+      const reduce = fn.reduce;
+      this.contentsDescriptor = new ReducingStateDescriptor<IN>("window-contents", (a, b) => {
+        this.windowExisted = true;
+        return reduce(a, b);
+      });
+    } else if (fn.kind === "aggregate") {
+      const aggregate = fn.aggregate;
+      this.contentsDescriptor = new AggregatingStateDescriptor("window-contents", {
+        createAccumulator: () => {
+          this.windowExisted = false;
+          return aggregate.createAccumulator();
+        },
+        add: (value: IN, acc) => aggregate.add(value, acc),
+        getResult: (acc) => aggregate.getResult(acc),
+        merge: (a, b) => aggregate.merge(a, b),
+      });
+    } else {
+      this.contentsDescriptor = new ListStateDescriptor<IN>("window-contents");
+    }
     this.triggerContext = new WindowTriggerContext<W>();
     this.processContext = new ProcessContext<OUT, W>(this);
     this.collector = new TimestampedCollector<OUT>();
@@ -172,9 +196,17 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
       skipped = false;
       const namespace = this.assigner.namespaceOf(window);
       contents.setCurrentNamespace(namespace);
+      this.windowExisted = this.fn.kind === "aggregate";
       contents.add(value);
       ctx.window = window;
       ctx.namespace = namespace;
+      if (this.fastPath && this.windowExisted) {
+        // EventTimeTrigger on a window that already had contents: its end-of-window timer (when
+        // the window was still ahead of the watermark) and its cleanup timer are registered, so
+        // only the fire-at-once decision is left.
+        if (window.maxTimestamp() <= this.timers.currentWatermark()) this.applyResult("FIRE", window);
+        continue;
+      }
       ctx.lastEventTimer = Number.NaN;
       const result = this.trigger.onElement(value, timestamp, window, ctx);
       if (result !== "CONTINUE") this.applyResult(result, window);

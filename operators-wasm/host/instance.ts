@@ -201,11 +201,14 @@ export class LoadedComponent {
     } else if (e instanceof TypeError && /has no function/.test(msg)) {
       // a programming error on the host side: the instance stays usable
       return new WasmOperatorError("WASM_WRONG_WORLD", this.name, this.world, msg, e);
-    } else if (size + WASM_PAGE > this.memoryLimitBytes || size > this.memoryLimitBytes) {
+    } else if (size > this.memoryLimitBytes - Math.max(this.memoryLimitBytes / 4, WASM_PAGE)) {
+      // The cap makes memory.grow fail inside the guest, which then traps (allocators abort);
+      // the failed request may be large, so "near the cap" counts as hitting it.
       err = new WasmOperatorError("WASM_MEMORY_LIMIT", this.name, this.world,
         `linear memory reached the limit of ${this.memoryLimitBytes} bytes during ${fn} (${size} bytes in use; ${msg})`, e);
     } else {
-      err = new WasmOperatorError("WASM_TRAP", this.name, this.world, `trapped in ${fn}: ${msg}`, e);
+      err = new WasmOperatorError("WASM_TRAP", this.name, this.world,
+        `trapped in ${fn}: ${msg} (linear memory ${size} of ${this.memoryLimitBytes} bytes)`, e);
     }
     this.failure = err;
     return err;

@@ -109,5 +109,9 @@ gcc -O2 -g -Wall -I "$src/src" -o "$work/out/mock-broker" \
 # Publish atomically: a half-built folder never looks cached.
 rm -rf "$out"
 mv "$work/out" "$out"
+# Builds from older inputs are of no further use.
+for old in "$cache"/????????????????; do
+  [ "$old" != "$out" ] && [ -x "$old/mock-broker" ] && rm -rf "$old"
+done
 log "built $bin"
 echo "$bin"

@@ -15,6 +15,7 @@ import type {
   RichFunction,
   TimerService,
 } from "../functions.ts";
+import { copyForSubtask } from "../functions.ts";
 import { runtimeContextOf, timerServiceOf } from "./runtime-context.ts";
 
 /** Handlers for the two inputs and timers, whatever the function kind. */
@@ -87,12 +88,13 @@ export class ProcessOperator<OUT> implements StreamOperator<unknown, OUT> {
 
 /** Operator for a ProcessFunction or a plain `(value, ctx, out)` function. */
 export function processOperator<IN, OUT>(fn: ProcessFunction<IN, OUT> | ProcessFunction<IN, OUT>["processElement"]): ProcessOperator<OUT> {
-  const f: ProcessFunction<IN, OUT> = typeof fn === "function" ? { processElement: fn } : fn;
+  const f: ProcessFunction<IN, OUT> = typeof fn === "function" ? { processElement: fn } : copyForSubtask(fn);
   return new ProcessOperator<OUT>({ first: (v, c, o) => f.processElement(v, c, o as Collector<OUT>), rich: f });
 }
 
 /** Operator for a KeyedProcessFunction. */
-export function keyedProcessOperator<K extends Key, IN, OUT>(f: KeyedProcessFunction<K, IN, OUT>): ProcessOperator<OUT> {
+export function keyedProcessOperator<K extends Key, IN, OUT>(udf: KeyedProcessFunction<K, IN, OUT>): ProcessOperator<OUT> {
+  const f = copyForSubtask(udf);
   return new ProcessOperator<OUT>({
     first: (v, c, o) => f.processElement(v, c as OnTimerContext<K>, o as Collector<OUT>),
     onTimer: f.onTimer === undefined ? undefined : (ts, c, o) => f.onTimer!(ts, c as OnTimerContext<K>, o as Collector<OUT>),
@@ -101,7 +103,8 @@ export function keyedProcessOperator<K extends Key, IN, OUT>(f: KeyedProcessFunc
 }
 
 /** Operator for a CoProcessFunction or KeyedCoProcessFunction. */
-export function coProcessOperator<IN1, IN2, OUT>(f: CoProcessFunction<IN1, IN2, OUT> | KeyedCoProcessFunction<Key, IN1, IN2, OUT>): ProcessOperator<OUT> {
+export function coProcessOperator<IN1, IN2, OUT>(udf: CoProcessFunction<IN1, IN2, OUT> | KeyedCoProcessFunction<Key, IN1, IN2, OUT>): ProcessOperator<OUT> {
+  const f = copyForSubtask(udf);
   const onTimer = (f as KeyedCoProcessFunction<Key, IN1, IN2, OUT>).onTimer;
   return new ProcessOperator<OUT>({
     first: (v, c, o) => f.processElement1(v, c as OnTimerContext<Key>, o as Collector<OUT>),

@@ -2,7 +2,7 @@
  * map, filter and flatMap as operators. Records keep their timestamps.
  */
 import type { OperatorContext, Output, StreamOperator } from "../../runtime/operator.ts";
-import type { Collector, FilterFunction, FlatMapFunction, MapFunction, RichFunction } from "../functions.ts";
+import { type Collector, type FilterFunction, type FlatMapFunction, type MapFunction, type RichFunction, copyForSubtask } from "../functions.ts";
 import { runtimeContextOf } from "./runtime-context.ts";
 
 /** Shared lifecycle: open/close of a rich function object. */
@@ -26,7 +26,8 @@ abstract class UdfOperator<IN, OUT> implements StreamOperator<IN, OUT> {
 /** Applies a map function. */
 export class MapOperator<IN, OUT> extends UdfOperator<IN, OUT> {
   private readonly fn: (value: IN) => OUT;
-  constructor(fn: MapFunction<IN, OUT>) {
+  constructor(udf: MapFunction<IN, OUT>) {
+    const fn = copyForSubtask(udf);
     super(fn);
     this.fn = typeof fn === "function" ? fn : (v) => fn.map(v);
   }
@@ -38,7 +39,8 @@ export class MapOperator<IN, OUT> extends UdfOperator<IN, OUT> {
 /** Keeps records for which the predicate holds. */
 export class FilterOperator<T> extends UdfOperator<T, T> {
   private readonly fn: (value: T) => boolean;
-  constructor(fn: FilterFunction<T>) {
+  constructor(udf: FilterFunction<T>) {
+    const fn = copyForSubtask(udf);
     super(fn);
     this.fn = typeof fn === "function" ? fn : (v) => fn.filter(v);
   }
@@ -52,7 +54,8 @@ export class FlatMapOperator<IN, OUT> extends UdfOperator<IN, OUT> {
   private readonly fn: (value: IN, out: Collector<OUT>) => void | Iterable<OUT>;
   private timestamp = Number.NaN;
   private readonly collector: Collector<OUT> = { collect: (v) => this.output.collect(v, this.timestamp) };
-  constructor(fn: FlatMapFunction<IN, OUT>) {
+  constructor(udf: FlatMapFunction<IN, OUT>) {
+    const fn = copyForSubtask(udf);
     super(fn);
     this.fn = typeof fn === "function" ? fn : (v, out) => fn.flatMap(v, out);
   }

@@ -1,0 +1,129 @@
+/**
+ * The WASM host's checks outside vitest, for Deno and Bun (and Node):
+ *   node_modules/.bin/deno run -A operators-wasm/host/runtime-check.ts
+ *   node_modules/.bin/bun run operators-wasm/host/runtime-check.ts
+ *   npx tsx operators-wasm/host/runtime-check.ts
+ * Builds the example guests from source, runs them, compares with TypeScript, and checks
+ * that bad components fail with clear errors. Exits 1 on any failure.
+ */
+import { decodeBatchStrings, decodeBlobs, decodeFlags, encodeBatch, textOf, type BatchRecord } from "./batch-codec.ts";
+import { EVENT_TIME, encodeAddInput, encodeKeyedInput, encodeTimersInput } from "./keyed-codec.ts";
+import { compileComponent, instantiateComponent, loadComponent, WasmOperatorError } from "./index.ts";
+import { MemoryKeyedHost } from "./memory-keyed-host.ts";
+import { RunningSumReference, guest, keepNonComment, sampleRecords, splitWords, upperAscii, wasiImportingComponent } from "./test-support.ts";
+
+declare const Deno: { version: { deno: string } } | undefined;
+declare const Bun: { version: string } | undefined;
+
+const runtime = typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.version}`;
+let failed = 0;
+// QuickJS guests use extended constant expressions, behind a flag in Node 20's V8
+if (runtime.startsWith("node")) (await import("node:v8")).setFlagsFromString("--experimental-wasm-extended-const");
+
+/** JSON with sorted object keys, so field order does not matter. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+
+function same(a: unknown, b: unknown): void {
+  const x = canonical(a);
+  const y = canonical(b);
+  if (x !== y) throw new Error(`mismatch:\n  got      ${x.slice(0, 300)}\n  expected ${y.slice(0, 300)}`);
+}
+
+async function throwsWasm(fn: () => unknown, code: string, re: RegExp): Promise<string> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!(e instanceof WasmOperatorError)) throw new Error(`expected WasmOperatorError, got ${e}`);
+    if (e.code !== code || !re.test(e.message)) throw new Error(`expected ${code} ${re}, got ${e.code}: ${e.message}`);
+    return e.message;
+  }
+  throw new Error(`expected ${code}, nothing thrown`);
+}
+
+async function check(name: string, fn: () => Promise<unknown>): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const note = await fn();
+    console.log(`PASS ${name} (${Math.round(performance.now() - t0)} ms)${typeof note === "string" ? ` — ${note}` : ""}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+const records = sampleRecords(300);
+
+await check("uppercase map, AssemblyScript", async () => {
+  const op = await loadComponent((await guest("guests/uppercase-map/guest.as.ts")).component, { name: "upper", expectWorld: "map-operator" });
+  same(decodeBatchStrings(op.processBatch(encodeBatch(records))), records.map((r) => ({ ...r, value: upperAscii(r.value) })));
+});
+
+await check("uppercase map, C", async () => {
+  const op = await loadComponent((await guest("guests/uppercase-map/guest.c")).component, { name: "upper-c" });
+  same(decodeBatchStrings(op.processBatch(encodeBatch(records))), records.map((r) => ({ ...r, value: upperAscii(r.value) })));
+});
+
+await check("uppercase map, JavaScript (componentize-qjs)", async () => {
+  const op = await loadComponent((await guest("guests/uppercase-map/guest.js")).component, { name: "upper-js" });
+  const few = records.slice(0, 20);
+  same(decodeBatchStrings(op.processBatch(encodeBatch(few))), few.map((r) => ({ ...r, value: upperAscii(r.value) })));
+});
+
+await check("filter and flatMap", async () => {
+  const f = await loadComponent((await guest("guests/filter-comments/guest.as.ts")).component, { expectWorld: "filter-operator" });
+  same(decodeFlags(f.processBatch(encodeBatch(records))), records.map((r) => keepNonComment(r.value)));
+  const s = await loadComponent((await guest("guests/split-words/guest.as.ts")).component, { expectWorld: "flat-map-operator" });
+  same(decodeBatchStrings(s.processBatch(encodeBatch(records))), records.flatMap((r) => splitWords(r.value).map((w) => ({ ...r, value: w }))));
+});
+
+await check("keyed running sum with state and timers", async () => {
+  const host = new MemoryKeyedHost();
+  const op = await loadComponent((await guest("guests/keyed-running-sum/guest.as.ts")).component, { host, expectWorld: "keyed-process-operator" });
+  const ref = new RunningSumReference();
+  let t = 1_000_000;
+  for (let b = 0; b < 3; b++) {
+    const input: BatchRecord<string>[] = Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 4}`, timestamp: (t += 211), value: String(i - b) }));
+    const ctx = { watermark: t - 1500, processingTime: 0 };
+    same(decodeBatchStrings(op.processBatch(encodeKeyedInput(ctx, input))), ref.process(input));
+    same(decodeBatchStrings(op.onTimers(encodeTimersInput(ctx, host.due(EVENT_TIME, ctx.watermark)))), ref.fire(ctx.watermark));
+  }
+});
+
+await check("window sum aggregate", async () => {
+  const op = await loadComponent((await guest("guests/window-sum/guest.as.ts")).component, { expectWorld: "window-aggregate-operator" });
+  const [acc] = decodeBlobs(op.createAccumulators(1));
+  const added = decodeBlobs(op.add(encodeAddInput([{ accumulator: acc!, records: [{ value: "40" }, { value: "2" }] }])));
+  same(decodeBlobs(op.getResults(encodeBatchBlobs(added))).map(textOf), ["42"]);
+});
+
+function encodeBatchBlobs(items: Uint8Array[]): Uint8Array {
+  const out: number[] = [items.length, 0, 0, 0];
+  for (const b of items) out.push(b.length & 255, (b.length >> 8) & 255, 0, 0, ...b);
+  return Uint8Array.from(out);
+}
+
+await check("garbage bytes, wrong world, WASI import are refused", async () => {
+  await throwsWasm(() => loadComponent(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), { name: "junk" }), "WASM_INVALID", /not WebAssembly/);
+  const upper = (await guest("guests/uppercase-map/guest.as.ts")).component;
+  await throwsWasm(() => loadComponent(upper.slice(0, 500), { name: "half" }), "WASM_INVALID", /malformed/);
+  await throwsWasm(() => loadComponent(upper, { name: "upper", expectWorld: "keyed-process-operator" }), "WASM_WRONG_WORLD",
+    /expected world keyed-process-operator, got world map-operator/);
+  return await throwsWasm(async () => loadComponent(await wasiImportingComponent(), { name: "sneaky" }), "WASM_FORBIDDEN_IMPORT", /wasi:random/);
+});
+
+await check("trap and memory limit fail cleanly; the host keeps working", async () => {
+  const compiled = await compileComponent((await guest("host/fixtures/trap-map.as.ts")).component, { name: "trappy" });
+  const op = await instantiateComponent(compiled);
+  const msg = await throwsWasm(() => op.processBatch(encodeBatch([{ value: "boom" }])), "WASM_TRAP", /trapped in process-batch/);
+  await throwsWasm(() => op.processBatch(encodeBatch([{ value: "ok" }])), "WASM_POISONED", /earlier failure/);
+  same(decodeBatchStrings((await instantiateComponent(compiled)).processBatch(encodeBatch([{ value: "ok" }]))), [{ value: "ok" }]);
+  const leaky = await loadComponent((await guest("host/fixtures/leak-map.as.ts")).component, { name: "leaky", memoryLimitBytes: 8 << 20 });
+  await throwsWasm(() => {
+    for (let i = 0; i < 100; i++) leaky.processBatch(encodeBatch([{ value: "v" }]));
+  }, "WASM_MEMORY_LIMIT", /limit of 8388608 bytes/);
+  return msg;
+});
+
+console.log(`${failed === 0 ? "OK" : `${failed} FAILED`} on ${runtime}`);
+if (failed > 0) process.exit(1);
