@@ -1,17 +1,26 @@
 /**
  * Benchmark: keyed event-time tumbling-window count through the OperatorHost (key selection,
  * heap state, timers), with 10% of records out of order, and the memory of 1 M keys' windows.
- * Run: node --expose-gc --import tsx bench/window-tumbling-count.ts [events] [keys] [windowMs]
+ * Run: node --expose-gc --import tsx bench/window-tumbling-count.ts [events] [keys] [windowMs] [tumbling|sliding|session]
+ * (sliding: slide = size / 10; session: gap = windowMs)
  * (event time advances 1 ms per 100 events).
  */
 import { OperatorHost } from "../core/runtime/operator-host.ts";
 import type { Output } from "../core/runtime/operator.ts";
 import { ManualProcessingTimeService } from "../core/time/manual-processing-time-service.ts";
-import { TumblingEventTimeWindows, WindowOperator } from "../core/window/index.ts";
+import { EventTimeSessionWindows, SlidingEventTimeWindows, TumblingEventTimeWindows, WindowOperator } from "../core/window/index.ts";
 
 interface Click {
   page: number;
   ts: number;
+}
+
+const kind = process.argv[5] ?? "tumbling";
+
+function assigner(windowMs: number) {
+  if (kind === "sliding") return SlidingEventTimeWindows.of<Click>(windowMs, windowMs / 10);
+  if (kind === "session") return EventTimeSessionWindows.withGap<Click>(windowMs);
+  return TumblingEventTimeWindows.of<Click>(windowMs);
 }
 
 function makeHost(counter: { n: number }, windowMs = 1_000) {
@@ -21,7 +30,7 @@ function makeHost(counter: { n: number }, windowMs = 1_000) {
     emitWatermark: () => {},
   };
   const operator = new WindowOperator<Click, number>({
-    assigner: TumblingEventTimeWindows.of(windowMs),
+    assigner: assigner(windowMs),
     function: {
       kind: "aggregate",
       aggregate: { createAccumulator: () => 0, add: (_v: Click, acc: number) => acc + 1, getResult: (acc: number) => acc, merge: (a: number, b: number) => a + b },
@@ -78,7 +87,7 @@ async function throughput(events: number, keys: number, windowMs: number): Promi
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   console.log(
-    `tumbling count (${windowMs} ms windows): ${events} events, ${keys} keys, ${counter.n} results: ` +
+    `${kind} count (${windowMs} ms windows): ${events} events, ${keys} keys, ${counter.n} results: ` +
       `${(events / seconds / 1e6).toFixed(2)} M events/s wall, ${(events / cpuSeconds / 1e6).toFixed(2)} M events/s per CPU second`,
   );
 }

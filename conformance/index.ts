@@ -24,6 +24,11 @@ const loaders: Readonly<Record<string, () => Promise<{ default: Scenario<any> }>
   "keyed-process-timers": () => import("./scenarios/keyed-process-timers.ts"),
   "interval-join": () => import("./scenarios/interval-join.ts"),
   "generator-source": () => import("./scenarios/generator-source.ts"),
+  "window-join": () => import("./scenarios/window-join.ts"),
+  "keyed-state-kinds": () => import("./scenarios/keyed-state-kinds.ts"),
+  "keyed-connect-state": () => import("./scenarios/keyed-connect-state.ts"),
+  partitioners: () => import("./scenarios/partitioners.ts"),
+  "count-window-and-window-all": () => import("./scenarios/count-window-and-window-all.ts"),
 };
 
 /** Names of all scenarios, in the order they run. */

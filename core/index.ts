@@ -6,6 +6,8 @@ export { LocalExecutor } from "./runtime/executor.ts";
 export * from "./connectors/index.ts";
 export * from "./window/index.ts";
 export * from "./metrics/index.ts";
+export * from "./checkpoint/index.ts";
+export { RestartStrategies, type RestartStrategy, type ExponentialDelayOptions } from "./runtime/restart-strategy.ts";
 export { WatermarkStrategy } from "./time/watermark-strategy.ts";
 export { SystemClock, ManualClock } from "./time/clocks.ts";
 export type { Clock, WatermarkGenerator, WatermarkOutput, TimestampAssigner, Timer } from "./time/types.ts";

@@ -63,12 +63,14 @@ function split(source: string): { code: string; strings: string[] } {
 
 const FORBIDDEN_CODE: readonly [RegExp, string][] = [
   [/(?<![.\w$])(?:process|Deno|Bun)\s*(?:\?\.|\.|\[)/, "a runtime global (process / Deno / Bun)"],
-  [/\btypeof\s+(?:process|Deno|Bun|Buffer)\b/, "runtime detection"],
+  // Not `typeof process`: parameters are called process (stream.process(fn)); core's own type
+  // check, which declares no `process`, catches the global.
+  [/\btypeof\s+(?:Deno|Bun|Buffer)\b/, "runtime detection"],
   [/globalThis\s*(?:\?\.|\.)\s*(?:process|Deno|Bun|Buffer)\b/, "a runtime global through globalThis"],
   [/(?<![.\w$])Buffer\b/, "Node's Buffer (use Uint8Array)"],
   [/(?<![.\w$])require\s*\(/, "require()"],
   [/\b__(?:dirname|filename)\b/, "__dirname / __filename"],
-  [/\bimport\.meta\.(?:dirname|filename|main|resolve)\b/, "a runtime-specific import.meta property"],
+  [/\bimport\.meta\.(?:dirname|filename|main)\b/, "a runtime-specific import.meta property"],
 ];
 
 const FORBIDDEN_SPECIFIER = /^(?:node|bun|cloudflare|deno|npm|jsr):|^(?:fs|path|os|crypto|child_process|worker_threads|net|http|https|stream|buffer|events|util|url)(?:\/|$)/;
@@ -88,6 +90,28 @@ function violations(path: string, source: string): string[] {
   return found;
 }
 
+/** Relative imports that climb out of core/ (into adapters, server, conformance...). */
+function importsOutsideCore(path: string, source: string): string[] {
+  const { code, strings } = split(source);
+  const found: string[] = [];
+  for (const match of code.matchAll(/\b(?:from|import)\s*\(?\s*"(\d+)"/g)) {
+    const specifier = strings[Number(match[1])]!;
+    if (!specifier.startsWith(".")) continue;
+    // Paths here are relative to core/ ("./api/x.ts"); walk the specifier's segments from the file's folder.
+    const parts = path.split("/").slice(1, -1);
+    for (const segment of specifier.split("/")) {
+      if (segment === "..") {
+        if (parts.length === 0) {
+          found.push(`${path}: imports "${specifier}" from outside core/`);
+          break;
+        }
+        parts.pop();
+      } else if (segment !== ".") parts.push(segment);
+    }
+  }
+  return found;
+}
+
 describe("core purity", () => {
   it("finds core's sources", () => {
     expect(Object.keys(sources).length).toBeGreaterThan(3);
@@ -98,6 +122,13 @@ describe("core purity", () => {
       .filter(([path]) => path !== THIS_FILE)
       .flatMap(([path, source]) => violations(path, source));
     expect(found).toEqual([]);
+  });
+
+  it("imports nothing from outside core/ (adapters, server, conformance import core, never the reverse)", () => {
+    const found = Object.entries(sources).flatMap(([path, source]) => importsOutsideCore(path, source));
+    expect(found).toEqual([]);
+    expect(importsOutsideCore("./api/x.ts", `import { a } from "../../adapters/node/index.ts";`)).not.toEqual([]);
+    expect(importsOutsideCore("./api/x.ts", `import { a } from "../time/types.ts";`)).toEqual([]);
   });
 
   it("catches what it is meant to catch", () => {
@@ -126,6 +157,7 @@ describe("core purity", () => {
       `throw new Error("[eddy] the task could not process. the record");`,
       "const s = `${a.process(1)}`;",
       `const recordBuffer = [];`,
+      `function f(process: unknown) { return typeof process === "function"; }`,
     ];
     for (const line of fine) expect(violations("x.ts", line), line).toEqual([]);
   });

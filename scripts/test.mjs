@@ -3,7 +3,7 @@
  * `npm test`: every check Eddy has, in order, stopping at the first failing stage.
  *
  *   1. vitest     unit tests (*.test.ts) on Node
- *   2. typecheck  tsc on the whole repo, then on core/ alone without any runtime's types
+ *   2. typecheck  tsc on the whole repo and, in parallel, on core/ alone without any runtime's types
  *   3. conformance  conformance/run.ts on Node (tsx), Deno and Bun, in parallel
  *   4. workerd    the conformance suite bundled into a Worker and run by workerd
  *
@@ -32,13 +32,19 @@ const green = (t) => paint(32, t);
 const red = (t) => paint(31, t);
 const dim = (t) => paint(2, t);
 
-/** Runs a command; streams its output when `live`, else returns it for printing later. */
-function run(command, commandArgs, { live = false, env } = {}) {
+/**
+ * Runs a command; streams its output when `live`, else returns it for printing later. A command
+ * still running after `timeoutMs` is terminated (a hung runtime must not hang CI).
+ */
+function run(command, commandArgs, { live = false, env, timeoutMs = 10 * 60_000 } = {}) {
   return new Promise((resolve) => {
     const started = performance.now();
+    // Some tools treat any FORCE_COLOR, even "0", as "force": set exactly one of the two.
+    const { FORCE_COLOR: _force, NO_COLOR: _no, ...inherited } = process.env;
+    const colors = live && color ? { FORCE_COLOR: "1" } : { NO_COLOR: "1" };
     const child = spawn(command, commandArgs, {
       cwd: root,
-      env: { ...process.env, FORCE_COLOR: live && color ? "1" : "0", ...env },
+      env: { ...inherited, ...colors, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -52,9 +58,14 @@ function run(command, commandArgs, { live = false, env } = {}) {
     child.on("error", (error) => {
       output += `\n${error.message}\n`;
     });
-    child.on("close", (code, signal) =>
-      resolve({ code: code ?? 1, signal, output, ms: performance.now() - started }),
-    );
+    const timer = setTimeout(() => {
+      output += `\n[eddy] ${command} ${commandArgs.join(" ")} still running after ${seconds(timeoutMs)}: terminated\n`;
+      child.kill("SIGTERM");
+    }, timeoutMs);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, signal, output, ms: performance.now() - started });
+    });
   });
 }
 
@@ -90,7 +101,7 @@ const stages = [
           "--reporter=default",
           "--reporter=json",
           `--outputFile.json=${report}`,
-        ], { live: true });
+        ], { live: true, timeoutMs: 20 * 60_000 });
         let counts;
         try {
           const json = JSON.parse(readFileSync(report, "utf8"));
@@ -140,7 +151,7 @@ const stages = [
         ["bun", bin("bun"), ["run", script, ...filterArg]],
       ];
       const results = await Promise.all(
-        runtimes.map(([, command, commandArgs]) => run(command, commandArgs, { env: { NO_COLOR: "1" } })),
+        runtimes.map(([, command, commandArgs]) => run(command, commandArgs, { timeoutMs: 5 * 60_000 })),
       );
       return tally(results, runtimes.map(([name]) => name));
     },
@@ -148,7 +159,7 @@ const stages = [
   {
     name: "workerd",
     async run() {
-      const result = await run(process.execPath, [join(root, "scripts", "workerd-check.mjs"), ...filterArg]);
+      const result = await run(process.execPath, [join(root, "scripts", "workerd-check.mjs"), ...filterArg], { timeoutMs: 5 * 60_000 });
       return tally([result], ["workerd"]);
     },
   },

@@ -50,6 +50,14 @@ async function waitForServer(url, child, timeoutMs) {
 
 const dir = mkdtempSync(join(tmpdir(), "eddy-workerd-"));
 let child;
+// If this script is terminated (scripts/test.mjs's timeout), take the workerd it started along.
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    if (child !== undefined && child.exitCode === null) child.kill("SIGTERM");
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+    process.exit(1);
+  });
+}
 let exitCode = 1;
 try {
   const started = performance.now();

@@ -8,6 +8,7 @@ import type { OutputTag, StreamOperator } from "../runtime/operator.ts";
 import type { Sink } from "../connectors/sink.ts";
 import { CollectSink, PrintSink } from "../connectors/collect-sink.ts";
 import { SinkOperator } from "../connectors/sink-operator.ts";
+import { type TwoPhaseCommitSink, TwoPhaseCommitSinkOperator, isTwoPhaseCommitSink } from "../connectors/two-phase-commit-sink.ts";
 import type { Key } from "../state/types.ts";
 import type { WatermarkStrategy } from "../time/watermark-strategy.ts";
 import type { Window } from "../window/time-window.ts";
@@ -149,10 +150,15 @@ export class DataStream<T> {
     return this.sinkTo(new PrintSink<T>(prefix), "Print to Std. Out");
   }
 
-  /** Writes to a sink. */
-  sinkTo(sink: Sink<T>, name?: string): DataStreamSink {
-    checkArgument(sink !== null && typeof sink === "object" && typeof sink.createWriter === "function", "[eddy] sinkTo needs a Sink with createWriter(context)");
-    const stream = this.transform<never>(name ?? sink.name ?? "Sink", () => new SinkOperator(sink), { pact: "Data Sink" });
+  /** Writes to a sink: a Sink (writer per subtask) or a TwoPhaseCommitSink (exactly-once). */
+  sinkTo(sink: Sink<T> | TwoPhaseCommitSink<T, any>, name?: string): DataStreamSink {
+    if (isTwoPhaseCommitSink(sink)) {
+      checkArgument(typeof sink.createLogic === "function", "[eddy] sinkTo: a two-phase-commit sink needs createLogic(context)");
+      const stream = this.transform<never>(name ?? sink.name ?? "Sink", () => new TwoPhaseCommitSinkOperator(sink), { pact: "Data Sink" });
+      return new DataStreamSink(stream.singleNode("sinkTo"));
+    }
+    checkArgument(sink !== null && typeof sink === "object" && typeof (sink as Sink<T>).createWriter === "function", "[eddy] sinkTo needs a Sink with createWriter(context) or a TwoPhaseCommitSink");
+    const stream = this.transform<never>(name ?? sink.name ?? "Sink", () => new SinkOperator(sink as Sink<T>), { pact: "Data Sink" });
     return new DataStreamSink(stream.singleNode("sinkTo"));
   }
 

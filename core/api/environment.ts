@@ -8,13 +8,16 @@ import { ExecutionGraph, executionPlan } from "../graph/execution-graph.ts";
 import type { Source } from "../connectors/source.ts";
 import { CollectionSource } from "../connectors/collection-source.ts";
 import { GeneratorSource, type GeneratorSourceOptions } from "../connectors/generator-source.ts";
-import { LocalExecutor } from "../runtime/executor.ts";
 import { SystemClock } from "../time/clocks.ts";
 import type { Clock } from "../time/types.ts";
 import { WatermarkStrategy } from "../time/watermark-strategy.ts";
 import { randomHexId } from "../graph/ids.ts";
 import { DataStream } from "./data-stream.ts";
 import { JobClient, type JobExecutionResult } from "./job-client.ts";
+import { type CheckpointConfig, type CheckpointingOptions, checkpointConfig } from "../checkpoint/checkpoint-config.ts";
+import type { CompletedCheckpoint } from "../checkpoint/types.ts";
+import { JobMaster, type InitialRestore } from "../runtime/job-master.ts";
+import { RestartStrategies, type RestartStrategy } from "../runtime/restart-strategy.ts";
 
 /** Options of {@link StreamExecutionEnvironment.create}. */
 export interface EnvironmentOptions {
@@ -56,6 +59,9 @@ export class StreamExecutionEnvironment {
   private maxParallelism: number | undefined;
   readonly clock: Clock;
   private readonly config: ExecutionConfig;
+  private checkpointing: CheckpointConfig | undefined;
+  private restartStrategy: RestartStrategy | undefined;
+  private restore: InitialRestore | undefined;
 
   private constructor(options: EnvironmentOptions) {
     const parallelism = options.parallelism ?? 1;
@@ -102,6 +108,42 @@ export class StreamExecutionEnvironment {
 
   getConfig(): ExecutionConfig {
     return this.config;
+  }
+
+  /**
+   * Takes a checkpoint every `intervalMs` (exactly-once by default).
+   *
+   * @example
+   * env.enableCheckpointing(1_000, { mode: "EXACTLY_ONCE", unaligned: false, timeout: 60_000 });
+   */
+  enableCheckpointing(intervalMs: number, options: CheckpointingOptions = {}): this {
+    this.checkpointing = checkpointConfig(intervalMs, options);
+    return this;
+  }
+
+  /** The checkpoint configuration, when checkpointing is enabled. */
+  getCheckpointConfig(): CheckpointConfig | undefined {
+    return this.checkpointing;
+  }
+
+  /**
+   * How failures are handled. Default: no restart without checkpointing; with checkpointing,
+   * exponential delay from 1 s to 1 min (Flink's default).
+   */
+  setRestartStrategy(strategy: RestartStrategy): this {
+    checkArgument(strategy !== null && typeof strategy === "object" && typeof strategy.start === "function", "[eddy] setRestartStrategy needs a strategy from RestartStrategies");
+    this.restartStrategy = strategy;
+    return this;
+  }
+
+  /**
+   * Starts the next job from a savepoint or checkpoint: its location (as returned by
+   * `triggerSavepoint`) or the checkpoint itself.
+   */
+  setSavepointRestore(savepoint: string | CompletedCheckpoint, options: { allowNonRestoredState?: boolean } = {}): this {
+    const allowNonRestoredState = options.allowNonRestoredState ?? false;
+    this.restore = typeof savepoint === "string" ? { kind: "location", location: savepoint, allowNonRestoredState } : { kind: "checkpoint", checkpoint: savepoint, allowNonRestoredState };
+    return this;
   }
 
   /** Turns operator chaining off (every operator its own task). */
@@ -165,14 +207,23 @@ export class StreamExecutionEnvironment {
     this.streamGraph = new StreamGraph("job");
     graph.jobName = jobName;
     const job = this.buildJobGraph(graph);
-    const executor = new LocalExecutor(new ExecutionGraph(job), {
-      clock: this.clock,
-      batchSize: this.config.batchSize,
-      channelCapacity: this.config.channelCapacity,
-      autoWatermarkInterval: this.config.autoWatermarkInterval,
-      metricsIntervalMs: 1000,
+    const master = new JobMaster({
+      jobName,
+      graph: new ExecutionGraph(job),
+      executor: {
+        clock: this.clock,
+        batchSize: this.config.batchSize,
+        channelCapacity: this.config.channelCapacity,
+        autoWatermarkInterval: this.config.autoWatermarkInterval,
+        metricsIntervalMs: 1000,
+      },
+      checkpointing: this.checkpointing,
+      restartStrategy:
+        this.restartStrategy ??
+        (this.checkpointing === undefined ? RestartStrategies.noRestart() : RestartStrategies.exponentialDelay({ initialBackoffMs: 1_000, maxBackoffMs: 60_000 })),
+      restore: this.restore,
     });
-    return new JobClient(randomHexId(), jobName, executor);
+    return new JobClient(randomHexId(), jobName, master);
   }
 
   /** Starts the job and returns a client to watch or cancel it. */

@@ -1,12 +1,14 @@
 /**
- * A handle on a submitted job (Flink's JobClient): status, metrics, cancel, result.
+ * A handle on a submitted job (Flink's JobClient): status, metrics, checkpoints, savepoints,
+ * stop, cancel, result.
  */
+import type { StoredCheckpoint } from "../checkpoint/completed-checkpoint-store.ts";
 import type { ExecutionGraph } from "../graph/execution-graph.ts";
 import type { JobMetrics } from "../metrics/job-metrics.ts";
 import type { LocalExecutor } from "../runtime/executor.ts";
+import type { ExceptionEntry, JobMaster, JobStatus } from "../runtime/job-master.ts";
 
-/** Job lifecycle states, as Flink's. */
-export type JobStatus = "CREATED" | "RUNNING" | "FAILING" | "RESTARTING" | "CANCELLING" | "CANCELED" | "FINISHED" | "FAILED";
+export type { JobStatus, ExceptionEntry } from "../runtime/job-master.ts";
 
 /** What a finished job reports. */
 export interface JobExecutionResult {
@@ -16,35 +18,44 @@ export interface JobExecutionResult {
   readonly netRuntime: number;
 }
 
+/** Where a savepoint or checkpoint went. */
+export interface SavepointResult {
+  readonly checkpointId: number;
+  /** Pass it to `env.setSavepointRestore(location)` to start a job from it. */
+  readonly location: string;
+  readonly bytes: number;
+}
+
 /** A running (or prepared) job. */
 export class JobClient {
   private started: number | undefined;
   private finished: number | undefined;
   private result: Promise<JobExecutionResult> | undefined;
-  private statusValue: JobStatus = "CREATED";
   private failure: unknown;
 
   /** @internal */
-  constructor(readonly jobId: string, readonly jobName: string, readonly executor: LocalExecutor) {}
+  constructor(readonly jobId: string, readonly jobName: string, readonly master: JobMaster) {}
+
+  /** The current attempt's executor (step it in tests). */
+  get executor(): LocalExecutor {
+    return this.master.executor;
+  }
 
   get executionGraph(): ExecutionGraph {
-    return this.executor.graph;
+    return this.master.executor.graph;
   }
 
   /** Starts running (idempotent). */
   start(): Promise<JobExecutionResult> {
     if (this.result === undefined) {
       this.started = Date.now();
-      this.statusValue = "RUNNING";
-      this.result = this.executor.run().then(
+      this.result = this.master.run().then(
         () => {
           this.finished = Date.now();
-          this.statusValue = this.executor.status === "CANCELED" ? "CANCELED" : "FINISHED";
           return { jobId: this.jobId, jobName: this.jobName, netRuntime: this.finished - this.started! };
         },
         (error: unknown) => {
           this.finished = Date.now();
-          this.statusValue = "FAILED";
           this.failure = error;
           throw error;
         },
@@ -56,13 +67,17 @@ export class JobClient {
   }
 
   getJobStatus(): JobStatus {
-    if (this.statusValue === "RUNNING" && this.executor.status === "CANCELED") return "CANCELLING";
-    return this.statusValue;
+    return this.master.status;
   }
 
   /** The failure cause of a FAILED job. */
   getFailure(): unknown {
     return this.failure;
+  }
+
+  /** Every failure so far (restarts included), oldest first. */
+  getExceptionHistory(): readonly ExceptionEntry[] {
+    return this.master.exceptions;
   }
 
   getJobExecutionResult(): Promise<JobExecutionResult> {
@@ -71,17 +86,42 @@ export class JobClient {
 
   /** Cancels the job; resolves when it has stopped. */
   async cancel(): Promise<void> {
-    this.executor.cancel();
+    this.master.cancel();
     if (this.result !== undefined) await this.result.catch(() => undefined);
-    this.statusValue = "CANCELED";
   }
 
   metrics(): JobMetrics {
-    return this.executor.metrics();
+    return this.master.metrics();
   }
 
-  /** Start and end times (ms since epoch). */
-  timestamps(): { start: number | undefined; end: number | undefined } {
-    return { start: this.started, end: this.finished };
+  /** Takes a checkpoint now. */
+  async triggerCheckpoint(): Promise<SavepointResult> {
+    return toResult(await this.master.triggerCheckpoint());
   }
+
+  /** Takes a savepoint; the job goes on. */
+  async triggerSavepoint(): Promise<SavepointResult> {
+    return toResult(await this.master.triggerSavepoint());
+  }
+
+  /** Takes a savepoint and ends the job; `drain` first fires every window with the final watermark. */
+  async stopWithSavepoint(options: { drain?: boolean } = {}): Promise<SavepointResult> {
+    const result = toResult(await this.master.stopWithSavepoint(options.drain ?? false));
+    if (this.result !== undefined) await this.result.catch(() => undefined);
+    return result;
+  }
+
+  /** Flink-shaped checkpoint statistics (counts, summary, latest, history); undefined without checkpointing. */
+  checkpointStats(): object | undefined {
+    return this.master.coordinator?.stats.toJSON();
+  }
+
+  /** Start and end times (ms since epoch), and when each status was entered. */
+  timestamps(): { start: number | undefined; end: number | undefined; status: Partial<Record<JobStatus, number>> } {
+    return { start: this.started, end: this.finished, status: { ...this.master.timestamps } };
+  }
+}
+
+function toResult(stored: StoredCheckpoint): SavepointResult {
+  return { checkpointId: stored.checkpoint.checkpointId, location: stored.location, bytes: stored.bytes };
 }

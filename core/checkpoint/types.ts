@@ -25,3 +25,48 @@ export interface OperatorSnapshot {
   /** Whatever `StreamOperator.snapshotState` returned. */
   readonly custom?: unknown;
 }
+
+/** Exactly-once aligns barriers; at-least-once does not wait (records may be counted twice after a restore). */
+export type CheckpointingMode = "EXACTLY_ONCE" | "AT_LEAST_ONCE";
+
+/** Records in flight on one channel at a checkpoint (unaligned checkpoints), replayed first on restore. */
+export interface ChannelState {
+  /** Identifies the channel across restores: edge, upstream subtask, downstream subtask. */
+  readonly channel: string;
+  /**
+   * 0: recorded by the receiver after its snapshot; 1: overtaken at the sender by its barrier.
+   * On restore a channel replays 0 before 1 (that is their order in the data).
+   */
+  readonly order: 0 | 1;
+  readonly values: readonly unknown[];
+  readonly timestamps: readonly number[];
+}
+
+/** What one subtask acknowledges for a checkpoint. */
+export interface TaskSnapshot {
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  readonly operators: readonly OperatorSnapshot[];
+  /** Source subtasks: the splits their reader held, with positions. */
+  readonly splits?: readonly unknown[];
+  /** In-flight records on this subtask's input channels (unaligned checkpoints). */
+  readonly channelState?: readonly ChannelState[];
+  /** Time spent aligning barriers, ms. */
+  readonly alignmentMs: number;
+  /** Whether this subtask took the snapshot unaligned. */
+  readonly unaligned: boolean;
+}
+
+/** A checkpoint or savepoint that every subtask acknowledged. */
+export interface CompletedCheckpoint {
+  /** The job this belongs to (its name unless set otherwise); checkpoints of one job share it. */
+  readonly jobKey: string;
+  readonly checkpointId: number;
+  readonly timestamp: number;
+  readonly isSavepoint: boolean;
+  readonly tasks: readonly TaskSnapshot[];
+  /** Split enumerator state per source vertex id. */
+  readonly enumerators: Readonly<Record<string, unknown>>;
+  /** Operator id -> display name, so a restore can name operators that no longer exist. */
+  readonly operatorNames: Readonly<Record<string, string>>;
+}

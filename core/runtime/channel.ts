@@ -2,7 +2,7 @@
  * A bounded channel between two subtasks. Capacity counts record batches (credits, as Flink's
  * credit-based flow control); control elements never need a credit but stay in order.
  */
-import { type ChannelItem, isRecordBatch } from "./stream-element.ts";
+import { type ChannelItem, type RecordBatch, isRecordBatch } from "./stream-element.ts";
 
 /** One producer subtask to one consumer subtask. */
 export class Channel<T = unknown> {
@@ -13,6 +13,8 @@ export class Channel<T = unknown> {
   onArrival: (() => void) | undefined;
 
   constructor(
+    /** Stable name across restores: `<edge>:<upstream subtask>-><downstream subtask>`. */
+    readonly key: string,
     readonly capacity: number,
     /** Index of this channel among its consumer's input channels. */
     readonly consumerIndex: number,
@@ -34,6 +36,31 @@ export class Channel<T = unknown> {
     if (isRecordBatch(item)) this.batches++;
     this.items.push(item);
     this.onArrival?.();
+  }
+
+  /** Puts an item ahead of everything queued (an unaligned barrier overtaking in-flight data). */
+  pushFront(item: ChannelItem<T>): void {
+    if (isRecordBatch(item)) this.batches++;
+    if (this.head > 0) {
+      this.head--;
+      this.items[this.head] = item;
+    } else {
+      this.items.unshift(item);
+    }
+    this.onArrival?.();
+  }
+
+  /** Removes the first item matching `predicate`; returns it with the record batches queued before it, or undefined if none matched. */
+  takeOut(predicate: (item: ChannelItem<T>) => boolean): { item: ChannelItem<T>; before: RecordBatch<T>[] } | undefined {
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i]!;
+      if (!predicate(item)) continue;
+      const before = this.items.slice(this.head, i).filter(isRecordBatch);
+      this.items.splice(i, 1);
+      if (isRecordBatch(item)) this.batches--;
+      return { item, before };
+    }
+    return undefined;
   }
 
   isEmpty(): boolean {

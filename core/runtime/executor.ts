@@ -10,6 +10,8 @@ import type { SourceSplit, SplitEnumerator, SplitEnumeratorContext } from "../co
 import { TaskMetrics, backpressureLevel } from "../metrics/task-metrics.ts";
 import type { JobMetrics } from "../metrics/job-metrics.ts";
 import type { Clock } from "../time/types.ts";
+import type { CompletedCheckpoint, TaskSnapshot } from "../checkpoint/types.ts";
+import type { BarrierOptions } from "./stream-element.ts";
 import { Channel } from "./channel.ts";
 import { ChainOutput } from "./chain-output.ts";
 import { InputGate } from "./input-gate.ts";
@@ -19,6 +21,7 @@ import { ProcessingTimeScheduler } from "./processing-time-scheduler.ts";
 import { RecordWriter, type RecordTarget } from "./record-writer.ts";
 import { SourceOutput } from "./source-output.ts";
 import { SourceTask, StreamTask, type Task } from "./task.ts";
+import { restoredStateFor, type RestoredState } from "./restore.ts";
 import { StatusWatermarkValve } from "../time/status-watermark-valve.ts";
 
 /** Tuning of the local executor. */
@@ -32,6 +35,19 @@ export interface ExecutorOptions {
   readonly autoWatermarkInterval: number;
   /** How often busy/backpressured/idle rates are sampled, ms. */
   readonly metricsIntervalMs: number;
+  /** State to start from (a checkpoint or savepoint). */
+  readonly restore?: RestoreSettings;
+  /** Runs when every task has finished, before operators close (the final checkpoint of 2PC sinks). */
+  readonly onAllFinished?: () => Promise<void>;
+  /** Attempt number (0 for the first run), handed to sink writers. */
+  readonly attempt?: number;
+}
+
+/** Where a job's state comes from when it starts. */
+export interface RestoreSettings {
+  readonly checkpoint: CompletedCheckpoint;
+  /** Skip state of operators that no longer exist instead of failing. */
+  readonly allowNonRestoredState: boolean;
 }
 
 /** Where the executor is. */
@@ -55,10 +71,81 @@ export class LocalExecutor {
   private wake: (() => void) | undefined;
   private readonly tasksByVertex = new Map<string, Task[]>();
   private opened = false;
+  private readonly restored: RestoredState | undefined;
+  /** Set by the checkpoint coordinator: receives every task's acknowledgement. */
+  onAcknowledge: ((checkpointId: number, snapshot: TaskSnapshot) => void) | undefined;
 
   constructor(readonly graph: ExecutionGraph, readonly options: ExecutorOptions) {
     this.scheduler = new ProcessingTimeScheduler(options.clock);
+    this.restored = options.restore === undefined ? undefined : restoredStateFor(graph, options.restore);
     this.build();
+    for (const t of this.tasks) t.onAcknowledge = (id, snapshot) => this.onAcknowledge?.(id, snapshot);
+  }
+
+  /** Keys of every subtask that must acknowledge a checkpoint: `<vertexId>#<subtask>`. */
+  taskKeys(): string[] {
+    return this.tasks.map((t) => `${t.info.vertexId}#${t.info.subtaskIndex}`);
+  }
+
+  /**
+   * Starts a checkpoint: finished tasks acknowledge their final state, running ones expect it,
+   * sources inject the barrier (for stop-with-savepoint, after draining and then falling silent).
+   */
+  triggerCheckpoint(checkpointId: number, timestamp: number, options: BarrierOptions, stop?: { drain: boolean }): void {
+    this.post(() => {
+      const barrier = { kind: "barrier" as const, checkpointId, timestamp, options };
+      for (const t of this.tasks) {
+        if (t.status === "FINISHED") t.acknowledgeFinished(barrier);
+        else t.expected = barrier;
+      }
+      for (const c of this.coordinators) {
+        for (const t of c.tasks) {
+          if (t.status !== "RUNNING") continue;
+          if (stop?.drain === true) t.drain();
+          t.triggerCheckpoint(barrier);
+          if (stop !== undefined) t.suspended = true;
+        }
+      }
+    });
+  }
+
+  /** Split enumerator state per source vertex, taken when a checkpoint is triggered. */
+  snapshotEnumerators(checkpointId: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const c of this.coordinators) out[c.vertex.id] = c.enumerator.snapshotState(checkpointId);
+    return out;
+  }
+
+  /** Tells every task, reader and enumerator that a checkpoint completed. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.post(() => {
+      for (const t of this.tasks) t.notifyCheckpointComplete(checkpointId);
+      for (const c of this.coordinators) c.enumerator.notifyCheckpointComplete?.(checkpointId);
+    });
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.post(() => {
+      for (const t of this.tasks) {
+        if (t.expected?.checkpointId === checkpointId) t.expected = undefined;
+        t.notifyCheckpointAborted(checkpointId);
+      }
+    });
+  }
+
+  /** The aligned phase of a checkpoint timed out: barriers overtake in-flight data from here on. */
+  switchToUnaligned(checkpointId: number): void {
+    this.post(() => {
+      for (const t of this.tasks) t.forceBarrier(checkpointId);
+      for (const t of this.tasks) t.switchToUnaligned(checkpointId);
+    });
+  }
+
+  /** Ends the sources after a stop-with-savepoint with drain: the job then finishes normally. */
+  finishSources(): void {
+    this.post(() => {
+      for (const c of this.coordinators) for (const t of c.tasks) t.finishNow();
+    });
   }
 
   /** Queues an action to run between steps (checkpoint triggers, coordinator callbacks). */
@@ -73,12 +160,22 @@ export class LocalExecutor {
     this.opened = true;
     this.status = "RUNNING";
     for (const task of [...this.tasks].reverse()) {
-      for (const host of [...task.hosts].reverse()) await host.open();
+      for (const host of [...task.hosts].reverse()) await host.open(this.restored?.operators.get(host.id));
     }
     for (const c of this.coordinators) {
       await c.enumerator.start();
       for (const t of c.tasks) await t.reader.start();
-      for (const t of c.tasks) c.enumerator.addReader(t.info.subtaskIndex);
+      for (const t of c.tasks) {
+        const splits = this.restored?.splits.get(`${c.vertex.id}#${t.info.subtaskIndex}`);
+        if (splits !== undefined) {
+          // Restored readers get their splits back; the enumerator only learns about them
+          // through its own restored state (FLIP-27).
+          if (splits.length > 0) t.reader.addSplits(splits as never[]);
+          t.reader.notifyNoMoreSplits();
+        } else {
+          c.enumerator.addReader(t.info.subtaskIndex);
+        }
+      }
     }
     if (this.options.autoWatermarkInterval > 0) {
       for (const c of this.coordinators) {
@@ -125,7 +222,23 @@ export class LocalExecutor {
     try {
       while (this.status === "RUNNING") {
         if (this.isFinished()) {
-          this.status = "FINISHED";
+          if (this.options.onAllFinished !== undefined) {
+            const hook = this.options.onAllFinished;
+            const done = hook();
+            let settled = false;
+            void done.then(
+              () => (settled = true),
+              () => (settled = true),
+            );
+            // Keep stepping (commits run as task work) until the hook settles.
+            while (!settled && this.status === "RUNNING") {
+              if (!this.step()) await this.waitForWork(done.catch(() => undefined));
+            }
+            await done;
+            // The completion notice (commits) is queued behind the hook: let it run before closing.
+            await this.settle();
+          }
+          if (this.status === "RUNNING") this.status = "FINISHED";
           break;
         }
         const progressed = this.step();
@@ -183,8 +296,8 @@ export class LocalExecutor {
     return { vertices, sourceRecordsPerSecond: sourceRate, currentWatermark: watermark === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : watermark };
   }
 
-  private async waitForWork(): Promise<void> {
-    const waits: Promise<unknown>[] = [];
+  private async waitForWork(also?: Promise<unknown>): Promise<void> {
+    const waits: Promise<unknown>[] = also === undefined ? [] : [also];
     for (const t of this.tasks) {
       const w = t.waitingOn();
       if (w !== undefined) waits.push(w);
@@ -207,8 +320,25 @@ export class LocalExecutor {
     }
   }
 
+  /** Runs queued mailbox actions and waits for the tasks' asynchronous work (commits) to finish. */
+  private async settle(): Promise<void> {
+    for (;;) {
+      const progressed = this.step();
+      const blockers = this.tasks.map((t) => t.blockedOn()).filter((b): b is Promise<void> => b !== undefined);
+      if (blockers.length > 0) await Promise.all(blockers);
+      else if (!progressed) return;
+    }
+  }
+
   private async closeAll(): Promise<void> {
     const errors: unknown[] = [];
+    for (const t of this.tasks) {
+      try {
+        await t.blockedOn();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
     for (const t of this.tasks) {
       for (const h of t.hosts) {
         try {
@@ -259,7 +389,8 @@ export class LocalExecutor {
           perUpstream.push(
             targets.map((j) => {
               const list = inputChannels.get(down.id)![j]!;
-              const channel = new Channel(channelCapacity, list.length, edge.input);
+              const channel = new Channel(`${edge.sourceNode}->${edge.targetNode}:${edge.input}:${edge.sideOutputTag ?? ""}:${i}->${j}`, channelCapacity, list.length, edge.input);
+              for (const batch of this.restored?.channels.get(channel.key) ?? []) channel.push(batch);
               list.push(channel);
               return channel;
             }),
@@ -285,7 +416,7 @@ export class LocalExecutor {
           callAsync: (task, handler, initialDelayMs, periodMs) => this.callAsync(task, handler, initialDelayMs, periodMs),
           currentTime: () => this.options.clock.now(),
         };
-        coordinator = { vertex: v, enumerator: source.createEnumerator(ctx, undefined), tasks: [] };
+        coordinator = { vertex: v, enumerator: source.createEnumerator(ctx, this.restored?.enumerators.get(v.id)), tasks: [] };
         this.coordinators.push(coordinator);
         for (let i = 0; i < v.parallelism; i++) {
           const task = this.buildTask(v, i, writerChannels, inputChannels.get(v.id)![i]!, coordinator);

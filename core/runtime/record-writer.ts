@@ -5,6 +5,7 @@
 import type { Channel } from "./channel.ts";
 import type { ChannelSelector } from "./partitioner.ts";
 import type { ChannelItem, ControlElement, RecordBatch } from "./stream-element.ts";
+import type { ChannelState } from "../checkpoint/types.ts";
 
 /** Where a chained operator or a writer receives records and watermarks. */
 export interface RecordTarget {
@@ -47,6 +48,47 @@ export class RecordWriter implements RecordTarget {
 
   processWatermark(watermark: number): void {
     this.emitControl({ kind: "watermark", timestamp: watermark });
+  }
+
+  /**
+   * Sends an unaligned barrier ahead of everything not yet consumed downstream, and returns
+   * what it overtook per channel: queued batches, batches waiting for credit and the open
+   * buffer, in data order. That data still flows; the checkpoint keeps a copy to replay.
+   */
+  emitPriority(element: ControlElement): ChannelState[] {
+    const overtaken: ChannelState[] = [];
+    for (const b of this.buffers) {
+      const values: unknown[] = [];
+      const timestamps: number[] = [];
+      const add = (batch: RecordBatch): void => {
+        for (let i = 0; i < batch.values.length; i++) {
+          values.push(batch.values[i]);
+          timestamps.push(batch.timestamps[i]!);
+        }
+      };
+      for (const item of b.channel.inFlight()) if ((item as RecordBatch).values !== undefined) add(item as RecordBatch);
+      for (const item of b.pending) if ((item as RecordBatch).values !== undefined) add(item as RecordBatch);
+      add({ values: b.values, timestamps: b.timestamps });
+      b.channel.pushFront(element);
+      if (values.length > 0) overtaken.push({ channel: b.channel.key, order: 1, values, timestamps });
+    }
+    return overtaken;
+  }
+
+  /**
+   * Moves a barrier still waiting in this writer (behind batches without credit) into its
+   * channels now, with the batches ahead of it, ignoring credits: the receiver can then pull it
+   * out of its queue and keep the records before it as channel state (aligned timeout).
+   */
+  forceBarrier(checkpointId: number): void {
+    for (const b of this.buffers) {
+      const at = b.pending.findIndex((item) => (item as ControlElement).kind === "barrier" && (item as { checkpointId: number }).checkpointId === checkpointId);
+      if (at < 0) continue;
+      for (const item of b.pending.splice(0, at + 1)) {
+        if ((item as RecordBatch).values !== undefined) this.blockedBatches--;
+        b.channel.push(item);
+      }
+    }
   }
 
   /** Sends a control element on every channel, behind the records already written. */

@@ -2,15 +2,19 @@
  * Subtasks: a single-threaded loop per subtask, driven by the executor one bounded `step()` at
  * a time. A step processes one input batch (or polls a source for one batch); a task whose
  * output channels have no credit does not step: that is backpressure, without busy-waiting.
+ * Checkpoints: sources inject barriers, tasks with inputs align them (BarrierHandler); each
+ * task pre-commits, snapshots its chain, forwards the barrier and acknowledges.
  */
 import type { SourceReader } from "../connectors/source.ts";
+import type { ChannelState, OperatorSnapshot, TaskSnapshot } from "../checkpoint/types.ts";
 import type { TaskMetrics } from "../metrics/task-metrics.ts";
-import type { InputGate } from "./input-gate.ts";
 import type { StatusWatermarkValve } from "../time/status-watermark-valve.ts";
+import { type Barrier, BarrierHandler } from "./barrier-handler.ts";
+import type { InputGate } from "./input-gate.ts";
 import type { OperatorHost } from "./operator-host.ts";
 import type { RecordTarget, RecordWriter } from "./record-writer.ts";
 import type { SourceOutput } from "./source-output.ts";
-import { MAX_WATERMARK } from "./stream-element.ts";
+import { MAX_WATERMARK, type RecordBatch } from "./stream-element.ts";
 
 /** Where a task is in its life. */
 export type TaskStatus = "RUNNING" | "FINISHED";
@@ -23,9 +27,35 @@ export interface TaskInfo {
   readonly parallelism: number;
 }
 
-/** What every task shares: its operator chain, its writers, its metrics. */
+/** Receives a task's checkpoint acknowledgement. */
+export type AcknowledgeCheckpoint = (checkpointId: number, snapshot: TaskSnapshot) => void;
+
+interface TakenSnapshot {
+  readonly checkpointId: number;
+  readonly operators: readonly OperatorSnapshot[];
+  readonly outputState: readonly ChannelState[];
+  readonly splits: readonly unknown[] | undefined;
+}
+
+interface PendingAck {
+  readonly checkpointId: number;
+  readonly channelState: readonly ChannelState[];
+  readonly alignmentMs: number;
+  readonly unaligned: boolean;
+}
+
+/** What every task shares: its operator chain, its writers, its metrics, its checkpoint steps. */
 export abstract class Task {
   status: TaskStatus = "RUNNING";
+  /** Set by the executor: where acknowledgements go. */
+  onAcknowledge: AcknowledgeCheckpoint | undefined;
+  /** Asynchronous work the task waits for before it steps again (pre-commit, commit). */
+  private blocker: Promise<void> | undefined;
+  private blockerFailure: { error: unknown } | undefined;
+  private taken: TakenSnapshot | undefined;
+  private pendingAck: PendingAck | undefined;
+  /** The checkpoint this task was told about and has not acknowledged yet. */
+  expected: Barrier | undefined;
 
   constructor(
     readonly info: TaskInfo,
@@ -37,7 +67,9 @@ export abstract class Task {
 
   /** Does one bounded piece of work; returns whether anything happened. */
   step(): boolean {
+    if (this.blockerFailure !== undefined) throw this.blockerFailure.error;
     if (this.status !== "RUNNING") return this.flushWriters(false);
+    if (this.blocker !== undefined) return false;
     if (this.isOutputBlocked()) {
       const moved = this.flushWriters(false);
       if (this.isOutputBlocked()) {
@@ -55,9 +87,29 @@ export abstract class Task {
 
   protected abstract doStep(): boolean;
 
-  /** Promises that, once settled, may let this task step again (sources, async sinks). */
+  /** A promise that, once settled, may let this task step again (sources, async sinks, pre-commits). */
   waitingOn(): Promise<unknown> | undefined {
-    return this.operatorPending();
+    return this.blocker ?? this.operatorPending();
+  }
+
+  /** The asynchronous work the task is blocked on (pre-commit, commit), if any. */
+  blockedOn(): Promise<void> | undefined {
+    return this.blocker;
+  }
+
+  /** Runs `work` in the task's thread of control: the task does not step until it settles. */
+  blockOn(work: Promise<unknown>): void {
+    const previous = this.blocker;
+    const next: Promise<void> = Promise.all([previous, work]).then(
+      () => {
+        if (this.blocker === next) this.blocker = undefined;
+      },
+      (error: unknown) => {
+        this.blockerFailure ??= { error };
+        if (this.blocker === next) this.blocker = undefined;
+      },
+    );
+    this.blocker = next;
   }
 
   isOutputBlocked(): boolean {
@@ -90,6 +142,8 @@ export abstract class Task {
     for (const w of this.writers) w.emitControl({ kind: "end-of-data" });
     this.flushWriters(true);
     this.status = "FINISHED";
+    // No barrier will reach a finished task: its final state is its part of a pending checkpoint.
+    if (this.expected !== undefined && this.taken === undefined) this.acknowledgeFinished(this.expected);
   }
 
   /** Whether everything this task wrote has been handed to its channels. */
@@ -97,10 +151,98 @@ export abstract class Task {
     for (const w of this.writers) if (w.hasBuffered()) return false;
     return true;
   }
+
+  /**
+   * Pre-commits (prepareSnapshotPreBarrier; the task waits if that is asynchronous), copies the
+   * chain's state and sends the barrier on: behind the data when aligned, ahead of it when
+   * unaligned (keeping a copy of what it overtook).
+   */
+  protected snapshotAndForward(barrier: Barrier, unaligned: boolean): void {
+    const prepared: Promise<void>[] = [];
+    for (const h of this.hosts) {
+      const r = h.prepareSnapshotPreBarrier(barrier.checkpointId);
+      if (r instanceof Promise) prepared.push(r);
+    }
+    const finish = (): void => {
+      const operators = this.hosts.map((h) => h.snapshot(barrier.checkpointId, barrier.timestamp));
+      const splits = this.snapshotSplits(barrier.checkpointId);
+      let outputState: ChannelState[] = [];
+      if (this.status === "RUNNING") {
+        if (unaligned) for (const w of this.writers) outputState = outputState.concat(w.emitPriority(barrier));
+        else for (const w of this.writers) w.emitControl(barrier);
+      }
+      this.taken = { checkpointId: barrier.checkpointId, operators, outputState, splits };
+      this.sendAck();
+    };
+    if (prepared.length === 0) finish();
+    else this.blockOn(Promise.all(prepared).then(finish));
+  }
+
+  /** Source tasks add their reader's splits. */
+  protected snapshotSplits(_checkpointId: number): readonly unknown[] | undefined {
+    return undefined;
+  }
+
+  protected acknowledgeWhenTaken(ack: PendingAck): void {
+    this.pendingAck = ack;
+    this.sendAck();
+  }
+
+  private sendAck(): void {
+    const taken = this.taken;
+    const ack = this.pendingAck;
+    if (taken === undefined || ack === undefined || taken.checkpointId !== ack.checkpointId) return;
+    this.taken = undefined;
+    this.pendingAck = undefined;
+    if (this.expected?.checkpointId === ack.checkpointId) this.expected = undefined;
+    this.onAcknowledge?.(ack.checkpointId, {
+      vertexId: this.info.vertexId,
+      subtaskIndex: this.info.subtaskIndex,
+      operators: taken.operators,
+      ...(taken.splits !== undefined ? { splits: taken.splits } : {}),
+      channelState: [...ack.channelState, ...taken.outputState],
+      alignmentMs: ack.alignmentMs,
+      unaligned: ack.unaligned,
+    });
+  }
+
+  /** A checkpoint this task will not see barriers for (it has finished): snapshot and acknowledge now. */
+  acknowledgeFinished(barrier: Barrier): void {
+    this.snapshotAndForward(barrier, false);
+    this.acknowledgeWhenTaken({ checkpointId: barrier.checkpointId, channelState: [], alignmentMs: 0, unaligned: false });
+  }
+
+  /** The checkpoint completed everywhere: operators commit (the task waits for asynchronous commits). */
+  notifyCheckpointComplete(checkpointId: number): void {
+    const work: Promise<void>[] = [];
+    for (const h of this.hosts) {
+      const r = h.notifyCheckpointComplete(checkpointId);
+      if (r instanceof Promise) work.push(r);
+    }
+    const extra = this.notifyExtra(checkpointId);
+    if (extra instanceof Promise) work.push(extra);
+    if (work.length > 0) this.blockOn(Promise.all(work));
+  }
+
+  protected notifyExtra(_checkpointId: number): void | Promise<void> {}
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    for (const h of this.hosts) h.notifyCheckpointAborted(checkpointId);
+  }
+
+  /** Aligned checkpoint timed out: switch to unaligned (tasks with inputs). */
+  switchToUnaligned(_checkpointId: number): void {}
+
+  /** Moves this task's queued barrier of `checkpointId` into its channels (aligned timeout). */
+  forceBarrier(checkpointId: number): void {
+    for (const w of this.writers) w.forceBarrier(checkpointId);
+  }
 }
 
 /** A task whose head reads from input channels. */
 export class StreamTask extends Task {
+  readonly barriers: BarrierHandler;
+
   constructor(
     info: TaskInfo,
     hosts: readonly OperatorHost<any, any>[],
@@ -108,20 +250,25 @@ export class StreamTask extends Task {
     metrics: TaskMetrics,
     readonly gate: InputGate,
     readonly valve: StatusWatermarkValve,
-    /** The head operator (or, for a chain starting with a writer-only node, the first target). */
+    /** The head operator. */
     private readonly head: RecordTarget,
   ) {
     super(info, hosts, writers, metrics);
+    this.barriers = new BarrierHandler(gate, {
+      snapshot: (barrier, unaligned) => this.snapshotAndForward(barrier, unaligned),
+      acknowledge: (checkpointId, channelState, alignmentMs, unaligned) => this.acknowledgeWhenTaken({ checkpointId, channelState, alignmentMs, unaligned }),
+    });
   }
 
   protected doStep(): boolean {
     const next = this.gate.poll();
     if (next === undefined) return this.flushWriters(true);
     const { item, channel } = next;
-    const batch = item as { values?: unknown[]; timestamps?: number[] };
+    const batch = item as RecordBatch;
     if (batch.values !== undefined) {
+      if (this.barriers.recording) this.barriers.onRecords(channel, batch);
       const values = batch.values;
-      const timestamps = batch.timestamps!;
+      const timestamps = batch.timestamps;
       const input = channel.input;
       const head = this.head;
       const n = values.length;
@@ -129,7 +276,7 @@ export class StreamTask extends Task {
       for (let i = 0; i < n; i++) head.processElement(values[i], timestamps[i]!, input);
       return true;
     }
-    const control = item as Exclude<typeof item, { values: unknown[] }>;
+    const control = item as Exclude<typeof item, RecordBatch>;
     switch (control.kind) {
       case "watermark":
         this.valve.inputWatermark(control.timestamp, channel.consumerIndex);
@@ -138,9 +285,15 @@ export class StreamTask extends Task {
         this.valve.inputWatermarkStatus(control.idle, channel.consumerIndex);
         break;
       case "end-of-data":
-        if (this.gate.markEnded(channel)) this.finishChain();
+        if (this.gate.markEnded(channel)) {
+          this.barriers.onEndOfData(channel);
+          this.finishChain();
+        } else {
+          this.barriers.onEndOfData(channel);
+        }
         break;
       case "barrier":
+        this.barriers.onBarrier(channel, control);
         break;
     }
     return true;
@@ -151,6 +304,15 @@ export class StreamTask extends Task {
     this.metrics.currentInputWatermark = watermark;
     this.head.processWatermark(watermark);
   }
+
+  override switchToUnaligned(checkpointId: number): void {
+    this.barriers.switchToUnaligned(checkpointId);
+  }
+
+  override notifyCheckpointAborted(checkpointId: number): void {
+    this.barriers.abort(checkpointId);
+    super.notifyCheckpointAborted(checkpointId);
+  }
 }
 
 /** A task whose head is a source reader. */
@@ -158,6 +320,8 @@ export class SourceTask<T> extends Task {
   private available = true;
   private availability: Promise<unknown> | undefined;
   private ended = false;
+  /** Set by stop-with-savepoint: the source emits nothing more. */
+  suspended = false;
 
   constructor(
     info: TaskInfo,
@@ -172,10 +336,11 @@ export class SourceTask<T> extends Task {
   }
 
   override waitingOn(): Promise<unknown> | undefined {
-    return this.operatorPending() ?? (this.available ? undefined : this.availability);
+    return super.waitingOn() ?? (this.available ? undefined : this.availability);
   }
 
   protected doStep(): boolean {
+    if (this.suspended) return this.flushWriters(true);
     if (!this.available) return this.flushWriters(true);
     const output = this.output;
     const before = output.recordsOut;
@@ -206,8 +371,36 @@ export class SourceTask<T> extends Task {
     return true;
   }
 
+  /** Injects a barrier: snapshot the reader and the chain, send the barrier, acknowledge. */
+  triggerCheckpoint(barrier: Barrier): void {
+    if (this.status !== "RUNNING") {
+      this.acknowledgeFinished(barrier);
+      return;
+    }
+    this.snapshotAndForward(barrier, barrier.options.alignment === "unaligned");
+    this.acknowledgeWhenTaken({ checkpointId: barrier.checkpointId, channelState: [], alignmentMs: 0, unaligned: barrier.options.alignment === "unaligned" });
+  }
+
+  /** Stop-with-savepoint with drain: the final watermark goes out before the savepoint barrier. */
+  drain(): void {
+    if (this.status === "RUNNING") this.output.emitWatermark(MAX_WATERMARK);
+  }
+
+  protected override snapshotSplits(checkpointId: number): readonly unknown[] {
+    return this.reader.snapshotState(checkpointId);
+  }
+
+  protected override notifyExtra(checkpointId: number): void | Promise<void> {
+    return this.reader.notifyCheckpointComplete?.(checkpointId);
+  }
+
   /** Whether the reader reported the end of its input. */
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /** Ends this source now (stop-with-savepoint with drain): end-of-data flows downstream. */
+  finishNow(): void {
+    if (this.status === "RUNNING") this.finishChain();
   }
 }

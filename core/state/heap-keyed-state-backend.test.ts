@@ -270,3 +270,11 @@ describe("HeapKeyedStateBackend", () => {
     expect(() => newBackend(undefined, 128).restore([snap])).toThrow(/maxParallelism 64 .* restored with 128/);
   });
 });
+
+describe("HeapKeyedStateBackend without a current key", () => {
+  it("names the state when a snapshot finds state written outside a key context", () => {
+    const b = new HeapKeyedStateBackend({ maxParallelism: 128, clock: new ManualClock() });
+    b.getState(new ValueStateDescriptor<number>("opened")).update(1);
+    expect(() => b.snapshot()).toThrow(/keyed state "opened" was written while no key was set/);
+  });
+});

@@ -11,7 +11,7 @@ import { HeapMapState, mapCodec } from "./heap-map-state.ts";
 import { HeapReducingState } from "./heap-reducing-state.ts";
 import { type AbstractHeapState, type StateKind, StateTable, type StoredCodec } from "./heap-state.ts";
 import { HeapValueState, singleValueCodec } from "./heap-value-state.ts";
-import { type KeyGroupRange, checkParallelism, keyGroupFor } from "./key-groups.ts";
+import { type KeyGroupRange, checkParallelism, isValidKey, keyGroupFor } from "./key-groups.ts";
 import { needsTags, parseState, stringifyState } from "./state-codec.ts";
 import { TtlPolicy } from "./ttl.ts";
 import type {
@@ -199,6 +199,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           // Flink's cleanupFullSnapshot: expired entries are not written.
           const encoded = codec.encode(stored, table.ttl, policy, now);
           if (encoded === undefined) continue;
+          if (!isValidKey(key)) throw this.noKeyError(table.name);
           const group = keyGroupFor(key, maxParallelism);
           let section = sections.get(group);
           if (section === undefined) {
@@ -218,6 +219,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const keyGroups = new Map<number, string>();
     for (const [group, sections] of groups) keyGroups.set(group, stringifyState(sections, !tagged.has(group)));
     return { maxParallelism, keyGroups };
+  }
+
+  private noKeyError(stateName: string): EddyError {
+    return this.error(
+      `keyed state "${stateName}" was written while no key was set (outside processElement and timer callbacks): expected keyed state to be used only with a current key`,
+      "NO_CURRENT_KEY",
+    );
   }
 
   restore(snapshots: readonly KeyedStateSnapshot[]): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OperatorTestHarness } from "./operator-test-harness.ts";
 import { OutputTag, type OperatorContext, type StreamOperator } from "../runtime/operator.ts";
-import { ReducingStateDescriptor, type ReducingState } from "../state/types.ts";
+import { ReducingStateDescriptor, type InternalKvState, type ReducingState } from "../state/types.ts";
 import type { Timer } from "../time/types.ts";
 
 interface Click {
@@ -14,12 +14,12 @@ const late = new OutputTag<Click>("late");
 /** Counts clicks per user per 10 s tumbling window; late clicks go to a side output. */
 class WindowCount implements StreamOperator<Click, [string, number, number]> {
   private ctx!: OperatorContext<[string, number, number]>;
-  private counts!: ReducingState<number> & { setCurrentNamespace(ns: number): void };
+  private counts!: ReducingState<number> & InternalKvState;
   setup(ctx: OperatorContext<[string, number, number]>): void {
     this.ctx = ctx;
   }
   open(): void {
-    this.counts = this.ctx.getState(new ReducingStateDescriptor<number>("count", (a, b) => a + b));
+    this.counts = this.ctx.keyed!.backend.getState(new ReducingStateDescriptor<number>("count", (a, b) => a + b));
   }
   processElement(value: Click, timestamp: number): void {
     const end = Math.floor(timestamp / 10_000) * 10_000 + 10_000;

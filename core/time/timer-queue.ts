@@ -17,6 +17,9 @@ export class TimerQueue {
   private readonly heap = new TimestampHeap();
   private lastTimestamp = Number.NaN;
   private lastBucket: TimerBucket | undefined;
+  /** The namespace last registered in `lastBucket` and its keys: a window's records hit it. */
+  private lastNamespace: Namespace | undefined;
+  private lastKeys: Map<Key, number> | undefined;
   private seq = 0;
   /** The bucket being fired, taken out of `buckets`; deletes and dedupe still see it. */
   firing: TimerBucket | undefined;
@@ -27,6 +30,14 @@ export class TimerQueue {
   /** Adds a timer; returns true when the timestamp had no timers before (a new earliest candidate). */
   add(timestamp: number, namespace: Namespace, key: Key): boolean {
     if (this.firing !== undefined && timestamp === this.firingTimestamp && this.firing.get(namespace)?.has(key)) {
+      return false;
+    }
+    if (timestamp === this.lastTimestamp && namespace === this.lastNamespace) {
+      const keys = this.lastKeys!;
+      if (!keys.has(key)) {
+        keys.set(key, this.seq++);
+        this.size++;
+      }
       return false;
     }
     let created = false;
@@ -44,6 +55,8 @@ export class TimerQueue {
       keys = new Map();
       bucket.set(namespace, keys);
     }
+    this.lastNamespace = namespace;
+    this.lastKeys = keys;
     if (!keys.has(key)) {
       keys.set(key, this.seq++);
       this.size++;
@@ -57,7 +70,10 @@ export class TimerQueue {
       const keys = bucket.get(namespace);
       if (keys !== undefined && keys.delete(key)) {
         this.size--;
-        if (keys.size === 0) bucket.delete(namespace);
+        if (keys.size === 0) {
+          bucket.delete(namespace);
+          if (keys === this.lastKeys) this.forgetLast();
+        }
         if (bucket.size === 0) this.dropBucket(timestamp);
         return;
       }
@@ -114,9 +130,13 @@ export class TimerQueue {
 
   private dropBucket(timestamp: number): void {
     this.buckets.delete(timestamp);
-    if (timestamp === this.lastTimestamp) {
-      this.lastTimestamp = Number.NaN;
-      this.lastBucket = undefined;
-    }
+    if (timestamp === this.lastTimestamp) this.forgetLast();
+  }
+
+  private forgetLast(): void {
+    this.lastTimestamp = Number.NaN;
+    this.lastBucket = undefined;
+    this.lastNamespace = undefined;
+    this.lastKeys = undefined;
   }
 }

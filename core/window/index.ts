@@ -9,7 +9,13 @@ export {
 } from "./window-assigner.ts";
 export { TumblingEventTimeWindows, TumblingProcessingTimeWindows } from "./tumbling-windows.ts";
 export { SlidingEventTimeWindows, SlidingProcessingTimeWindows } from "./sliding-windows.ts";
-export { EventTimeSessionWindows, ProcessingTimeSessionWindows } from "./session-windows.ts";
+export {
+  EventTimeSessionWindows,
+  ProcessingTimeSessionWindows,
+  DynamicEventTimeSessionWindows,
+  DynamicProcessingTimeSessionWindows,
+  type SessionGapExtractor,
+} from "./session-windows.ts";
 export { GlobalWindows, NeverTrigger } from "./global-windows.ts";
 export { Trigger, isFire, isPurge, type TriggerResult, type TriggerContext, type OnMergeContext } from "./trigger.ts";
 export { EventTimeTrigger } from "./event-time-trigger.ts";

@@ -3,9 +3,9 @@
  * holds each one's contents, so that merging windows never copies state (Flink's MergingWindowSet).
  */
 import { EddyError } from "../errors.ts";
-import type { Namespace, ValueState } from "../state/types.ts";
+import type { ValueState } from "../state/types.ts";
 import type { MergingWindowAssigner } from "./window-assigner.ts";
-import type { Window } from "./time-window.ts";
+import { TimeWindow, type Window } from "./time-window.ts";
 
 /** Told about every merge: the result, the windows merged into it, and the state windows to fold. */
 export type MergeFunction<W> = (
@@ -15,48 +15,71 @@ export type MergeFunction<W> = (
   mergedStateWindows: readonly W[],
 ) => void;
 
-interface Entry<W> {
-  readonly window: W;
-  readonly stateWindow: W;
+// Merging assigners produce TimeWindows (as in Flink); windows are compared by start and end.
+function same(a: Window, b: Window): boolean {
+  return (a as TimeWindow).start === (b as TimeWindow).start && (a as TimeWindow).end === (b as TimeWindow).end;
+}
+
+function span(w: Window): TimeWindow {
+  return w as TimeWindow;
 }
 
 /**
- * The windows of the current key, read from and written back to a value state of
- * `[windowNamespace, stateWindowNamespace, ...]` pairs.
+ * The windows of the current key, read from and written back to a value state holding
+ * `[start, end, stateStart, stateEnd, ...]` (a key rarely has more than a few sessions in flight,
+ * so plain arrays beat maps here).
  */
 export class MergingWindowSet<T, W extends Window> {
   private readonly assigner: MergingWindowAssigner<T, W>;
-  private readonly state: ValueState<Namespace[]>;
-  private readonly mapping = new Map<Namespace, Entry<W>>();
+  private readonly state: ValueState<number[]>;
+  private readonly windowList: W[] = [];
+  private readonly stateWindowList: W[] = [];
   private dirty = false;
 
-  constructor(assigner: MergingWindowAssigner<T, W>, state: ValueState<Namespace[]>) {
+  constructor(assigner: MergingWindowAssigner<T, W>, state: ValueState<number[]>) {
     this.assigner = assigner;
     this.state = state;
     const persisted = state.value();
     if (persisted !== undefined) {
-      for (let i = 0; i < persisted.length; i += 2) {
-        this.mapping.set(persisted[i]!, {
-          window: assigner.windowOf(persisted[i]!),
-          stateWindow: assigner.windowOf(persisted[i + 1]!),
-        });
+      for (let i = 0; i < persisted.length; i += 4) {
+        const window = new TimeWindow(persisted[i]!, persisted[i + 1]!) as unknown as W;
+        this.windowList.push(window);
+        this.stateWindowList.push(
+          persisted[i] === persisted[i + 2] && persisted[i + 1] === persisted[i + 3]
+            ? window
+            : (new TimeWindow(persisted[i + 2]!, persisted[i + 3]!) as unknown as W),
+        );
       }
     }
   }
 
+  private indexOf(window: W): number {
+    const list = this.windowList;
+    for (let i = 0; i < list.length; i++) if (same(list[i]!, window)) return i;
+    return -1;
+  }
+
+  private remove(index: number): void {
+    this.windowList.splice(index, 1);
+    this.stateWindowList.splice(index, 1);
+    this.dirty = true;
+  }
+
   /** The state window that holds `window`'s contents, or undefined if `window` is not in flight. */
   getStateWindow(window: W): W | undefined {
-    return this.mapping.get(this.assigner.namespaceOf(window))?.stateWindow;
+    const i = this.indexOf(window);
+    return i < 0 ? undefined : this.stateWindowList[i];
   }
 
   /** Forgets `window` (it was cleaned up or is late). */
   retireWindow(window: W): void {
-    if (!this.mapping.delete(this.assigner.namespaceOf(window))) {
+    const i = this.indexOf(window);
+    if (i < 0) {
       throw new EddyError(`[eddy] MergingWindowSet: window ${String(window)} is not in the in-flight window set`, {
         code: "ILLEGAL_STATE",
       });
     }
-    this.dirty = true;
+    this.remove(i);
   }
 
   /**
@@ -64,65 +87,67 @@ export class MergingWindowSet<T, W extends Window> {
    * that changes a window. Returns the window `newWindow` ended up in.
    */
   addWindow(newWindow: W, mergeFunction: MergeFunction<W>): W {
-    const ns = (w: W): Namespace => this.assigner.namespaceOf(w);
-    const windows: W[] = [];
-    for (const entry of this.mapping.values()) windows.push(entry.window);
+    const windows = this.windowList.slice();
     windows.push(newWindow);
     const mergeResults: [W, W[]][] = [];
     this.assigner.mergeWindows(windows, (toBeMerged, mergeResult) => {
       mergeResults.push([mergeResult, toBeMerged]);
     });
 
-    const newNs = ns(newWindow);
     let resultWindow = newWindow;
     let mergedNewWindow = false;
     for (const [mergeResult, toBeMerged] of mergeResults) {
-      const mergeResultNs = ns(mergeResult);
-      const mergedWindows = toBeMerged.filter((w) => ns(w) !== newNs);
+      const mergedWindows = toBeMerged.filter((w) => !same(w, newWindow));
       if (mergedWindows.length !== toBeMerged.length) {
         mergedNewWindow = true;
         resultWindow = mergeResult;
       }
       // The merge result keeps the state window of one of the windows merged into it.
-      const stateWindowResult = this.mapping.get(ns(mergedWindows[0]!))!.stateWindow;
+      const stateWindowResult = this.getStateWindow(mergedWindows[0]!)!;
       const mergedStateWindows: W[] = [];
       for (const merged of mergedWindows) {
-        const key = ns(merged);
-        const entry = this.mapping.get(key);
-        if (entry !== undefined) {
-          this.mapping.delete(key);
-          if (ns(entry.stateWindow) !== ns(stateWindowResult)) mergedStateWindows.push(entry.stateWindow);
-        }
+        const i = this.indexOf(merged);
+        if (i < 0) continue;
+        const stateWindow = this.stateWindowList[i]!;
+        this.remove(i);
+        if (!same(stateWindow, stateWindowResult)) mergedStateWindows.push(stateWindow);
       }
-      this.mapping.set(mergeResultNs, { window: mergeResult, stateWindow: stateWindowResult });
-      this.dirty = true;
+      this.windowList.push(mergeResult);
+      this.stateWindowList.push(stateWindowResult);
       // Merging the new window into an in-flight window that it does not extend changes nothing.
-      if (!(mergedWindows.length === 1 && ns(mergedWindows[0]!) === mergeResultNs)) {
+      if (!(mergedWindows.length === 1 && same(mergedWindows[0]!, mergeResult))) {
         mergeFunction(mergeResult, mergedWindows, stateWindowResult, mergedStateWindows);
       }
     }
     if (mergeResults.length === 0 || (resultWindow === newWindow && !mergedNewWindow)) {
-      this.mapping.set(newNs, { window: resultWindow, stateWindow: resultWindow });
+      const i = this.indexOf(resultWindow);
+      if (i >= 0) this.remove(i);
+      this.windowList.push(resultWindow);
+      this.stateWindowList.push(resultWindow);
       this.dirty = true;
     }
     return resultWindow;
   }
 
-  /** Writes the mapping back to state if it changed. */
+  /** Writes the windows back to state if they changed. */
   persist(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    if (this.mapping.size === 0) {
+    if (this.windowList.length === 0) {
       this.state.clear();
       return;
     }
-    const flat: Namespace[] = [];
-    for (const [key, entry] of this.mapping) flat.push(key, this.assigner.namespaceOf(entry.stateWindow));
+    const flat: number[] = [];
+    for (let i = 0; i < this.windowList.length; i++) {
+      const w = span(this.windowList[i]!);
+      const s = span(this.stateWindowList[i]!);
+      flat.push(w.start, w.end, s.start, s.end);
+    }
     this.state.update(flat);
   }
 
   /** The in-flight windows (for tests and debugging). */
   windows(): W[] {
-    return [...this.mapping.values()].map((e) => e.window);
+    return this.windowList.slice();
   }
 }

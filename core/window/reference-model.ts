@@ -47,12 +47,17 @@ export class ReferenceWindowModel<T, O> {
   private readonly windows = new Map<Key, RefWindow<T>[]>();
   private readonly counts = new Map<Key, { n: number; elements: T[] }>();
 
-  constructor(
-    private readonly windowing: RefWindowing,
-    private readonly allowedLateness: number,
-    private readonly lateOutput: boolean,
-    private readonly fire: RefFire<T, O>,
-  ) {}
+  private readonly windowing: RefWindowing;
+  private readonly allowedLateness: number;
+  private readonly lateOutput: boolean;
+  private readonly fire: RefFire<T, O>;
+
+  constructor(windowing: RefWindowing, allowedLateness: number, lateOutput: boolean, fire: RefFire<T, O>) {
+    this.windowing = windowing;
+    this.allowedLateness = allowedLateness;
+    this.lateOutput = lateOutput;
+    this.fire = fire;
+  }
 
   /** Feeds one event; returns what it makes the operator emit. */
   process(event: RefEvent<T>): RefOutput<O, T>[] {

@@ -72,7 +72,7 @@ export class SlidingEventTimeWindows<T = unknown> extends SlidingWindows<T> {
     return new SlidingEventTimeWindows<T>(size, slide, offset);
   }
 
-  assignWindows(_element: T, timestamp: number): readonly TimeWindow[] {
+  assignWindows(_element: T, timestamp: number, _context?: WindowAssignerContext): readonly TimeWindow[] {
     checkHasTimestamp(timestamp, "SlidingEventTimeWindows");
     return this.windowsAt(timestamp);
   }

@@ -64,7 +64,7 @@ export class TumblingEventTimeWindows<T = unknown> extends TumblingWindows<T> {
     return new TumblingEventTimeWindows<T>(size, offset);
   }
 
-  assignWindows(_element: T, timestamp: number): readonly TimeWindow[] {
+  assignWindows(_element: T, timestamp: number, _context?: WindowAssignerContext): readonly TimeWindow[] {
     checkHasTimestamp(timestamp, "TumblingEventTimeWindows");
     return this.windowsAt(timestamp);
   }

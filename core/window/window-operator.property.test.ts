@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { OutputTag } from "../runtime/operator.ts";
-import type { AggregateFunction, Key } from "../state/types.ts";
+import type { AggregateFunction } from "../state/types.ts";
 import {
   CountTrigger,
   EventTimeSessionWindows,
@@ -212,4 +212,3 @@ describe("WindowOperator against the reference model", () => {
   }
 });
 
-export type { Key };

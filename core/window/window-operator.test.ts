@@ -12,7 +12,10 @@ import {
   TumblingEventTimeWindows,
   TumblingProcessingTimeWindows,
   ContinuousEventTimeTrigger,
+  Trigger,
   WindowOperator,
+  type TriggerResult,
+  type Window,
   type WindowOperatorOptions,
 } from "./index.ts";
 import { drive } from "./window-test-support.ts";
@@ -185,6 +188,17 @@ describe("WindowOperator (event time)", () => {
     expect(d.host.keyedBackend!.size()).toBe(0);
   });
 
+  it("dynamic-gap sessions take each element's gap", async () => {
+    const d = await drive(op({ assigner: EventTimeSessionWindows.withDynamicGap((e: Ev) => e.v) }), (e: Ev) => e.k);
+    d.element(ev("a", 10), 0); // [0, 10)
+    d.element(ev("a", 2), 12); // [12, 14): separate
+    d.element(ev("a", 3), 9); // [9, 12): bridges both into [0, 14)
+    expect(d.watermark(100)).toEqual([{ value: ev("a", 15), ts: 13 }]);
+    expect(() => EventTimeSessionWindows.withDynamicGap(() => 0).assignWindows(null, 1, { currentProcessingTime: () => 0 })).toThrow(
+      /DynamicEventTimeSessionWindows: the gap extractor must return a positive number/,
+    );
+  });
+
   it("count windows on GlobalWindows with a purging count trigger", async () => {
     const d = await drive(
       op({ assigner: GlobalWindows.create(), trigger: PurgingTrigger.of(CountTrigger.of(2)) }),
@@ -215,6 +229,24 @@ describe("WindowOperator (event time)", () => {
     expect(d.element(ev("a", 4), 10)).toEqual([{ value: ev("a", 7), ts: 29 }]);
   });
 
+  it("continuous event-time trigger merges its next firing time with sessions", async () => {
+    const d = await drive(
+      op({ assigner: EventTimeSessionWindows.withGap(50), trigger: ContinuousEventTimeTrigger.of(20) }),
+      (e: Ev) => e.k,
+    );
+    d.element(ev("a", 1), 5); // [5, 55), next firing at 20
+    d.element(ev("a", 2), 50); // merges into [5, 100)
+    expect(d.watermark(19)).toEqual([]);
+    expect(d.watermark(20)).toEqual([{ value: ev("a", 3), ts: 99 }]);
+    expect(d.watermark(99)).toEqual([
+      { value: ev("a", 3), ts: 99 },
+      { value: ev("a", 3), ts: 99 },
+      { value: ev("a", 3), ts: 99 },
+      { value: ev("a", 3), ts: 99 },
+    ]);
+    expect(d.harness.numEventTimeTimers()).toBe(0);
+  });
+
   it("continuous event-time trigger fires every interval and at the end", async () => {
     const d = await drive(
       op({ assigner: TumblingEventTimeWindows.of(100), trigger: ContinuousEventTimeTrigger.of(30) }),
@@ -233,12 +265,55 @@ describe("WindowOperator (event time)", () => {
 
   it("needs a keyed stream and validates its options", async () => {
     expect(() => op({ allowedLateness: -1 })).toThrow(/Window\(test\): allowedLateness/);
-    expect(() => op({ assigner: EventTimeSessionWindows.withGap(5), trigger: new (class extends CountTrigger {
-      // @ts-expect-error private constructor; a trigger that cannot merge
-      constructor() { super(1); }
-      override canMerge() { return false; }
-    })() })).toThrow(/needs a trigger that can merge/);
+    class NonMerging extends Trigger<unknown, Window> {
+      onElement(): TriggerResult {
+        return "CONTINUE";
+      }
+      clear(): void {}
+      toString(): string {
+        return "NonMerging()";
+      }
+    }
+    expect(() => op({ assigner: EventTimeSessionWindows.withGap(5), trigger: new NonMerging() })).toThrow(
+      /needs a trigger that can merge; NonMerging\(\) cannot/,
+    );
     expect(() => op({ function: { kind: "reduce" } as never })).toThrow(/function must be/);
+  });
+});
+
+describe("WindowOperator errors", () => {
+  it("per-window state is refused with merging windows", async () => {
+    const d = await drive(
+      op({
+        assigner: EventTimeSessionWindows.withGap(5),
+        function: { kind: "process", process: (_k, ctx) => void ctx.windowState(new ValueStateDescriptor("x")) },
+      }),
+      (e: Ev) => e.k,
+    );
+    d.element(ev("a"), 1);
+    expect(() => d.watermark(10)).toThrow(/per-window state is not supported with merging windows/);
+  });
+
+  it("a failing window function fails with an error naming the operator", async () => {
+    const d = await drive(
+      op({ function: { kind: "process", process: () => { throw new Error("boom"); } } }),
+      (e: Ev) => e.k,
+    );
+    d.element(ev("a"), 1);
+    let error: unknown;
+    try {
+      d.watermark(10);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: "USER_FUNCTION_FAILED", operator: "Window(test)" });
+    expect(String(error)).toMatch(/boom/);
+  });
+
+  it("needs a keyed stream", async () => {
+    const { OperatorTestHarness } = await import("../testing/operator-test-harness.ts");
+    const h = new OperatorTestHarness(op({}));
+    await expect(h.open()).rejects.toThrow(/runs on a keyed stream/);
   });
 });
 

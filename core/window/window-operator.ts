@@ -61,7 +61,7 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
   private readonly fastPath: boolean;
   /** Set while adding an element: whether its window already had contents. */
   private windowExisted = false;
-  private readonly mergingSetDescriptor = new ValueStateDescriptor<Namespace[]>("merging-window-set");
+  private readonly mergingSetDescriptor = new ValueStateDescriptor<number[]>("merging-window-set");
   /** Per-window states the process function used: cleared with each window. */
   private readonly windowStateDescriptors = new Set<StateDescriptor<unknown>>();
 
@@ -70,7 +70,7 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
   private backend!: KeyedStateBackend;
   private timers!: InternalTimerService;
   private contents!: ContentsState;
-  private mergingSetState: (ValueState<Namespace[]> & InternalKvState) | undefined;
+  private mergingSetState: (ValueState<number[]> & InternalKvState) | undefined;
   private readonly triggerContext: WindowTriggerContext<W>;
   private readonly processContext: ProcessContext<OUT, W>;
   private readonly collector: TimestampedCollector<OUT>;
@@ -111,7 +111,7 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
     // The fast path needs to know whether an element went into an existing window: the
     // state calls reduce (or skips createAccumulator) exactly when the window had contents.
     this.fastPath =
-      this.trigger instanceof EventTimeTrigger && this.mergingAssigner === undefined && this.isEventTime && this.fn.kind !== "process";
+      this.trigger.constructor === EventTimeTrigger && this.mergingAssigner === undefined && this.isEventTime && this.fn.kind !== "process";
     const fn = this.fn;
     if (fn.kind === "reduce") {
       const reduce = fn.reduce;
@@ -368,9 +368,10 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
     (fn.process as any)(this.keyed.getCurrentKey(), this.processContext, elements, this.collector);
   }
 
+  // Merging assigners work on TimeWindows, as in Flink.
   private mergingWindowSet(): MergingWindowSet<IN, W> {
     this.mergingSetState!.setCurrentNamespace(0);
-    return new MergingWindowSet(this.mergingAssigner!, this.mergingSetState!);
+    return new MergingWindowSet<IN, W>(this.mergingAssigner!, this.mergingSetState!);
   }
 
   private cleanupTime(window: W): number {

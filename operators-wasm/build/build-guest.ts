@@ -73,7 +73,12 @@ export async function buildGuest(opts: BuildGuestOptions): Promise<BuiltGuest> {
     return { component, core: new Uint8Array(0), world, language };
   }
   core = language === "assemblyscript" ? await compileAssemblyScript(source, opts.flags ?? []) : await compileC(source, opts.flags ?? []);
-  core = renameExports(core, aliasRenames(spec));
+  // SDK helpers (onMap, ...) are exported by `export *` too; the component needs only these
+  const wanted = new Set(["memory", "cabi_realloc", "_initialize", ...spec.functions.flatMap((f) => {
+    const name = coreExportName(spec, f.name);
+    return [name, `cabi_post_${name}`];
+  })]);
+  core = renameExports(core, aliasRenames(spec), (name) => wanted.has(name));
   checkCore(core, spec, source);
   const component = await wrapCore(core, world);
   return { component, core, world, language };
@@ -122,7 +127,7 @@ async function compileAssemblyScript(source: string, flags: string[]): Promise<U
       source, "--outFile", "guest.wasm", "-O3", "--noAssert",
       // no `env.abort` import: failed assertions and bounds checks trap instead
       "--use", "abort=",
-      "--runtime", "incremental", "--enable", "simd",
+      "--runtime", "minimal", "--enable", "simd",
       ...flags,
     ],
     {

@@ -130,26 +130,35 @@ function skipLimits(mod: Uint8Array, p: number): number {
   return p;
 }
 
-/** Renames exports by `renames` (old -> new); names not in the map are kept. */
-export function renameExports(mod: Uint8Array, renames: ReadonlyMap<string, string>): Uint8Array {
+/**
+ * Renames exports by `renames` (old -> new; others keep their name), then drops those for
+ * which `keep(newName)` is false.
+ */
+export function renameExports(mod: Uint8Array, renames: ReadonlyMap<string, string>, keep: (name: string) => boolean = () => true): Uint8Array {
   const sec = sections(mod).find((s) => s.id === 7);
   if (!sec) return mod;
   let [n, p] = readU32(mod, sec.start);
-  const out: number[] = [];
-  writeU32(out, n);
+  const body: number[] = [];
+  let kept = 0;
   for (let i = 0; i < n; i++) {
     const [len, q] = readU32(mod, p);
-    const name = utf8d.decode(mod.subarray(q, q + len));
-    const renamed = utf8.encode(renames.get(name) ?? name);
-    writeU32(out, renamed.length);
-    for (const b of renamed) out.push(b);
+    const name = renames.get(utf8d.decode(mod.subarray(q, q + len))) ?? utf8d.decode(mod.subarray(q, q + len));
     p = q + len;
-    out.push(mod[p++]!);
+    const kind = mod[p++]!;
     const [, r] = readU32(mod, p);
-    for (let k = p; k < r; k++) out.push(mod[k]!);
+    if (keep(name)) {
+      kept++;
+      const encoded = utf8.encode(name);
+      writeU32(body, encoded.length);
+      for (const b of encoded) body.push(b);
+      body.push(kind);
+      for (let k = p; k < r; k++) body.push(mod[k]!);
+    }
     p = r;
   }
-  return rebuild(mod, new Map([[sec, out]]));
+  const out: number[] = [];
+  writeU32(out, kept);
+  return rebuild(mod, new Map([[sec, out.concat(body)]]));
 }
 
 /**

@@ -77,7 +77,7 @@ ${wasmModules.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")
     const records = sampleRecords(200);
     let res: Response | undefined;
     for (let i = 0; i < 100 && !res; i++) {
-      res = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: encodeBatch(records) }).catch(async () => {
+      res = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: encodeBatch(records) as Uint8Array<ArrayBuffer> }).catch(async () => {
         await new Promise((r) => setTimeout(r, 100));
         return undefined;
       });

@@ -27,10 +27,16 @@ export function cabi_realloc(oldPtr: usize, oldSize: usize, align: usize, newSiz
   return p;
 }
 
-/** Frees what the host allocated during the call; called from every `cabi_post_*`. */
+/**
+ * Frees what the host allocated during the call and collects garbage; called from every
+ * `cabi_post_*`. Guests use the `minimal` runtime (no shadow stack, so hot loops are not
+ * taxed by the incremental GC's bookkeeping); its collector must run when no managed
+ * reference is on the stack — and between two export calls nothing is.
+ */
 export function postReturn(): void {
   for (let i = 0, n = pending.length; i < n; i++) heap.free(unchecked(pending[i]));
   pending.length = 0;
+  __collect();
 }
 
 /** Stores (ptr, len) in the return area and returns its address. */

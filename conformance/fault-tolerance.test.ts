@@ -1,0 +1,107 @@
+import { describe, expect, test } from "vitest";
+import {
+  FileSink,
+  MemoryCheckpointStorage,
+  MemoryFileSystem,
+  RestartStrategies,
+  StreamExecutionEnvironment,
+  readCommittedLines,
+} from "../core/index.ts";
+import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "./jobs/windowed-timers-job.ts";
+
+const EVENTS = 3_000;
+const RATE = 20_000;
+
+/** The events the generator produces, independently of the engine. */
+async function generatedEvents(seed: number): Promise<Tick[]> {
+  const env = StreamExecutionEnvironment.create();
+  const events: Tick[] = [];
+  windowedTimersJob(env, { events: EVENTS, seed, fail: (t) => void events.push(t) }).sinkTo({ createWriter: () => ({ write: () => {}, flush: () => {} }) });
+  await env.execute("generate");
+  return events.sort((a, b) => a.index - b.index);
+}
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("exactly-once under injected failures", () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    test(`seed ${seed}: committed file-sink output equals the failure-free output`, async () => {
+      const random = seeded(seed);
+      const failAt = Math.floor(EVENTS * (0.2 + random() * 0.6));
+      const inTimers = random() < 0.5;
+      const parallelism = 1 + Math.floor(random() * 3);
+      const fs = new MemoryFileSystem();
+      const env = StreamExecutionEnvironment.create({ parallelism });
+      env.enableCheckpointing(20, { storage: new MemoryCheckpointStorage() });
+      env.setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
+      let failed = 0;
+      const inject = (t: Tick): void => {
+        if (t.index === failAt && failed === 0) {
+          failed++;
+          throw new Error(`injected failure at record ${failAt}`);
+        }
+      };
+      windowedTimersJob(env, { events: EVENTS, ratePerSecond: RATE, seed, ...(inTimers ? { failInTimers: inject } : { fail: inject }) }).sinkTo(new FileSink<string>({ fs, dir: "out", encode: (s) => s }));
+      const job = env.executeAsync("fault-injection");
+      await job.getJobExecutionResult();
+      expect(failed).toBe(1);
+      expect(job.getExceptionHistory().length).toBe(1);
+      expect(job.getExceptionHistory()[0]!.message).toMatch(/injected failure/);
+      // Recovery came from a completed checkpoint, not from scratch.
+      const stats = job.checkpointStats() as { latest: { restored: { id: number } | null }; counts: { completed: number } };
+      expect(stats.latest.restored).not.toBeNull();
+      expect(stats.counts.completed).toBeGreaterThan(1);
+      const committed = (await readCommittedLines(fs, "out")).sort();
+      expect(committed).toEqual(expectedWindowedTimersOutput(await generatedEvents(seed)));
+    });
+  }
+
+  test("at-least-once mode loses nothing", async () => {
+    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+    env.enableCheckpointing(20, { mode: "AT_LEAST_ONCE" });
+    env.setRestartStrategy(RestartStrategies.fixedDelay(2, 0));
+    let failed = false;
+    const seen: string[] = [];
+    windowedTimersJob(env, {
+      events: EVENTS,
+      ratePerSecond: RATE,
+      seed: 9,
+      fail: (t) => {
+        if (t.index === 1_700 && !failed) {
+          failed = true;
+          throw new Error("injected");
+        }
+      },
+    }).sinkTo({ createWriter: () => ({ write: (line: string) => void seen.push(line), flush: () => {} }) });
+    await env.execute("at-least-once");
+    expect(failed).toBe(true);
+    const have = new Set(seen);
+    for (const line of expectedWindowedTimersOutput(await generatedEvents(9))) expect(have.has(line)).toBe(true);
+  });
+
+  test("when restart attempts run out the job ends FAILED with its exception history", async () => {
+    const env = StreamExecutionEnvironment.create();
+    env.enableCheckpointing(20);
+    env.setRestartStrategy(RestartStrategies.fixedDelay(2, 0));
+    windowedTimersJob(env, {
+      events: EVENTS,
+      ratePerSecond: RATE,
+      fail: (t) => {
+        if (t.index === 100) throw new Error("always fails at 100");
+      },
+    }).print();
+    const job = env.executeAsync("doomed");
+    await expect(job.getJobExecutionResult()).rejects.toThrow(/always fails at 100/);
+    expect(job.getJobStatus()).toBe("FAILED");
+    expect(job.getExceptionHistory().map((e) => e.taskName)).toEqual(["maybe fail", "maybe fail", "maybe fail"]);
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * Triggers checkpoints on a running executor, collects acknowledgements, completes (store, then
+ * notify) or aborts them (timeout, failure). It outlives executor attempts: after a restart it
+ * is attached to the new executor and checkpoint ids keep increasing.
+ */
+import { EddyError } from "../errors.ts";
+import type { LocalExecutor } from "../runtime/executor.ts";
+import type { Clock } from "../time/types.ts";
+import type { CheckpointConfig } from "./checkpoint-config.ts";
+import { type CheckpointStats, CheckpointStatsTracker } from "./checkpoint-stats.ts";
+import { CompletedCheckpointStore, type StoredCheckpoint } from "./completed-checkpoint-store.ts";
+import type { TaskSnapshot } from "./types.ts";
+
+/** What a trigger may ask for beyond a periodic checkpoint. */
+export interface TriggerRequest {
+  readonly savepoint: boolean;
+  /** Stop-with-savepoint: sources fall silent after the barrier (and drain first if asked). */
+  readonly stop?: { readonly drain: boolean };
+}
+
+interface Pending {
+  readonly id: number;
+  readonly timestamp: number;
+  readonly request: TriggerRequest;
+  readonly expected: Set<string>;
+  readonly acks: TaskSnapshot[];
+  readonly enumerators: Record<string, unknown>;
+  readonly stats: CheckpointStats;
+  readonly cancelTimers: (() => void)[];
+  readonly resolve: (stored: StoredCheckpoint) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Options of {@link CheckpointCoordinator}. */
+export interface CheckpointCoordinatorOptions {
+  readonly config: CheckpointConfig;
+  readonly jobKey: string;
+  readonly clock: Clock;
+  /** Operator id -> name, written into every checkpoint. */
+  readonly operatorNames: Readonly<Record<string, string>>;
+  /** Called when more checkpoints failed than the config tolerates. */
+  readonly onTooManyFailures: (error: EddyError) => void;
+}
+
+/** Coordinates checkpoints and savepoints of one job. */
+export class CheckpointCoordinator {
+  readonly store: CompletedCheckpointStore;
+  readonly stats = new CheckpointStatsTracker();
+  private executor: LocalExecutor | undefined;
+  private pending: Pending | undefined;
+  private nextId = 1;
+  private lastCompletedAt = Number.NEGATIVE_INFINITY;
+  private cancelPeriodic: (() => void) | undefined;
+  private readonly queued: { request: TriggerRequest; resolve: (s: StoredCheckpoint) => void; reject: (e: unknown) => void }[] = [];
+
+  constructor(private readonly options: CheckpointCoordinatorOptions) {
+    this.store = new CompletedCheckpointStore(options.config.storage, options.config.retained);
+  }
+
+  /** Checkpoint ids continue after the restored one. */
+  restoredFrom(checkpointId: number): void {
+    this.nextId = Math.max(this.nextId, checkpointId + 1);
+  }
+
+  /** Starts periodic checkpoints on `executor` (a new attempt). */
+  attach(executor: LocalExecutor): void {
+    this.executor = executor;
+    executor.onAcknowledge = (id, snapshot) => this.acknowledge(id, snapshot);
+    const interval = this.options.config.intervalMs;
+    this.cancelPeriodic = executor.scheduler.scheduleRepeating(interval, () => {
+      if (this.pending !== undefined || this.queued.length > 0) return;
+      if (this.options.clock.now() - this.lastCompletedAt < this.options.config.minPauseMs) return;
+      this.trigger({ savepoint: false }).catch(() => undefined);
+    });
+  }
+
+  /** The attempt ended: pending work is aborted; a new attempt may attach later. */
+  detach(reason: string): void {
+    this.cancelPeriodic?.();
+    this.cancelPeriodic = undefined;
+    if (this.pending !== undefined) this.fail(this.pending, `${reason}`, false);
+    for (const q of this.queued.splice(0)) q.reject(new EddyError(`[eddy] checkpoint not taken: ${reason}`, { code: "CHECKPOINT_DECLINED", domain: "internal" }));
+    this.executor = undefined;
+  }
+
+  /** Triggers a checkpoint or savepoint now (or right after the one in progress). */
+  trigger(request: TriggerRequest): Promise<StoredCheckpoint> {
+    return new Promise((resolve, reject) => {
+      if (this.executor === undefined) {
+        reject(new EddyError("[eddy] the job is not running: no checkpoint can be taken", { code: "CHECKPOINT_DECLINED", domain: "user" }));
+        return;
+      }
+      if (this.pending !== undefined) {
+        this.queued.push({ request, resolve, reject });
+        return;
+      }
+      this.start(request, resolve, reject);
+    });
+  }
+
+  private start(request: TriggerRequest, resolve: (s: StoredCheckpoint) => void, reject: (e: unknown) => void): void {
+    const executor = this.executor!;
+    const { config, clock } = this.options;
+    const id = this.nextId++;
+    const timestamp = clock.now();
+    const expected = new Set(executor.taskKeys());
+    const pending: Pending = {
+      id,
+      timestamp,
+      request,
+      expected,
+      acks: [],
+      enumerators: executor.snapshotEnumerators(id),
+      stats: this.stats.started(id, request.savepoint, timestamp, expected.size),
+      cancelTimers: [],
+      resolve,
+      reject,
+    };
+    this.pending = pending;
+    pending.cancelTimers.push(executor.scheduler.scheduleAt(timestamp + config.timeoutMs, () => this.fail(pending, `checkpoint ${id} expired after ${config.timeoutMs} ms before all subtasks acknowledged`, true)));
+    // Savepoints are always aligned, as in Flink.
+    const alignment = config.mode === "AT_LEAST_ONCE" ? "at-least-once" : config.unaligned && !request.savepoint ? "unaligned" : "aligned";
+    if (alignment === "aligned" && config.alignedTimeoutMs > 0 && !request.savepoint) {
+      pending.cancelTimers.push(executor.scheduler.scheduleAt(timestamp + config.alignedTimeoutMs, () => executor.switchToUnaligned(id)));
+    }
+    executor.triggerCheckpoint(id, timestamp, { alignment, savepoint: request.savepoint, alignedTimeoutMs: config.alignedTimeoutMs }, request.stop);
+  }
+
+  private acknowledge(id: number, snapshot: TaskSnapshot): void {
+    const p = this.pending;
+    if (p === undefined || p.id !== id) return;
+    const key = `${snapshot.vertexId}#${snapshot.subtaskIndex}`;
+    if (!p.expected.delete(key)) return;
+    p.acks.push(snapshot);
+    this.stats.acknowledged(p.stats, key, this.options.clock.now(), snapshot.alignmentMs, snapshot.unaligned);
+    if (p.expected.size === 0) void this.complete(p);
+  }
+
+  private async complete(p: Pending): Promise<void> {
+    for (const cancel of p.cancelTimers) cancel();
+    try {
+      const stored = await this.store.add({
+        jobKey: this.options.jobKey,
+        checkpointId: p.id,
+        timestamp: p.timestamp,
+        isSavepoint: p.request.savepoint,
+        tasks: p.acks,
+        enumerators: p.enumerators,
+        operatorNames: this.options.operatorNames,
+      });
+      if (this.pending !== p) return;
+      this.pending = undefined;
+      this.lastCompletedAt = this.options.clock.now();
+      this.stats.succeeded(p.stats, this.lastCompletedAt, stored.bytes, stored.location);
+      this.executor?.notifyCheckpointComplete(p.id);
+      p.resolve(stored);
+    } catch (error) {
+      this.fail(p, `storing checkpoint ${p.id} failed: ${error instanceof Error ? error.message : String(error)}`, true);
+    }
+    this.next();
+  }
+
+  private fail(p: Pending, message: string, notify: boolean): void {
+    if (this.pending !== p) return;
+    this.pending = undefined;
+    for (const cancel of p.cancelTimers) cancel();
+    this.stats.failedWith(p.stats, this.options.clock.now(), message);
+    if (notify) this.executor?.notifyCheckpointAborted(p.id);
+    const error = new EddyError(`[eddy] ${message}`, { code: "CHECKPOINT_FAILED", domain: "internal" });
+    p.reject(error);
+    if (this.stats.failedCount > this.options.config.tolerableFailures) {
+      this.options.onTooManyFailures(new EddyError(`[eddy] ${this.stats.failedCount} checkpoints failed, more than the ${this.options.config.tolerableFailures} tolerated; last: ${message}`, { code: "TOO_MANY_CHECKPOINT_FAILURES", domain: "internal" }));
+    }
+    this.next();
+  }
+
+  private next(): void {
+    const q = this.queued.shift();
+    if (q !== undefined && this.executor !== undefined) this.start(q.request, q.resolve, q.reject);
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Runs one job across attempts: builds an executor per attempt (restored from the latest
+ * completed checkpoint after a failure), attaches the checkpoint coordinator, applies the
+ * restart strategy, keeps the exception history, and serves savepoints and stop requests.
+ */
+import { EddyError, describeError } from "../errors.ts";
+import { CheckpointCoordinator, type TriggerRequest } from "../checkpoint/checkpoint-coordinator.ts";
+import type { CheckpointConfig } from "../checkpoint/checkpoint-config.ts";
+import type { StoredCheckpoint } from "../checkpoint/completed-checkpoint-store.ts";
+import type { CompletedCheckpoint } from "../checkpoint/types.ts";
+import type { ExecutionGraph } from "../graph/execution-graph.ts";
+import type { JobMetrics } from "../metrics/job-metrics.ts";
+import { type ExecutorOptions, LocalExecutor, type RestoreSettings } from "./executor.ts";
+import type { RestartStrategy } from "./restart-strategy.ts";
+
+/** Job lifecycle states, as Flink's. */
+export type JobStatus = "CREATED" | "RUNNING" | "FAILING" | "RESTARTING" | "CANCELLING" | "CANCELED" | "FINISHED" | "FAILED";
+
+/** One failure in the exception history (Flink's `/jobs/:id/exceptions` entries). */
+export interface ExceptionEntry {
+  readonly exceptionName: string;
+  readonly message: string;
+  readonly stacktrace: string;
+  readonly timestamp: number;
+  /** The operator the error names, when it names one. */
+  readonly taskName: string | null;
+  readonly attempt: number;
+}
+
+/** Where the first attempt's state comes from. */
+export type InitialRestore =
+  | { readonly kind: "checkpoint"; readonly checkpoint: CompletedCheckpoint; readonly allowNonRestoredState: boolean }
+  | { readonly kind: "location"; readonly location: string; readonly allowNonRestoredState: boolean };
+
+/** Options of {@link JobMaster}. */
+export interface JobMasterOptions {
+  readonly jobName: string;
+  readonly graph: ExecutionGraph;
+  readonly executor: Omit<ExecutorOptions, "restore" | "onAllFinished" | "attempt">;
+  readonly checkpointing: CheckpointConfig | undefined;
+  readonly restartStrategy: RestartStrategy;
+  readonly restore: InitialRestore | undefined;
+}
+
+/** The job's control loop. */
+export class JobMaster {
+  status: JobStatus = "CREATED";
+  readonly exceptions: ExceptionEntry[] = [];
+  readonly coordinator: CheckpointCoordinator | undefined;
+  /** The current attempt's executor. */
+  executor: LocalExecutor;
+  attempt = 0;
+  private cancelled = false;
+  private stopping = false;
+  private wakeRestart: (() => void) | undefined;
+  readonly timestamps: Partial<Record<JobStatus, number>> = {};
+
+  constructor(private readonly options: JobMasterOptions) {
+    const cp = options.checkpointing;
+    const operatorNames: Record<string, string> = {};
+    for (const [nodeId, id] of options.graph.jobGraph.operatorIds) operatorNames[id] = options.graph.jobGraph.nodeName(nodeId);
+    this.coordinator =
+      cp === undefined
+        ? undefined
+        : new CheckpointCoordinator({
+            config: cp,
+            jobKey: cp.jobKey ?? options.jobName,
+            clock: options.executor.clock,
+            operatorNames,
+            onTooManyFailures: (error) => this.failAttempt(error),
+          });
+    const initial = options.restore?.kind === "checkpoint" ? { checkpoint: options.restore.checkpoint, allowNonRestoredState: options.restore.allowNonRestoredState } : undefined;
+    this.executor = this.newExecutor(initial);
+    this.setStatus("CREATED");
+  }
+
+  /** Runs attempts until the job finishes, is cancelled, or the restart strategy gives up. */
+  async run(): Promise<void> {
+    const tracker = this.options.restartStrategy.start();
+    let restore = await this.initialRestore();
+    let first = true;
+    for (;;) {
+      if (!first) this.executor = this.newExecutor(restore);
+      else if (restore !== undefined && this.options.restore?.kind !== "checkpoint") this.executor = this.newExecutor(restore);
+      first = false;
+      if (this.cancelled) {
+        this.setStatus("CANCELED");
+        return;
+      }
+      this.coordinator?.attach(this.executor);
+      this.setStatus("RUNNING");
+      try {
+        await this.executor.run();
+        this.coordinator?.detach("the job finished");
+        this.setStatus(this.cancelled && !this.stopping ? "CANCELED" : "FINISHED");
+        return;
+      } catch (error) {
+        this.coordinator?.detach(`the job failed: ${describeError(error)}`);
+        this.record(error);
+        if (this.cancelled) {
+          this.setStatus("CANCELED");
+          return;
+        }
+        this.setStatus("FAILING");
+        const decision = tracker.onFailure(this.options.executor.clock.now());
+        if (!decision.restart) {
+          this.setStatus("FAILED");
+          throw error;
+        }
+        this.setStatus("RESTARTING");
+        await this.sleep(decision.delayMs);
+        const latest = this.coordinator?.store.latest();
+        restore = latest !== undefined ? { checkpoint: latest.checkpoint, allowNonRestoredState: true } : await this.initialRestore();
+      }
+    }
+  }
+
+  /** Takes a checkpoint now. */
+  triggerCheckpoint(): Promise<StoredCheckpoint> {
+    return this.requireCoordinator("a checkpoint").trigger({ savepoint: false });
+  }
+
+  /** Takes a savepoint; the job goes on. */
+  triggerSavepoint(): Promise<StoredCheckpoint> {
+    return this.requireCoordinator("a savepoint").trigger({ savepoint: true });
+  }
+
+  /**
+   * Takes a savepoint and ends the job (FINISHED). With `drain`, sources first emit the final
+   * watermark, so every window fires, and operators see the end of their input.
+   */
+  async stopWithSavepoint(drain = false): Promise<StoredCheckpoint> {
+    const request: TriggerRequest = { savepoint: true, stop: { drain } };
+    const executor = this.executor;
+    const stored = await this.requireCoordinator("a savepoint").trigger(request);
+    this.stopping = true;
+    if (drain) executor.finishSources();
+    else {
+      this.cancelled = true;
+      executor.post(() => executor.cancel());
+    }
+    return stored;
+  }
+
+  /** Cancels the job (also while it waits to restart). */
+  cancel(): void {
+    this.cancelled = true;
+    if (this.status === "RUNNING" || this.status === "CREATED") this.setStatus("CANCELLING");
+    this.executor.cancel();
+    this.wakeRestart?.();
+  }
+
+  metrics(): JobMetrics {
+    return this.executor.metrics();
+  }
+
+  private newExecutor(restore: RestoreSettings | undefined): LocalExecutor {
+    const coordinator = this.coordinator;
+    if (restore !== undefined) {
+      coordinator?.restoredFrom(restore.checkpoint.checkpointId);
+      coordinator?.stats.restoredFrom(restore.checkpoint.checkpointId, this.options.executor.clock.now(), restore.checkpoint.isSavepoint, undefined);
+    }
+    return new LocalExecutor(this.options.graph, {
+      ...this.options.executor,
+      restore,
+      attempt: this.attempt++,
+      // A final checkpoint once every task has finished lets two-phase-commit sinks commit the rest.
+      onAllFinished: coordinator === undefined ? undefined : async () => void (await coordinator.trigger({ savepoint: false })),
+    });
+  }
+
+  private async initialRestore(): Promise<RestoreSettings | undefined> {
+    const r = this.options.restore;
+    if (r?.kind === "checkpoint") return { checkpoint: r.checkpoint, allowNonRestoredState: r.allowNonRestoredState };
+    if (r?.kind === "location") {
+      const checkpoint = await this.requireCoordinator("a restore from a savepoint").store.load(r.location);
+      return { checkpoint, allowNonRestoredState: r.allowNonRestoredState };
+    }
+    const recovered = await this.coordinator?.store.recover(this.coordinator === undefined ? "" : (this.options.checkpointing!.jobKey ?? this.options.jobName));
+    return recovered === undefined ? undefined : { checkpoint: recovered.checkpoint, allowNonRestoredState: false };
+  }
+
+  private requireCoordinator(what: string): CheckpointCoordinator {
+    if (this.coordinator === undefined) {
+      throw new EddyError(`[eddy] ${what} needs checkpointing: call env.enableCheckpointing(interval) first`, { code: "CHECKPOINTING_DISABLED", domain: "user", retryable: false });
+    }
+    return this.coordinator;
+  }
+
+  private failAttempt(error: EddyError): void {
+    this.executor.post(() => {
+      throw error;
+    });
+  }
+
+  private record(error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    this.exceptions.push({
+      exceptionName: e.name,
+      message: e.message,
+      stacktrace: e.stack ?? `${e.name}: ${e.message}`,
+      timestamp: Date.now(),
+      taskName: error instanceof EddyError ? (error.operator ?? null) : null,
+      attempt: this.attempt - 1,
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeRestart = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private setStatus(status: JobStatus): void {
+    this.status = status;
+    this.timestamps[status] = Date.now();
+  }
+}
