@@ -19,6 +19,8 @@ export class ConnectedStreams<IN1, IN2> {
   }
 
   /** Runs a CoProcessFunction (KeyedCoProcessFunction when both inputs are keyed). */
+  process<OUT>(fn: KeyedCoProcessFunction<Key, IN1, IN2, OUT>, name?: string): DataStream<OUT>;
+  process<OUT>(fn: CoProcessFunction<IN1, IN2, OUT>, name?: string): DataStream<OUT>;
   process<OUT>(fn: CoProcessFunction<IN1, IN2, OUT> | KeyedCoProcessFunction<Key, IN1, IN2, OUT>, name = "Co-Process"): DataStream<OUT> {
     checkArgument(
       fn !== null && typeof fn === "object" && typeof fn.processElement1 === "function" && typeof fn.processElement2 === "function",

@@ -69,6 +69,8 @@ export class DataStream<T> {
   }
 
   /** Runs a ProcessFunction (or a `(value, ctx, out)` function): side outputs, timestamps. */
+  process<R>(fn: ProcessFunction<T, R>, name?: string): DataStream<R>;
+  process<R>(fn: ProcessFunction<T, R>["processElement"], name?: string): DataStream<R>;
   process<R>(fn: ProcessFunction<T, R> | ProcessFunction<T, R>["processElement"], name = "Process"): DataStream<R> {
     checkUdf(fn, "process", name, "processElement");
     return this.transform(name, () => processOperator(fn));
@@ -272,7 +274,9 @@ export class KeyedStream<T, K extends Key = Key> extends DataStream<T> {
   }
 
   /** Runs a KeyedProcessFunction: keyed state and timers. */
-  override process<R>(fn: KeyedProcessFunction<K, T, R> | ProcessFunction<T, R> | ProcessFunction<T, R>["processElement"], name = "KeyedProcess"): DataStream<R> {
+  override process<R>(fn: KeyedProcessFunction<K, T, R>, name?: string): DataStream<R>;
+  override process<R>(fn: ProcessFunction<T, R>["processElement"], name?: string): DataStream<R>;
+  override process<R>(fn: KeyedProcessFunction<K, T, R> | ProcessFunction<T, R>["processElement"], name = "KeyedProcess"): DataStream<R> {
     checkUdf(fn, "process", name, "processElement");
     const f = typeof fn === "function" ? ({ processElement: fn } as KeyedProcessFunction<K, T, R>) : (fn as KeyedProcessFunction<K, T, R>);
     return this.transform(name, () => keyedProcessOperator(f));

@@ -195,6 +195,17 @@ describe("deterministic execution", () => {
   });
 });
 
+/** Emits (value, the subtask that processed it); the subtask index is set in open(). */
+const subtaskTagger: KeyedProcessFunction<string, string, [string, number]> & { subtask: number } = {
+  subtask: -1,
+  open(ctx) {
+    this.subtask = ctx.subtaskIndex;
+  },
+  processElement(value, _ctx, out) {
+    out.collect([value, this.subtask]);
+  },
+};
+
 describe("partitioning and the execution plan", () => {
   test("function objects are copied per subtask, so fields set in open() stay per subtask", async () => {
     // Same shape as the hash test below: fields written in open must not leak between subtasks.
@@ -219,15 +230,7 @@ describe("partitioning and the execution plan", () => {
     const seen = await env
       .fromCollection(keys)
       .keyBy((k) => k)
-      .process<[string, number]>({
-        subtask: -1,
-        open(ctx) {
-          (this as { subtask: number }).subtask = ctx.subtaskIndex;
-        },
-        processElement(value, _ctx, out) {
-          out.collect([value, (this as unknown as { subtask: number }).subtask]);
-        },
-      } as never)
+      .process<[string, number]>(subtaskTagger)
       .executeAndCollect();
     expect(seen.length).toBe(500);
     const maxParallelism = 128; // Flink's default for parallelism 3

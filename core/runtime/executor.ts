@@ -380,10 +380,10 @@ export class LocalExecutor {
         const down = jobGraph.vertex(edge.targetVertex);
         const perUpstream: Channel[][] = [];
         for (let i = 0; i < v.parallelism; i++) {
+          // Global connects every pair (as Flink) and sends records to subtask 0 only: the others
+          // still receive watermarks and end-of-data.
           const targets =
-            edge.partitioner.kind === "global"
-              ? [0]
-              : edge.partitioner.kind === "forward" || edge.partitioner.kind === "rescale"
+            edge.partitioner.kind === "forward" || edge.partitioner.kind === "rescale"
                 ? pointwiseTargets(i, v.parallelism, down.parallelism)
                 : Array.from({ length: down.parallelism }, (_, j) => j);
           perUpstream.push(

@@ -61,28 +61,27 @@ export class TimeWindow implements Window {
     windows: readonly TimeWindow[],
     callback: (toBeMerged: TimeWindow[], mergeResult: TimeWindow) => void,
   ): void {
-    const sorted = windows.slice().sort((a, b) => a.start - b.start);
+    const sorted = windows.length > 1 ? windows.slice().sort(byStart) : windows;
     let cover: TimeWindow | undefined;
     let group: TimeWindow[] = [];
-    const flush = (): void => {
-      if (cover !== undefined && group.length > 1) callback(group, cover);
-    };
-    for (const candidate of sorted) {
-      if (cover === undefined) {
-        cover = candidate;
-        group = [candidate];
-      } else if (cover.intersects(candidate)) {
+    for (let i = 0; i < sorted.length; i++) {
+      const candidate = sorted[i]!;
+      if (cover !== undefined && cover.intersects(candidate)) {
         cover = cover.cover(candidate);
         // A set in Flink: the same window twice counts once.
         if (!group.some((w) => w.start === candidate.start && w.end === candidate.end)) group.push(candidate);
-      } else {
-        flush();
-        cover = candidate;
-        group = [candidate];
+        continue;
       }
+      if (cover !== undefined && group.length > 1) callback(group, cover);
+      cover = candidate;
+      group = [candidate];
     }
-    flush();
+    if (cover !== undefined && group.length > 1) callback(group, cover);
   }
+}
+
+function byStart(a: TimeWindow, b: TimeWindow): number {
+  return a.start - b.start;
 }
 
 /** The one window of {@link GlobalWindows}: holds every element; it never ends. */

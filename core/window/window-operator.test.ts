@@ -12,6 +12,7 @@ import {
   TumblingEventTimeWindows,
   TumblingProcessingTimeWindows,
   ContinuousEventTimeTrigger,
+  ContinuousProcessingTimeTrigger,
   Trigger,
   WindowOperator,
   type TriggerResult,
@@ -331,6 +332,25 @@ describe("WindowOperator (processing time)", () => {
     d.element(ev("a", 4), 0);
     expect(d.advanceTime(1250)).toEqual([{ value: ev("a", 4), ts: 1199 }]);
     expect(d.host.keyedBackend!.size()).toBe(0);
+  });
+
+  it("continuous processing-time trigger fires every interval of the clock", async () => {
+    const d = await drive(
+      op({ assigner: TumblingProcessingTimeWindows.of(100), trigger: ContinuousProcessingTimeTrigger.of(30) }),
+      (e: Ev) => e.k,
+      { startTime: 5 },
+    );
+    d.element(ev("a", 1), Number.NaN);
+    expect(d.advanceTime(29)).toEqual([]);
+    expect(d.advanceTime(30)).toEqual([{ value: ev("a", 1), ts: 99 }]);
+    d.element(ev("a", 2), Number.NaN);
+    expect(d.advanceTime(99)).toEqual([
+      { value: ev("a", 3), ts: 99 },
+      { value: ev("a", 3), ts: 99 },
+      { value: ev("a", 3), ts: 99 },
+    ]);
+    expect(d.harness.numKeyedStateEntries()).toBe(0);
+    expect(d.harness.numProcessingTimeTimers()).toBe(0);
   });
 
   it("processing-time sessions merge and fire when the clock passes the gap", async () => {

@@ -19,10 +19,11 @@ import {
 import type { InternalTimerService, Timer } from "../time/types.ts";
 import { MergingWindowSet, type MergeFunction } from "./merging-window-set.ts";
 import { EventTimeTrigger } from "./event-time-trigger.ts";
-import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerResult } from "./trigger.ts";
+import { isFire, isPurge, type Trigger, type TriggerResult } from "./trigger.ts";
 import type { Window } from "./time-window.ts";
 import { isMergingAssigner, type MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from "./window-assigner.ts";
-import type { Collector, WindowContext, WindowFunctionSpec } from "./window-function.ts";
+import type { WindowFunctionSpec } from "./window-function.ts";
+import { ProcessContext, TimestampedCollector, WindowTriggerContext } from "./window-contexts.ts";
 
 /** Options of {@link WindowOperator}. */
 export interface WindowOperatorOptions<IN, OUT, W extends Window = Window> {
@@ -432,93 +433,6 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
   /** @internal Used by the process context. */
   clocks(): InternalTimerService {
     return this.timers;
-  }
-}
-
-/** Emits with the firing window's max timestamp. */
-class TimestampedCollector<OUT> implements Collector<OUT> {
-  output!: Output<OUT>;
-  timestamp = Number.NaN;
-  collect(value: OUT): void {
-    this.output.collect(value, this.timestamp);
-  }
-}
-
-/** The trigger's view of the operator for the current key and window. */
-class WindowTriggerContext<W extends Window> implements OnMergeContext {
-  backend!: KeyedStateBackend;
-  timers!: InternalTimerService;
-  window!: W;
-  namespace: Namespace = 0;
-  mergedNamespaces: Namespace[] = [];
-  /** The last event-time timer registered for the current window (NaN: none since reset). */
-  lastEventTimer = Number.NaN;
-
-  currentWatermark(): number {
-    return this.timers.currentWatermark();
-  }
-  currentProcessingTime(): number {
-    return this.timers.currentProcessingTime();
-  }
-  registerEventTimeTimer(time: number): void {
-    this.timers.registerEventTimeTimer(this.namespace, time);
-    this.lastEventTimer = time;
-  }
-  deleteEventTimeTimer(time: number): void {
-    this.timers.deleteEventTimeTimer(this.namespace, time);
-    if (time === this.lastEventTimer) this.lastEventTimer = Number.NaN;
-  }
-  registerProcessingTimeTimer(time: number): void {
-    this.timers.registerProcessingTimeTimer(this.namespace, time);
-  }
-  deleteProcessingTimeTimer(time: number): void {
-    this.timers.deleteProcessingTimeTimer(this.namespace, time);
-  }
-  getPartitionedState<S>(descriptor: StateDescriptor<S>): S {
-    const state = this.backend.getState(descriptor);
-    state.setCurrentNamespace(this.namespace);
-    return state;
-  }
-  mergePartitionedState<S>(descriptor: StateDescriptor<S>): void {
-    if (this.mergedNamespaces.length === 0) return;
-    const state = this.backend.getState(descriptor);
-    if (typeof state.mergeNamespaces !== "function") {
-      throw new EddyError(`[eddy] trigger state "${descriptor.name}" is not mergeable (use reducing, aggregating or list state)`, {
-        code: "INVALID_ARGUMENT",
-        domain: "user",
-        retryable: false,
-      });
-    }
-    state.mergeNamespaces(this.namespace, this.mergedNamespaces);
-  }
-}
-
-/** The process function's view of the firing window. */
-class ProcessContext<OUT, W extends Window> implements WindowContext<W> {
-  window!: W;
-  namespace: Namespace = 0;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private readonly operator: WindowOperator<any, OUT, W>;
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  constructor(operator: WindowOperator<any, OUT, W>) {
-    this.operator = operator;
-  }
-
-  get currentWatermark(): number {
-    return this.operator.clocks().currentWatermark();
-  }
-  get currentProcessingTime(): number {
-    return this.operator.clocks().currentProcessingTime();
-  }
-  windowState<S>(descriptor: StateDescriptor<S>): S {
-    return this.operator.windowStateFor(descriptor, this.namespace);
-  }
-  globalState<S>(descriptor: StateDescriptor<S>): S {
-    return this.operator.globalStateFor(descriptor);
-  }
-  output<X>(tag: OutputTag<X>, value: X): void {
-    this.operator.sideOutput(tag, value, this.window.maxTimestamp());
   }
 }
 
