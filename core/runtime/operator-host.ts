@@ -198,6 +198,21 @@ export class OperatorHost<IN, OUT> {
     }
   }
 
+  /** Whether the operator buffers records between batches. */
+  get buffersBatches(): boolean {
+    return this.operator.finishBatch !== undefined;
+  }
+
+  /** Lets a batching operator flush what it buffered (see StreamOperator.finishBatch). */
+  finishBatch(): void {
+    if (this.operator.finishBatch === undefined) return;
+    try {
+      this.operator.finishBatch();
+    } catch (error) {
+      throw this.wrap(error, "finishBatch");
+    }
+  }
+
   /** Fires event-time timers up to `watermark`, then lets the operator handle or forward it. */
   processWatermark(watermark: number): void {
     this.watermark = watermark;

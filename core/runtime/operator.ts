@@ -74,6 +74,11 @@ export interface StreamOperator<IN, OUT> {
   open?(): void | Promise<void>;
   /** `input` is 0 for one-input operators, 0 or 1 for two-input ones (connect, joins). */
   processElement(value: IN, timestamp: number, input: number): void;
+  /**
+   * Called after each input batch (and before watermarks, barriers and the end of input):
+   * operators that buffer records to work on whole batches (WebAssembly operators) flush here.
+   */
+  finishBatch?(): void;
   /** Overriding it means taking over forwarding: call `output.emitWatermark` yourself. */
   processWatermark?(watermark: number): void;
   onEventTime?(timer: Timer): void;

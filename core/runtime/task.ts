@@ -57,13 +57,23 @@ export abstract class Task {
   /** The checkpoint this task was told about and has not acknowledged yet. */
   expected: Barrier | undefined;
 
+  /** Hosts whose operators buffer records per batch, in chain order. */
+  private readonly batching: readonly OperatorHost<any, any>[];
+
   constructor(
     readonly info: TaskInfo,
     /** The chain's operators, head first, in topological order. */
     readonly hosts: readonly OperatorHost<any, any>[],
     readonly writers: readonly RecordWriter[],
     readonly metrics: TaskMetrics,
-  ) {}
+  ) {
+    this.batching = hosts.filter((h) => h.buffersBatches);
+  }
+
+  /** Lets batching operators flush, upstream first (what one flushes, the next may buffer). */
+  protected finishBatch(): void {
+    for (const h of this.batching) h.finishBatch();
+  }
 
   /** Does one bounded piece of work; returns whether anything happened. */
   step(): boolean {
@@ -262,7 +272,11 @@ export class StreamTask extends Task {
 
   protected doStep(): boolean {
     const next = this.gate.poll();
-    if (next === undefined) return this.flushWriters(true);
+    if (next === undefined) {
+      // Records emitted by timers since the last batch may sit in a batching operator.
+      this.finishBatch();
+      return this.flushWriters(true);
+    }
     const { item, channel } = next;
     const batch = item as RecordBatch;
     if (batch.values !== undefined) {
@@ -274,6 +288,7 @@ export class StreamTask extends Task {
       const n = values.length;
       this.metrics.recordsIn += n;
       for (let i = 0; i < n; i++) head.processElement(values[i], timestamps[i]!, input);
+      this.finishBatch();
       return true;
     }
     const control = item as Exclude<typeof item, RecordBatch>;
@@ -351,6 +366,7 @@ export class SourceTask<T> extends Task {
       status = this.reader.pollNext(output);
       polls++;
     } while (status === "MORE_AVAILABLE" && output.recordsOut - before < budget && polls < budget && !this.isOutputBlocked());
+    this.finishBatch();
     const emitted = output.recordsOut - before;
     this.metrics.recordsOut += emitted;
     if (status === "END_OF_INPUT") {
