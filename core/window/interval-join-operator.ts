@@ -4,7 +4,7 @@
  */
 import { EddyError, checkArgument } from "../errors.ts";
 import type { OperatorContext, Output, OutputTag, StreamOperator } from "../runtime/operator.ts";
-import { MapStateDescriptor, type InternalKvState, type MapState } from "../state/types.ts";
+import { MapStateDescriptor, type InternalKvState, type KeyedStateBackend, type MapState } from "../state/types.ts";
 import type { InternalTimerService, Timer } from "../time/types.ts";
 import type { Collector } from "./window-function.ts";
 
@@ -59,6 +59,7 @@ export class IntervalJoinOperator<L, R, OUT> implements StreamOperator<L | R, OU
   private readonly rightDescriptor = new MapStateDescriptor<number, R[]>("RIGHT_BUFFER");
   private output!: Output<OUT>;
   private timers!: InternalTimerService;
+  private backend!: KeyedStateBackend;
   private left!: MapState<number, L[]> & InternalKvState;
   private right!: MapState<number, R[]> & InternalKvState;
   private readonly context: JoinContext<OUT>;
@@ -109,9 +110,12 @@ export class IntervalJoinOperator<L, R, OUT> implements StreamOperator<L | R, OU
     this.timers = context.keyed.timers;
     this.context.output_ = context.output;
     this.collector.output = context.output;
-    const backend = context.keyed.backend;
-    this.left = backend.getState(this.leftDescriptor);
-    this.right = backend.getState(this.rightDescriptor);
+    this.backend = context.keyed.backend;
+  }
+
+  open(): void {
+    this.left = this.backend.getState(this.leftDescriptor);
+    this.right = this.backend.getState(this.rightDescriptor);
   }
 
   processElement(value: L | R, timestamp: number, input: number): void {

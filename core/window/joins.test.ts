@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { OutputTag } from "../runtime/operator.ts";
+import { OperatorTestHarness } from "../testing/operator-test-harness.ts";
 import {
   EventTimeSessionWindows,
   IntervalJoinOperator,
@@ -175,6 +176,30 @@ describe("interval join", () => {
     d.watermark(100);
     expect(d.harness.numKeyedStateEntries()).toBe(0);
     expect(d.harness.numEventTimeTimers()).toBe(0);
+  });
+
+  it("keeps its buffers across a snapshot and restore", async () => {
+    const make = () =>
+      new IntervalJoinOperator<L, R, string>({
+        lowerBound: 0,
+        upperBound: 10,
+        process: (l, r, _ctx, out) => out.collect(`${l.lv}-${r.rv}`),
+        name: "IntervalJoin",
+      });
+    const options = { keySelector: keyL as never, keySelector2: keyR as never };
+    const first = new OperatorTestHarness<L | R, string>(make(), options);
+    await first.open();
+    first.processElement({ id: "a", lv: 1 }, 5);
+    first.processElement2({ id: "a", rv: 2 }, 7);
+    first.processWatermark(6);
+    const snapshot = structuredClone(await first.snapshot(1));
+    const second = await OperatorTestHarness.restore<L | R, string>(make(), snapshot, options);
+    second.processElement2({ id: "a", rv: 3 }, 15);
+    second.processElement({ id: "a", lv: 4 }, 6);
+    expect(first.outputValues()).toEqual(["1-2"]);
+    expect(second.outputValues()).toEqual(["1-3", "4-2", "4-3"]);
+    second.processWatermark(100);
+    expect(second.numKeyedStateEntries()).toBe(0);
   });
 
   it("validates its bounds", () => {

@@ -1,0 +1,2 @@
+/** @module Eddy on Node: the file system for checkpoints and file sinks. */
+export { NodeFileSystem } from "./fs.ts";
