@@ -13,6 +13,7 @@ const bin = (name: string): string => path.join(root, "node_modules", ".bin", na
 
 const suites: Record<string, string> = {
   core: "bench/core-bench.ts",
+  checkpoint: "bench/checkpoint-bench.ts",
 };
 
 const runtimes: Record<string, (file: string) => [string, string[]]> = {
@@ -68,7 +69,7 @@ for (const suite of selected) {
   }
 }
 
-const header = ["benchmark", "runtime", "events", "Eddy events/s", "baseline events/s", "ratio", "peak heap"];
+const header = ["benchmark", "runtime", "events", "Eddy events/s", "baseline events/s", "ratio", "peak heap", "note"];
 const table = rows.map((r) => [
   r.name,
   r.runtime,
@@ -77,6 +78,7 @@ const table = rows.map((r) => [
   r.baselineEventsPerSecond > 0 ? fmt(r.baselineEventsPerSecond) : "-",
   r.ratio > 0 ? `${r.ratio.toFixed(2)}x` : "-",
   r.peakHeapMb !== undefined ? `${r.peakHeapMb} MB` : "-",
+  r.note ?? "",
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
 const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
