@@ -17,7 +17,8 @@ import { GlobalWindows } from "../window/global-windows.ts";
 import { CountTrigger } from "../window/count-trigger.ts";
 import { PurgingTrigger } from "../window/purging-trigger.ts";
 import type { StreamExecutionEnvironment } from "./environment.ts";
-import type { CoProcessFunction, FilterFunction, FlatMapFunction, KeyedProcessFunction, MapFunction, ProcessFunction } from "./functions.ts";
+import { type CoProcessFunction, type FilterFunction, type FlatMapFunction, type KeyedProcessFunction, type KeyedRecord, type MapFunction, type OperatorKind, type OperatorProvider, type ProcessFunction, isOperatorProvider } from "./functions.ts";
+import { unwrapKeyedRecords } from "./operators/provided-operators.ts";
 import { FilterOperator, FlatMapOperator, MapOperator } from "./operators/simple-operators.ts";
 import { keyedProcessOperator, processOperator } from "./operators/process-operators.ts";
 import { RollingReduceOperator } from "./operators/rolling-reduce.ts";
@@ -50,20 +51,23 @@ export class DataStream<T> {
     /** @internal */ readonly refs: readonly StreamRef[],
   ) {}
 
-  /** Applies `fn` to every record. */
-  map<R>(fn: MapFunction<T, R>, name = "Map"): DataStream<R> {
+  /** Applies `fn` (or an {@link OperatorProvider} of kind `map`) to every record. */
+  map<R>(fn: MapFunction<T, R> | OperatorProvider, name = "Map"): DataStream<R> {
+    if (isOperatorProvider(fn)) return this.provided(fn, "map", name);
     checkUdf(fn, "map", name);
     return this.transform(name, () => new MapOperator(fn));
   }
 
   /** Keeps the records for which `fn` returns true. */
-  filter(fn: FilterFunction<T>, name = "Filter"): DataStream<T> {
+  filter(fn: FilterFunction<T> | OperatorProvider, name = "Filter"): DataStream<T> {
+    if (isOperatorProvider(fn)) return this.provided(fn, "filter", name);
     checkUdf(fn, "filter", name);
     return this.transform(name, () => new FilterOperator(fn));
   }
 
   /** Emits zero or more records per record: through `out.collect`, or by returning an iterable. */
-  flatMap<R>(fn: FlatMapFunction<T, R>, name = "Flat Map"): DataStream<R> {
+  flatMap<R>(fn: FlatMapFunction<T, R> | OperatorProvider, name = "Flat Map"): DataStream<R> {
+    if (isOperatorProvider(fn)) return this.provided(fn, "flatMap", name);
     checkUdf(fn, "flatMap", name);
     return this.transform(name, () => new FlatMapOperator(fn));
   }
@@ -76,8 +80,16 @@ export class DataStream<T> {
     return this.transform(name, () => processOperator(fn));
   }
 
-  /** Partitions by key: records with the same key go to the same subtask and share keyed state. */
-  keyBy<K extends Key>(keySelector: (value: T) => K): KeyedStream<T, K> {
+  /**
+   * Partitions by key: records with the same key go to the same subtask and share keyed state.
+   * With an {@link OperatorProvider}, its `keySelector` operator computes the keys before the
+   * partitioner (see OperatorProvider); the keyed stream's operators still see plain records.
+   */
+  keyBy<K extends Key>(keySelector: ((value: T) => K) | OperatorProvider, name = "Key Selector"): KeyedStream<T, K> {
+    if (isOperatorProvider(keySelector)) {
+      const keyed = this.provided<KeyedRecord<T>>(keySelector, "keySelector", name);
+      return new KeyedStream<T, K>(this.environment, keyed.refs, ((r: KeyedRecord<T>) => r.key) as never, true);
+    }
     checkArgument(typeof keySelector === "function", `[eddy] keyBy needs a key selector function (value) => key, got ${typeof keySelector}`);
     return new KeyedStream<T, K>(this.environment, this.refs, keySelector);
   }
@@ -110,10 +122,15 @@ export class DataStream<T> {
     return keyed.window(assigner).setParallelismOnBuild(1);
   }
 
-  /** Assigns timestamps and generates watermarks here, replacing upstream watermarks. */
+  /**
+   * Assigns timestamps and generates watermarks here, replacing upstream watermarks. A strategy
+   * whose timestamp assigner is an {@link OperatorProvider} runs its operator first.
+   */
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>, name = "Timestamps/Watermarks"): DataStream<T> {
     const interval = this.environment.getConfig().autoWatermarkInterval;
-    return this.transform(name, () => new TimestampsAndWatermarksOperator(strategy, interval));
+    const provider = strategy.timestampAssignerProvider;
+    const input = provider === undefined ? this : this.provided<T>(provider, "timestampAssigner", `Timestamps(${provider.name ?? "provided"})`);
+    return input.transform(name, () => new TimestampsAndWatermarksOperator(strategy, interval));
   }
 
   /** Round-robin over all downstream subtasks. */
@@ -234,6 +251,12 @@ export class DataStream<T> {
     return new DataStream<R>(this.environment, [{ nodeId: node.id, tag: undefined, partitioner: AUTO }]);
   }
 
+  /** @internal Adds the operator an OperatorProvider supplies for `kind`, refusing the provider now if it cannot serve. */
+  provided<R>(provider: OperatorProvider, kind: OperatorKind, name: string): DataStream<R> {
+    provider.createOperator(kind);
+    return this.transform<R>(name, () => provider.createOperator(kind));
+  }
+
   /** @internal Key selectors an operator applied to this stream gets (keyed streams only). */
   operatorKeySelectors(): [(v: any) => Key] | undefined {
     return undefined;
@@ -256,11 +279,22 @@ export class DataStream<T> {
 /** A stream partitioned by key: keyed state, timers, windows. */
 export class KeyedStream<T, K extends Key = Key> extends DataStream<T> {
   /** @internal */
-  constructor(environment: StreamExecutionEnvironment, refs: readonly StreamRef[], readonly keySelector: (value: T) => K) {
+  constructor(
+    environment: StreamExecutionEnvironment,
+    refs: readonly StreamRef[],
+    readonly keySelector: (value: T) => K,
+    /** @internal Records travel as `{ key, value }` (keyBy with an OperatorProvider); operators get `value`. */
+    readonly keyedRecords = false,
+  ) {
     super(
       environment,
       refs.map((r) => ({ ...r, partitioner: { kind: "hash", keySelector } })),
     );
+  }
+
+  /** @internal Operators on a stream of KeyedRecords see the records' values. */
+  override transform<R>(name: string, factory: () => StreamOperator<any, any>, options: TransformOptions = {}): DataStream<R> {
+    return super.transform<R>(name, this.keyedRecords ? () => unwrapKeyedRecords(factory()) : factory, options);
   }
 
   override operatorKeySelectors(): [(v: any) => Key] {
@@ -276,7 +310,9 @@ export class KeyedStream<T, K extends Key = Key> extends DataStream<T> {
   /** Runs a KeyedProcessFunction: keyed state and timers. */
   override process<R>(fn: KeyedProcessFunction<K, T, R>, name?: string): DataStream<R>;
   override process<R>(fn: ProcessFunction<T, R>["processElement"], name?: string): DataStream<R>;
-  override process<R>(fn: KeyedProcessFunction<K, T, R> | ProcessFunction<T, R>["processElement"], name = "KeyedProcess"): DataStream<R> {
+  override process<R>(fn: OperatorProvider, name?: string): DataStream<R>;
+  override process<R>(fn: KeyedProcessFunction<K, T, R> | ProcessFunction<T, R>["processElement"] | OperatorProvider, name = "KeyedProcess"): DataStream<R> {
+    if (isOperatorProvider(fn)) return this.provided(fn, "keyedProcess", name);
     checkUdf(fn, "process", name, "processElement");
     const f = typeof fn === "function" ? ({ processElement: fn } as KeyedProcessFunction<K, T, R>) : (fn as KeyedProcessFunction<K, T, R>);
     return this.transform(name, () => keyedProcessOperator(f));
@@ -323,11 +359,13 @@ export class KeyedStream<T, K extends Key = Key> extends DataStream<T> {
   /** Interval join with another keyed stream: `a.intervalJoin(b).between(lo, hi).process(fn)`. */
   intervalJoin<R>(other: KeyedStream<R, K>): IntervalJoin<T, R, K> {
     checkArgument(other instanceof KeyedStream, "[eddy] intervalJoin needs a KeyedStream: call keyBy on the other stream first");
+    checkArgument(!this.keyedRecords && !other.keyedRecords, "[eddy] intervalJoin needs keyBy with a key selector function on both sides, not an OperatorProvider");
     return new IntervalJoin<T, R, K>(this, other);
   }
 
   /** Connected keyed streams share keyed state and timers in a KeyedCoProcessFunction. */
   override connect<R>(other: DataStream<R>): ConnectedStreams<T, R> {
+    checkArgument(!this.keyedRecords && !(other instanceof KeyedStream && other.keyedRecords), "[eddy] connect needs keyBy with a key selector function on both sides, not an OperatorProvider");
     return super.connect(other);
   }
 }

@@ -156,6 +156,10 @@ export class StreamExecutionEnvironment {
   fromSource<T>(source: Source<T, any, any>, watermarkStrategy: WatermarkStrategy<T>, sourceName?: string): DataStream<T> {
     checkArgument(source !== null && typeof source === "object" && typeof source.createReader === "function" && typeof source.createEnumerator === "function", "[eddy] fromSource needs a Source with createEnumerator and createReader");
     checkArgument(watermarkStrategy instanceof WatermarkStrategy, "[eddy] fromSource needs a WatermarkStrategy, e.g. WatermarkStrategy.noWatermarks()");
+    checkArgument(
+      watermarkStrategy.timestampAssignerProvider === undefined,
+      "[eddy] fromSource: a timestamp assigner that is an OperatorProvider runs as an operator; pass WatermarkStrategy.noWatermarks() here and call assignTimestampsAndWatermarks(strategy) on the stream",
+    );
     const node = this.streamGraph.addNode({
       name: `Source: ${sourceName ?? source.name ?? "Source"}`,
       uid: undefined,

@@ -2,8 +2,8 @@
  * The functions users write: plain functions for map/filter/flatMap, objects for the process
  * functions (Flink's ProcessFunction family), with the contexts they receive.
  */
-import type { OutputTag } from "../runtime/operator.ts";
-import type { Key, StateDescriptor } from "../state/types.ts";
+import type { OutputTag, StreamOperator } from "../runtime/operator.ts";
+import type { AggregateFunction, Key, StateDescriptor } from "../state/types.ts";
 
 /** Emits results (Flink's Collector). */
 export interface Collector<T> {
@@ -118,4 +118,59 @@ export function count(elements: Iterable<unknown>): number {
 export function copyForSubtask<F>(fn: F): F {
   if (typeof fn !== "object" || fn === null) return fn;
   return Object.assign(Object.create(Object.getPrototypeOf(fn) as object | null) as object, fn) as F;
+}
+
+/** The kinds of function an {@link OperatorProvider} may stand in for. */
+export type OperatorKind = "map" | "filter" | "flatMap" | "keySelector" | "timestampAssigner" | "keyedProcess";
+
+/** What a provider's `keySelector` operator emits: each record with its key (see {@link OperatorProvider}). */
+export interface KeyedRecord<T> {
+  readonly key: Key;
+  readonly value: T;
+}
+
+/**
+ * A function that brings its own operator: the extension point through which something other
+ * than a TypeScript function (a WebAssembly component, say) runs as a map, filter, flatMap,
+ * key selector, timestamp assigner, keyed process function or window aggregate. The DataStream
+ * API takes one wherever it takes a function of that kind, and asks it for the operator.
+ *
+ * `createOperator(kind)` is called once when the job is built, to check the provider can serve
+ * as `kind` (it throws a clear error if not: that refuses the job), then once per parallel
+ * subtask. The operator it returns receives and emits records as the function would:
+ * - `map`, `filter`, `flatMap`: the same records as the TypeScript function, timestamps kept.
+ * - `keySelector`: every input as a {@link KeyedRecord} `{ key, value }`, in order, timestamps
+ *   kept. `keyBy(provider)` runs it before the partitioner; operators applied to the keyed
+ *   stream see `value` again, under `key`.
+ * - `timestampAssigner`: every input, in order, with its event time as the timestamp (NaN keeps
+ *   it). `assignTimestampsAndWatermarks` runs it before the watermark generator.
+ * - `keyedProcess`: runs on the keyed stream; the runtime sets the current key before
+ *   `processElement` and timers, and keyed state and timers are in `context.keyed`.
+ * Operators may buffer records and flush in `finishBatch` (see StreamOperator).
+ *
+ * @example
+ * const upper: OperatorProvider = {
+ *   createOperator(kind) {
+ *     if (kind !== "map") throw new EddyError(`[eddy] upper is a map, not a ${kind}`, { code: "INVALID_ARGUMENT" });
+ *     let out: Output<string>;
+ *     return { setup: (ctx) => void (out = ctx.output), processElement: (v: string, ts) => out.collect(v.toUpperCase(), ts) };
+ *   },
+ * };
+ * env.fromCollection(["a"]).map(upper);
+ */
+export interface OperatorProvider {
+  createOperator(kind: OperatorKind): StreamOperator<any, any>;
+  /**
+   * For `window(...).aggregate(provider)`: an AggregateFunction (one per subtask) whose
+   * `open` runs before the window operator opens, `close` after it closes, and `finishBatch`
+   * after each input batch (so it may defer work and batch it across windows).
+   */
+  createAggregateFunction?(): AggregateFunction<any, any, any> & RichFunction & { finishBatch?(): void };
+  /** Shown in operator names. */
+  readonly name?: string;
+}
+
+/** Whether `fn` is an {@link OperatorProvider} rather than a plain function or function object. */
+export function isOperatorProvider(fn: unknown): fn is OperatorProvider {
+  return typeof fn === "object" && fn !== null && typeof (fn as OperatorProvider).createOperator === "function";
 }

@@ -11,6 +11,8 @@ import type { WindowAssigner } from "../window/window-assigner.ts";
 import type { WindowFunctionSpec, WindowProcessFn } from "../window/window-function.ts";
 import { createWindowOperator } from "../window/window-operator.ts";
 import type { DataStream, KeyedStream } from "./data-stream.ts";
+import { type OperatorProvider, type RichFunction, isOperatorProvider } from "./functions.ts";
+import { withFunctionLifecycle } from "./operators/provided-operators.ts";
 
 /** A keyed stream cut into windows, waiting for its window function. */
 export class WindowedStream<T, K extends Key, W extends Window> {
@@ -49,12 +51,21 @@ export class WindowedStream<T, K extends Key, W extends Window> {
   }
 
   /** Aggregates incrementally with an AggregateFunction; optionally post-processes with the window. */
-  aggregate<ACC, V, R = V>(aggregate: AggregateFunction<T, ACC, V>, process?: WindowProcessFn<V, R, W>): DataStream<R> {
+  aggregate<ACC, V, R = V>(aggregate: AggregateFunction<T, ACC, V> | OperatorProvider, process?: WindowProcessFn<V, R, W>): DataStream<R> {
+    if (isOperatorProvider(aggregate)) {
+      const provider = aggregate;
+      checkArgument(typeof provider.createAggregateFunction === "function", `[eddy] WindowedStream.aggregate: ${provider.name ?? "the OperatorProvider"} cannot serve as an AggregateFunction (it has no createAggregateFunction)`);
+      provider.createAggregateFunction!();
+      return this.build<R>(() => {
+        const fn = provider.createAggregateFunction!();
+        return { spec: { kind: "aggregate", aggregate: fn, process } as WindowFunctionSpec<T, R, W>, lifecycle: fn };
+      }, `aggregate ${provider.name ?? ""}`.trim());
+    }
     checkArgument(
       aggregate !== null && typeof aggregate === "object" && ["createAccumulator", "add", "getResult", "merge"].every((m) => typeof (aggregate as unknown as Record<string, unknown>)[m] === "function"),
       "[eddy] WindowedStream.aggregate needs an AggregateFunction with createAccumulator, add, getResult and merge",
     );
-    return this.build<R>({ kind: "aggregate", aggregate, process } as WindowFunctionSpec<T, R, W>, "aggregate");
+    return this.build<R>({ kind: "aggregate", aggregate: aggregate as AggregateFunction<T, ACC, V>, process } as WindowFunctionSpec<T, R, W>, "aggregate");
   }
 
   /** Calls `(key, ctx, elements, out)` with all of a window's elements when it fires. */
@@ -89,7 +100,8 @@ export class WindowedStream<T, K extends Key, W extends Window> {
     return this;
   }
 
-  private build<R>(fn: WindowFunctionSpec<T, R, W>, kind: string): DataStream<R> {
+  /** `fn` is the window function, or (for provided functions) a factory run once per subtask. */
+  private build<R>(fn: WindowFunctionSpec<T, R, W> | (() => { spec: WindowFunctionSpec<T, R, W>; lifecycle: RichFunction & { finishBatch?(): void } }), kind: string): DataStream<R> {
     const trigger = this.triggerValue ?? this.assigner.getDefaultTrigger();
     const name = `Window(${String(this.assigner)}, ${trigger.constructor.name}, ${kind})`;
     const assigner = this.assigner;
@@ -98,7 +110,11 @@ export class WindowedStream<T, K extends Key, W extends Window> {
     const triggerValue = this.triggerValue;
     return this.input.transform<R>(
       name,
-      () => createWindowOperator<T, R, W>({ assigner, trigger: triggerValue, allowedLateness: lateness, lateDataTag: lateTag, function: fn, name }),
+      () => {
+        if (typeof fn !== "function") return createWindowOperator<T, R, W>({ assigner, trigger: triggerValue, allowedLateness: lateness, lateDataTag: lateTag, function: fn, name });
+        const { spec, lifecycle } = fn();
+        return withFunctionLifecycle(createWindowOperator<T, R, W>({ assigner, trigger: triggerValue, allowedLateness: lateness, lateDataTag: lateTag, function: spec, name }), lifecycle);
+      },
       { parallelism: this.parallelism },
     );
   }

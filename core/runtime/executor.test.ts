@@ -272,3 +272,36 @@ describe("partitioning and the execution plan", () => {
     ]);
   });
 });
+
+describe("ingestion time", () => {
+  test("records are stamped with the source's processing time and windows follow that clock", async () => {
+    const clock = new ManualClock(10_000);
+    const env = StreamExecutionEnvironment.create({ clock, autoWatermarkInterval: 100 });
+    const source = new QueueSource<string>();
+    const out: string[] = [];
+    env
+      .fromSource(source, WatermarkStrategy.forIngestionTime<string>(), "queue")
+      .keyBy(() => "all")
+      .window(TumblingEventTimeWindows.of(1_000))
+      .process<string>((_k, ctx, els, o) => o.collect(`[${ctx.window.start},${ctx.window.end}):${[...els].join("")}`))
+      .sinkTo({ createWriter: () => ({ write: (v: string) => void out.push(v), flush: () => {} }) });
+    const job = env.prepare("ingestion");
+    await job.executor.open();
+    source.push("a", "b");
+    await Promise.resolve();
+    job.executor.runUntilIdle();
+    clock.advanceTo(10_500);
+    source.push("c");
+    await Promise.resolve();
+    job.executor.runUntilIdle();
+    clock.advanceTo(11_200);
+    source.push("d");
+    await Promise.resolve();
+    job.executor.runUntilIdle();
+    clock.advanceTo(11_300);
+    job.executor.runUntilIdle();
+    // a, b (at 10 000) and c (at 10 500) share the window [10 000, 11 000); d (at 11 200) opens the next.
+    expect(out).toEqual(["[10000,11000):abc"]);
+    job.executor.cancel();
+  });
+});

@@ -35,7 +35,7 @@ export class SourceOutput<T> implements ReaderOutput<T> {
     /** Tells downstream channels that this source is idle (true) or active again. */
     private readonly emitStatus: (idle: boolean) => void,
   ) {
-    this.assigner = strategy.createTimestampAssigner();
+    this.assigner = strategy.createTimestampAssigner({ clock });
     this.generator = strategy.createWatermarkGenerator({ clock });
     this.mainOutput = {
       emitWatermark: (ts) => this.emitCombined(ts),

@@ -4,6 +4,7 @@
 import { checkArgument } from "../errors.ts";
 import { BoundedOutOfOrdernessWatermarks } from "./bounded-out-of-orderness-watermarks.ts";
 import { NoWatermarksGenerator } from "./no-watermarks-generator.ts";
+import type { OperatorProvider } from "../api/functions.ts";
 import type { Clock, TimestampAssigner, WatermarkGenerator } from "./types.ts";
 import { WatermarksWithIdleness } from "./watermarks-with-idleness.ts";
 
@@ -33,7 +34,19 @@ export class WatermarkStrategy<T> {
     private readonly assigner: TimestampAssigner<T> | undefined,
     /** Idle timeout in ms, when set. */
     readonly idlenessMs: number | undefined,
+    /** Ingestion time: the timestamp is the processing time when the source emits the record. */
+    private readonly ingestion = false,
+    /** A timestamp assigner that brings its own operator (assignTimestampsAndWatermarks runs it first). */
+    readonly timestampAssignerProvider: OperatorProvider | undefined = undefined,
   ) {}
+
+  /**
+   * Ingestion time: each record is stamped with the processing time at which the source emits
+   * it, and watermarks follow that clock (Flink's IngestionTime characteristic).
+   */
+  static forIngestionTime<T>(): WatermarkStrategy<T> {
+    return new WatermarkStrategy<T>(() => new BoundedOutOfOrdernessWatermarks<T>(0), undefined, undefined, true);
+  }
 
   /** Watermarks that trail the largest timestamp seen by `maxOutOfOrdernessMs` (+1 ms). */
   static forBoundedOutOfOrderness<T>(maxOutOfOrdernessMs: number): WatermarkStrategy<T> {
@@ -59,9 +72,14 @@ export class WatermarkStrategy<T> {
   }
 
   /** Takes event timestamps from the elements (the default keeps the record's own timestamp). */
-  withTimestampAssigner(assigner: TimestampAssigner<T>): WatermarkStrategy<T> {
-    checkArgument(typeof assigner === "function", "[eddy] withTimestampAssigner needs a function (element, recordTimestamp) => number");
-    return new WatermarkStrategy<T>(this.generatorSupplier, assigner, this.idlenessMs);
+  withTimestampAssigner(assigner: TimestampAssigner<T> | OperatorProvider): WatermarkStrategy<T> {
+    if (typeof assigner === "object" && assigner !== null && typeof (assigner as OperatorProvider).createOperator === "function") {
+      // its operator stamps the records before the generator, which then keeps their timestamps
+      assigner.createOperator("timestampAssigner");
+      return new WatermarkStrategy<T>(this.generatorSupplier, undefined, this.idlenessMs, false, assigner);
+    }
+    checkArgument(typeof assigner === "function", "[eddy] withTimestampAssigner needs a function (element, recordTimestamp) => number or an OperatorProvider");
+    return new WatermarkStrategy<T>(this.generatorSupplier, assigner, this.idlenessMs, false);
   }
 
   /** Marks the source idle after `idleTimeoutMs` of processing time without events. */
@@ -70,7 +88,7 @@ export class WatermarkStrategy<T> {
       typeof idleTimeoutMs === "number" && idleTimeoutMs > 0 && Number.isFinite(idleTimeoutMs),
       `[eddy] withIdleness got idleTimeoutMs=${String(idleTimeoutMs)}: expected a finite number of ms > 0`,
     );
-    return new WatermarkStrategy<T>(this.generatorSupplier, this.assigner, idleTimeoutMs);
+    return new WatermarkStrategy<T>(this.generatorSupplier, this.assigner, idleTimeoutMs, this.ingestion, this.timestampAssignerProvider);
   }
 
   /** Creates the generator for one split or subtask. */
@@ -80,7 +98,12 @@ export class WatermarkStrategy<T> {
   }
 
   /** Creates the timestamp assigner. */
-  createTimestampAssigner(): TimestampAssigner<T> {
+  createTimestampAssigner(context?: WatermarkGeneratorContext): TimestampAssigner<T> {
+    if (this.ingestion) {
+      const clock = context?.clock;
+      if (clock === undefined) throw new Error("[eddy] ingestion time needs the processing-time clock");
+      return () => clock.now();
+    }
     return this.assigner ?? recordTimestamp;
   }
 }

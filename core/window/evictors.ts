@@ -46,11 +46,11 @@ export class CountEvictor implements Evictor<unknown> {
     return new CountEvictor(maxCount, doEvictAfter);
   }
 
-  evictBefore(elements: TimestampedValue<unknown>[]): void {
+  evictBefore(elements: TimestampedValue<unknown>[], _size?: number, _window?: Window, _ctx?: EvictorContext): void {
     if (!this.doEvictAfter) this.evict(elements);
   }
 
-  evictAfter(elements: TimestampedValue<unknown>[]): void {
+  evictAfter(elements: TimestampedValue<unknown>[], _size?: number, _window?: Window, _ctx?: EvictorContext): void {
     if (this.doEvictAfter) this.evict(elements);
   }
 
@@ -81,11 +81,11 @@ export class TimeEvictor implements Evictor<unknown> {
     return new TimeEvictor(windowSize, doEvictAfter);
   }
 
-  evictBefore(elements: TimestampedValue<unknown>[]): void {
+  evictBefore(elements: TimestampedValue<unknown>[], _size?: number, _window?: Window, _ctx?: EvictorContext): void {
     if (!this.doEvictAfter) this.evict(elements);
   }
 
-  evictAfter(elements: TimestampedValue<unknown>[]): void {
+  evictAfter(elements: TimestampedValue<unknown>[], _size?: number, _window?: Window, _ctx?: EvictorContext): void {
     if (this.doEvictAfter) this.evict(elements);
   }
 
@@ -126,11 +126,11 @@ export class DeltaEvictor<T> implements Evictor<T> {
     return new DeltaEvictor(threshold, delta, doEvictAfter);
   }
 
-  evictBefore(elements: TimestampedValue<T>[]): void {
+  evictBefore(elements: TimestampedValue<T>[], _size?: number, _window?: Window, _ctx?: EvictorContext): void {
     if (!this.doEvictAfter) this.evict(elements);
   }
 
-  evictAfter(elements: TimestampedValue<T>[]): void {
+  evictAfter(elements: TimestampedValue<T>[], _size?: number, _window?: Window, _ctx?: EvictorContext): void {
     if (this.doEvictAfter) this.evict(elements);
   }
 

@@ -24,6 +24,15 @@ export { CountTrigger } from "./count-trigger.ts";
 export { PurgingTrigger } from "./purging-trigger.ts";
 export { ContinuousEventTimeTrigger } from "./continuous-event-time-trigger.ts";
 export { ContinuousProcessingTimeTrigger } from "./continuous-processing-time-trigger.ts";
+export {
+  CountEvictor,
+  TimeEvictor,
+  DeltaEvictor,
+  type Evictor,
+  type EvictorContext,
+  type TimestampedValue,
+  type DeltaFunction,
+} from "./evictors.ts";
 export { MergingWindowSet, type MergeFunction } from "./merging-window-set.ts";
 export type { Collector, WindowContext, WindowProcessFn, WindowFunctionSpec } from "./window-function.ts";
 export { WindowOperator, createWindowOperator, type WindowOperatorOptions } from "./window-operator.ts";

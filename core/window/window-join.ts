@@ -6,6 +6,7 @@
 import { checkArgument } from "../errors.ts";
 import type { OperatorContext, StreamOperator } from "../runtime/operator.ts";
 import type { Timer } from "../time/types.ts";
+import type { Evictor } from "./evictors.ts";
 import type { Trigger } from "./trigger.ts";
 import type { Window } from "./time-window.ts";
 import type { WindowAssigner } from "./window-assigner.ts";
@@ -28,6 +29,9 @@ export interface TwoInputWindowOptions<W extends Window = Window> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly trigger?: Trigger<any, W>;
   readonly allowedLateness?: number;
+  /** Sees the tagged elements of both sides (`{ input, value }`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly evictor?: Evictor<TaggedUnion<any, any>, W>;
   readonly name: string;
 }
 
@@ -97,6 +101,7 @@ export function createWindowCoGroupOperator<L, R, OUT, W extends Window = Window
     assigner: options.assigner,
     trigger: options.trigger,
     allowedLateness: options.allowedLateness,
+    evictor: options.evictor,
     name: options.name,
     function: {
       kind: "process",

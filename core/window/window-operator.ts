@@ -12,6 +12,7 @@ import {
   ValueStateDescriptor,
   type InternalKvState,
   type KeyedStateBackend,
+  type ListState,
   type Namespace,
   type StateDescriptor,
   type ValueState,
@@ -19,6 +20,7 @@ import {
 import type { InternalTimerService, Timer } from "../time/types.ts";
 import { MergingWindowSet, type MergeFunction } from "./merging-window-set.ts";
 import { EventTimeTrigger } from "./event-time-trigger.ts";
+import type { Evictor, EvictorContext, TimestampedValue } from "./evictors.ts";
 import { isFire, isPurge, type Trigger, type TriggerResult } from "./trigger.ts";
 import type { Window } from "./time-window.ts";
 import { isMergingAssigner, type MergingWindowAssigner, type WindowAssigner, type WindowAssignerContext } from "./window-assigner.ts";
@@ -34,6 +36,8 @@ export interface WindowOperatorOptions<IN, OUT, W extends Window = Window> {
   readonly allowedLateness?: number;
   /** Where elements too late for every window go; without it they are dropped and counted. */
   readonly lateDataTag?: OutputTag<IN>;
+  /** Removes elements before/after the function runs; the window then keeps every element. */
+  readonly evictor?: Evictor<IN, W>;
   readonly function: WindowFunctionSpec<IN, OUT, W>;
   /** Operator name, used in errors. */
   readonly name: string;
@@ -55,6 +59,8 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
   private readonly trigger: Trigger<IN, W>;
   private readonly allowedLateness: number;
   private readonly lateDataTag: OutputTag<IN> | undefined;
+  private readonly evictor: Evictor<IN, W> | undefined;
+  private readonly evictorContext: EvictorContext;
   private readonly fn: WindowFunctionSpec<IN, OUT, W>;
   private readonly isEventTime: boolean;
   private readonly contentsDescriptor: StateDescriptor<unknown>;
@@ -99,6 +105,7 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
       name,
     );
     this.lateDataTag = options.lateDataTag;
+    this.evictor = options.evictor;
     this.fn = options.function;
     checkArgument(
       this.fn !== undefined &&
@@ -112,9 +119,15 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
     // The fast path needs to know whether an element went into an existing window: the
     // state calls reduce (or skips createAccumulator) exactly when the window had contents.
     this.fastPath =
-      this.trigger.constructor === EventTimeTrigger && this.mergingAssigner === undefined && this.isEventTime && this.fn.kind !== "process";
+      this.trigger.constructor === EventTimeTrigger &&
+      this.mergingAssigner === undefined &&
+      this.isEventTime &&
+      this.fn.kind !== "process" &&
+      this.evictor === undefined;
     const fn = this.fn;
-    if (fn.kind === "reduce") {
+    if (this.evictor !== undefined) {
+      this.contentsDescriptor = new ListStateDescriptor<[IN, number]>("window-contents");
+    } else if (fn.kind === "reduce") {
       const reduce = fn.reduce;
       this.contentsDescriptor = new ReducingStateDescriptor<IN>("window-contents", (a, b) => {
         this.windowExisted = true;
@@ -138,6 +151,15 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
     this.processContext = new ProcessContext<OUT, W>(this);
     this.collector = new TimestampedCollector<OUT>();
     this.assignerContext = { currentProcessingTime: () => this.timers.currentProcessingTime() };
+    const operator = this;
+    this.evictorContext = {
+      get currentProcessingTime() {
+        return operator.timers.currentProcessingTime();
+      },
+      get currentWatermark() {
+        return operator.timers.currentWatermark();
+      },
+    };
     this.mergeFunction = (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) =>
       this.onMerge(mergeResult, mergedWindows, stateWindowResult, mergedStateWindows);
   }
@@ -198,7 +220,7 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
       const namespace = this.assigner.namespaceOf(window);
       contents.setCurrentNamespace(namespace);
       this.windowExisted = this.fn.kind === "aggregate";
-      contents.add(value);
+      contents.add(this.evictor === undefined ? value : [value, timestamp]);
       ctx.window = window;
       ctx.namespace = namespace;
       if (this.fastPath && this.windowExisted) {
@@ -237,7 +259,7 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
         });
       }
       contents.setCurrentNamespace(this.assigner.namespaceOf(stateWindow));
-      contents.add(value);
+      contents.add(this.evictor === undefined ? value : [value, timestamp]);
       const namespace = this.assigner.namespaceOf(actualWindow);
       ctx.window = actualWindow;
       ctx.namespace = namespace;
@@ -350,23 +372,57 @@ export class WindowOperator<IN, OUT, W extends Window = Window> implements Strea
   /** The current namespace's contents, or undefined when the window holds nothing. */
   private readContents(): unknown {
     const value = (this.contents as unknown as { get(): unknown }).get();
-    if (this.fn.kind === "process" && (value as unknown[]).length === 0) return undefined;
+    if ((this.fn.kind === "process" || this.evictor !== undefined) && (value as unknown[]).length === 0) return undefined;
     return value;
   }
 
   private emitWindowContents(window: W, namespace: Namespace, contents: unknown): void {
-    const timestamp = window.maxTimestamp();
-    const fn = this.fn;
-    if (fn.kind !== "process" && fn.process === undefined) {
-      this.output.collect(contents as OUT, timestamp);
+    if (this.evictor !== undefined) {
+      this.emitEvicting(window, namespace, contents as [IN, number][]);
       return;
     }
-    this.collector.timestamp = timestamp;
+    const fn = this.fn;
+    if (fn.kind !== "process" && fn.process === undefined) {
+      this.output.collect(contents as OUT, window.maxTimestamp());
+      return;
+    }
+    this.process(window, namespace, fn.kind === "process" ? (contents as IN[]) : [contents]);
+  }
+
+  private process(window: W, namespace: Namespace, elements: unknown[]): void {
+    this.collector.timestamp = window.maxTimestamp();
     this.processContext.window = window;
     this.processContext.namespace = namespace;
-    const elements = fn.kind === "process" ? (contents as IN[]) : [contents];
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    (fn.process as any)(this.keyed.getCurrentKey(), this.processContext, elements, this.collector);
+    (this.fn.process as any)(this.keyed.getCurrentKey(), this.processContext, elements, this.collector);
+  }
+
+  /** With an evictor the window keeps every element and the function runs over what is left (Flink's EvictingWindowOperator). */
+  private emitEvicting(window: W, namespace: Namespace, stored: [IN, number][]): void {
+    const evictor = this.evictor!;
+    const records: TimestampedValue<IN>[] = stored.map(([value, timestamp]) => ({ value, timestamp }));
+    evictor.evictBefore(records, records.length, window, this.evictorContext);
+    const fn = this.fn;
+    let result: unknown;
+    let empty = false;
+    if (fn.kind === "reduce") {
+      empty = records.length === 0;
+      if (!empty) {
+        result = records[0]!.value;
+        for (let i = 1; i < records.length; i++) result = fn.reduce(result as IN, records[i]!.value);
+      }
+    } else if (fn.kind === "aggregate") {
+      let acc = fn.aggregate.createAccumulator();
+      for (const r of records) acc = fn.aggregate.add(r.value, acc);
+      result = fn.aggregate.getResult(acc);
+    }
+    if (fn.kind === "process") this.process(window, namespace, records.map((r) => r.value));
+    else if (empty) {
+      // Every element was evicted: a reduce has nothing to emit.
+    } else if (fn.process === undefined) this.output.collect(result as OUT, window.maxTimestamp());
+    else this.process(window, namespace, [result]);
+    evictor.evictAfter(records, records.length, window, this.evictorContext);
+    (this.contents as unknown as ListState<[IN, number]>).update(records.map((r) => [r.value, r.timestamp]));
   }
 
   // Merging assigners work on TimeWindows, as in Flink.

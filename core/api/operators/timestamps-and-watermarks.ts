@@ -34,7 +34,7 @@ export class TimestampsAndWatermarksOperator<T> implements StreamOperator<T, T> 
     this.context = context;
     this.output = context.output;
     this.generator = this.strategy.createWatermarkGenerator({ clock: context.processingTime.clock });
-    this.assigner = this.strategy.createTimestampAssigner();
+    this.assigner = this.strategy.createTimestampAssigner({ clock: context.processingTime.clock });
   }
 
   open(): void {

@@ -1,0 +1,291 @@
+/**
+ * Turns a validated job spec into a StreamExecutionEnvironment ready to execute: sources are
+ * unioned, operators applied in order, every sink gets the result.
+ */
+import {
+  type AggregateFunction,
+  type CheckpointStorage,
+  type DataStream,
+  EventTimeSessionWindows,
+  FileSink,
+  type FileSystem,
+  type KeyedStream,
+  type Key,
+  PrintSink,
+  ProcessingTimeSessionWindows,
+  RestartStrategies,
+  type Sink,
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  StreamExecutionEnvironment,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+  WatermarkStrategy,
+  joinPath,
+} from "../core/index.ts";
+import type { TimeWindow, WindowAssigner } from "../core/index.ts";
+import { applyComponent, type WasmModule } from "./components.ts";
+import { HttpError } from "./errors.ts";
+import { recordGenerator } from "./generator-shapes.ts";
+import type { JobSpec, OperatorSpec, SinkSpec, SourceSpec } from "./job-spec.ts";
+
+type Rec = Record<string, unknown>;
+
+/** Newest records of a collect sink, capped. */
+export class ResultBuffer {
+  readonly records: unknown[] = [];
+  /** Records received in total (dropped = total - kept). */
+  total = 0;
+  constructor(readonly capacity: number) {}
+  push(value: unknown): void {
+    this.total++;
+    this.records.push(value);
+    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
+  }
+}
+
+/** What building a job needs from the server. */
+export interface BuildContext {
+  /** File sinks write here (the server's output directory). */
+  readonly outputFs: FileSystem;
+  readonly checkpointStorage: CheckpointStorage;
+  /** Compiled component of an artifact id (throws 404/400 itself). */
+  readonly component: (artifactId: string, kind: string, path: string) => Promise<unknown>;
+  readonly wasmModule: () => Promise<WasmModule | undefined>;
+  /** Lines of print sinks. */
+  readonly print: (line: string) => void;
+  /** Names the job's checkpoints (unique per submission). */
+  readonly jobKey: string;
+}
+
+/** An environment with the job built on it, and the collect sink's buffer if there is one. */
+export interface BuiltJob {
+  readonly env: StreamExecutionEnvironment;
+  readonly results: ResultBuffer | undefined;
+}
+
+/** Builds `spec`; a source or operator that cannot run here is an HttpError naming its path. */
+export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJob> {
+  const env = StreamExecutionEnvironment.create({ parallelism: spec.parallelism ?? 1, ...(spec.maxParallelism !== undefined ? { maxParallelism: spec.maxParallelism } : {}) });
+  if (spec.checkpointing !== undefined) {
+    const { interval, ...options } = spec.checkpointing;
+    env.enableCheckpointing(interval, { ...options, storage: ctx.checkpointStorage, jobKey: ctx.jobKey });
+  } else {
+    // Savepoints need a coordinator: checkpoint rarely (hourly) so triggers and stop-with-savepoint work.
+    env.enableCheckpointing(3_600_000, { storage: ctx.checkpointStorage, jobKey: ctx.jobKey });
+    if (spec.restartStrategy === undefined) env.setRestartStrategy(RestartStrategies.noRestart());
+  }
+  if (spec.restartStrategy !== undefined) env.setRestartStrategy(restartStrategy(spec.restartStrategy));
+  if (spec.savepoint !== undefined) env.setSavepointRestore(spec.savepoint.path, { allowNonRestoredState: spec.savepoint.allowNonRestoredState ?? false });
+
+  const streams = spec.sources.map((s, i) => source(env, s, i));
+  let stream: DataStream<unknown> = streams.length === 1 ? streams[0]! : streams[0]!.union(...streams.slice(1));
+  const ops = spec.operators ?? [];
+  let keyField: string | undefined;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.type === "window") {
+      // The schema guarantees an aggregate (or wasm aggregate) follows.
+      stream = await windowed(stream as DataStream<Rec>, keyField, op, ops[i + 1]!, i + 1, ctx);
+      keyField = undefined;
+      i++;
+      continue;
+    }
+    if (op.type === "aggregate") {
+      stream = rolling(stream as KeyedStream<Rec, Key>, keyField!, op);
+      keyField = undefined;
+      continue;
+    }
+    if (op.type === "keyBy") {
+      const field = op.field;
+      stream = (stream as DataStream<Rec>).keyBy((r) => keyOf(r, field)) as unknown as DataStream<unknown>;
+      keyField = field;
+      continue;
+    }
+    stream = await simple(stream, op, i, ctx);
+    keyField = undefined;
+  }
+  let results: ResultBuffer | undefined;
+  for (const s of spec.sinks) {
+    const built = sink(s, ctx);
+    if (built.results !== undefined) results = built.results;
+    stream.sinkTo(built.sink as Sink<unknown>, s.name ?? undefined);
+  }
+  return { env, results };
+}
+
+function restartStrategy(r: NonNullable<JobSpec["restartStrategy"]>) {
+  switch (r.type) {
+    case "none":
+      return RestartStrategies.noRestart();
+    case "fixed-delay":
+      return RestartStrategies.fixedDelay(r.attempts, r.delay);
+    case "exponential-delay":
+      return RestartStrategies.exponentialDelay({ initialBackoffMs: r.initialBackoff, maxBackoffMs: Math.max(r.maxBackoff, r.initialBackoff), ...(r.multiplier !== undefined ? { backoffMultiplier: r.multiplier } : {}) });
+    case "failure-rate":
+      return RestartStrategies.failureRate(r.maxFailures, r.interval, r.delay);
+  }
+}
+
+function watermarks(s: SourceSpec): WatermarkStrategy<Rec> {
+  const field = s.timestampField ?? (s.type === "generator" ? "ts" : undefined);
+  if (field === undefined) return WatermarkStrategy.noWatermarks<Rec>();
+  let strategy = WatermarkStrategy.forBoundedOutOfOrderness<Rec>(s.watermark?.maxOutOfOrdernessMs ?? 0).withTimestampAssigner((r) => {
+    const t = Number(r[field]);
+    return Number.isFinite(t) ? t : Number.NaN;
+  });
+  if (s.watermark?.idlenessMs !== undefined) strategy = strategy.withIdleness(s.watermark.idlenessMs);
+  return strategy;
+}
+
+function source(env: StreamExecutionEnvironment, s: SourceSpec, index: number): DataStream<unknown> {
+  let stream: DataStream<Rec>;
+  if (s.type === "kafka") {
+    throw new HttpError(501, `[eddy] sources[${index}]: the kafka source is not available in this server yet (eddy/kafka is not built); use generator or collection`);
+  }
+  if (s.type === "collection") {
+    stream = env.fromCollection<Rec>(s.records as Rec[], watermarks(s));
+    if (s.name !== undefined) stream.name(s.name);
+  } else {
+    const rate = s.ratePerSecond;
+    stream = env.fromGenerator<Rec>(
+      {
+        generate: recordGenerator(s.shape, s.fields),
+        count: s.count,
+        ratePerSecond: rate,
+        seed: s.seed ?? 42,
+        startTime: Date.now(),
+        intervalMs: rate !== undefined ? 1000 / rate : 1,
+        disorder: s.disorder,
+      },
+      watermarks(s),
+      s.name ?? "generator",
+    );
+    if (s.parallelism !== undefined) stream.setParallelism(s.parallelism);
+  }
+  return stream as DataStream<unknown>;
+}
+
+function keyOf(r: Rec, field: string): Key {
+  const v = Object.hasOwn(r, field) ? r[field] : undefined;
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return v;
+  return v === undefined || v === null ? "" : JSON.stringify(v);
+}
+
+function fieldOf(r: unknown, field: string): unknown {
+  return r !== null && typeof r === "object" && Object.hasOwn(r, field) ? (r as Rec)[field] : undefined;
+}
+
+function compare(a: unknown, op: string, b: unknown): boolean {
+  switch (op) {
+    case "exists":
+      return a !== undefined;
+    case "==":
+      return a === b;
+    case "!=":
+      return a !== b;
+    case "contains":
+      return typeof a === "string" ? a.includes(String(b)) : Array.isArray(a) ? a.includes(b) : false;
+  }
+  if (typeof a !== typeof b || (typeof a !== "number" && typeof a !== "string")) return false;
+  const x = a as number | string;
+  const y = b as number | string;
+  return op === "<" ? x < y : op === "<=" ? x <= y : op === ">" ? x > y : x >= y;
+}
+
+async function simple(stream: DataStream<unknown>, op: Exclude<OperatorSpec, { type: "window" | "aggregate" | "keyBy" }>, index: number, ctx: BuildContext): Promise<DataStream<unknown>> {
+  let out: DataStream<unknown>;
+  if (op.type === "filter") {
+    const { field, op: cmp, value } = op;
+    out = stream.filter((r) => compare(fieldOf(r, field), cmp, value), op.name ?? `Filter ${field} ${cmp}${cmp === "exists" ? "" : ` ${JSON.stringify(value)}`}`);
+  } else if (op.type === "map" || op.type === "project") {
+    const pairs = op.select.map((f) => [f, op.rename?.[f] ?? f] as const);
+    out = stream.map((r) => {
+      const o: Rec = {};
+      for (const [from, to] of pairs) o[to] = fieldOf(r, from);
+      return o;
+    }, op.name ?? `Project ${op.select.join(", ")}`);
+  } else {
+    const compiled = await ctx.component(op.artifact, op.kind, `operators[${index}].artifact`);
+    const mod = await ctx.wasmModule();
+    if (mod === undefined) throw new HttpError(501, `[eddy] operators[${index}]: WebAssembly components cannot run on this runtime`);
+    return applyComponent(stream, op.kind, compiled, mod, op.name ?? `wasm ${op.kind} ${op.artifact.slice(0, 12)}`, op.parallelism);
+  }
+  if (op.parallelism !== undefined) out.setParallelism(op.parallelism);
+  return out;
+}
+
+type AggregateSpec = Extract<OperatorSpec, { type: "aggregate" }>;
+
+/** count/sum/min/max of a field as an AggregateFunction; non-numeric values are skipped. */
+function aggregateFunction(op: AggregateSpec): AggregateFunction<Rec, { n: number; v: number }, number | null> {
+  const field = op.field;
+  const value = (r: Rec): number => (field === undefined ? 1 : Number(fieldOf(r, field)));
+  const fold = op.fn === "min" ? Math.min : op.fn === "max" ? Math.max : (a: number, b: number) => a + b;
+  return {
+    createAccumulator: () => ({ n: 0, v: op.fn === "min" ? Number.POSITIVE_INFINITY : op.fn === "max" ? Number.NEGATIVE_INFINITY : 0 }),
+    add: (r, acc) => {
+      const x = value(r);
+      return Number.isFinite(x) ? { n: acc.n + 1, v: fold(acc.v, x) } : acc;
+    },
+    getResult: (acc) => (acc.n === 0 && op.fn !== "count" && op.fn !== "sum" ? null : acc.v),
+    merge: (a, b) => ({ n: a.n + b.n, v: fold(a.v, b.v) }),
+  };
+}
+
+function assigner(op: Extract<OperatorSpec, { type: "window" }>): WindowAssigner<Rec, TimeWindow> {
+  const event = (op.time ?? "event") === "event";
+  switch (op.kind) {
+    case "tumbling":
+      return (event ? TumblingEventTimeWindows.of<Rec>(op.size!) : TumblingProcessingTimeWindows.of<Rec>(op.size!)) as WindowAssigner<Rec, TimeWindow>;
+    case "sliding":
+      return (event ? SlidingEventTimeWindows.of<Rec>(op.size!, op.slide!) : SlidingProcessingTimeWindows.of<Rec>(op.size!, op.slide!)) as WindowAssigner<Rec, TimeWindow>;
+    case "session":
+      return (event ? EventTimeSessionWindows.withGap<Rec>(op.gap!) : ProcessingTimeSessionWindows.withGap<Rec>(op.gap!)) as unknown as WindowAssigner<Rec, TimeWindow>;
+  }
+}
+
+async function windowed(stream: DataStream<Rec>, keyField: string | undefined, op: Extract<OperatorSpec, { type: "window" }>, next: OperatorSpec, nextIndex: number, _ctx: BuildContext): Promise<DataStream<unknown>> {
+  if (next.type !== "aggregate") {
+    throw new HttpError(501, `[eddy] operators[${nextIndex}]: wasm aggregate operators after a window need operators-wasm's wasm(component) (phase 2); use a built-in aggregate for now`);
+  }
+  const as = next.as ?? next.fn;
+  const keyed = keyField !== undefined ? (stream as unknown as KeyedStream<Rec, Key>) : stream.keyBy(() => 0);
+  let windows = keyed.window(assigner(op));
+  if (op.allowedLateness !== undefined) windows = windows.allowedLateness(op.allowedLateness);
+  const out = windows.aggregate<{ n: number; v: number }, number | null, Rec>(aggregateFunction(next), (key, wctx, values, collector) => {
+    for (const v of values) {
+      const w = wctx.window as unknown as TimeWindow;
+      collector.collect(keyField !== undefined ? { key, start: w.start, end: w.end, [as]: v } : { start: w.start, end: w.end, [as]: v });
+    }
+  });
+  out.name(next.name ?? `${op.kind} ${op.time ?? "event"}-time window ${next.fn}${next.field !== undefined ? `(${next.field})` : ""}`);
+  if (next.parallelism !== undefined) out.setParallelism(next.parallelism);
+  return out as DataStream<unknown>;
+}
+
+/** A running aggregate per key (no window): one updated result per input record. */
+function rolling(stream: KeyedStream<Rec, Key>, keyField: string, op: AggregateSpec): DataStream<unknown> {
+  const fn = aggregateFunction(op);
+  const as = op.as ?? op.fn;
+  const out = stream
+    .map((r) => ({ key: keyOf(r, keyField), acc: fn.add(r, fn.createAccumulator()) }))
+    .keyBy((p) => p.key)
+    .reduce((a, b) => ({ key: a.key, acc: fn.merge(a.acc, b.acc) }), op.name ?? `rolling ${op.fn}`)
+    .map((p) => ({ key: p.key, [as]: fn.getResult(p.acc) }) as Rec);
+  return out as DataStream<unknown>;
+}
+
+function sink(s: SinkSpec, ctx: BuildContext): { sink: unknown; results?: ResultBuffer } {
+  switch (s.type) {
+    case "print":
+      return { sink: new PrintSink(s.prefix, ctx.print) };
+    case "collect": {
+      const results = new ResultBuffer(s.maxRecords ?? 10_000);
+      const collect: Sink<unknown> = { name: "Collect Sink", createWriter: () => ({ write: (v) => results.push(v), flush: () => {} }) };
+      return { sink: collect, results };
+    }
+    case "file":
+      return { sink: new FileSink({ fs: ctx.outputFs, dir: joinPath(s.path) }) };
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The declarative job spec of `POST /jobs`, as zod schemas. The same schemas validate requests
+ * and generate `/openapi.json`, so the documented shape is the enforced one.
+ */
+import { z } from "zod";
+
+/** Keys that would reach an object's prototype if copied naively; refused anywhere in a body. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+const posInt = (what = "a positive integer") => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+const nonNegInt = (what = "an integer >= 0") => z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).min(0, { error: `expected ${what}` });
+const durationMs = (min = 0) => z.number({ error: `expected a duration in ms >= ${min}` }).int({ error: "expected a whole number of ms" }).min(min, { error: `expected a duration in ms >= ${min}` });
+
+/** A record field name: letters, digits, `_`, `-`, `.`; never a prototype key. */
+export const FieldName = z
+  .string({ error: "expected a field name (string)" })
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, { error: "expected a field name of letters, digits, _ . - (at most 64, starting with a letter or _)" })
+  .refine((s) => !FORBIDDEN_KEYS.has(s), { error: "field names __proto__, constructor and prototype are not allowed" });
+
+/** A display name for jobs, sources, operators. */
+const DisplayName = z.string({ error: "expected a name (string)" }).min(1, { error: "expected a non-empty name" }).max(200, { error: "expected at most 200 characters" });
+
+/** A path relative to a server directory: no `..`, no leading `/`, no backslashes or NUL. */
+export const RelativePath = z
+  .string({ error: "expected a relative path (string)" })
+  .min(1, { error: "expected a non-empty relative path" })
+  .max(500, { error: "expected at most 500 characters" })
+  .refine((p) => !p.startsWith("/") && !p.includes("\\") && !p.includes("\0") && !p.includes(":") && p.split("/").every((s) => s !== ".." && s !== ""), {
+    error: "expected a relative path of '/'-separated names without '..', ':' or a leading '/'",
+  });
+
+/** A sha256 artifact id as returned by `POST /artifacts`. */
+export const ArtifactId = z.string({ error: "expected an artifact id" }).regex(/^[0-9a-f]{64}$/, { error: "expected an artifact id: 64 lowercase hex digits (sha256), as returned by POST /artifacts" });
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: "expected a string, number, boolean or null" });
+
+const Watermark = z.strictObject({
+  maxOutOfOrdernessMs: durationMs().optional().describe("Bounded out-of-orderness (default 0)."),
+  idlenessMs: durationMs(1).optional().describe("Mark the source idle after this long without records."),
+});
+
+const FieldGenerator = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({ kind: z.literal("sequence") }).describe("The record index."),
+    z.strictObject({ kind: z.literal("int"), min: z.number().int(), max: z.number().int() }),
+    z.strictObject({ kind: z.literal("float"), min: z.number(), max: z.number() }),
+    z.strictObject({ kind: z.literal("choice"), values: z.array(Scalar).min(1, { error: "expected at least one value" }).max(1000) }),
+    z.strictObject({ kind: z.literal("string"), prefix: z.string().max(100).optional(), cardinality: posInt() }),
+  ],
+  { error: "expected kind to be one of sequence, int, float, choice, string" },
+);
+
+/** Built-in record shapes of the generator source. */
+export const GENERATOR_SHAPES = ["page-views", "sensor-readings", "orders"] as const;
+
+const sourceCommon = {
+  name: DisplayName.optional(),
+  parallelism: posInt().max(256).optional(),
+  timestampField: FieldName.optional().describe("Event time (ms) is read from this field; generator records carry `ts`."),
+  watermark: Watermark.optional(),
+};
+
+const GeneratorSource = z
+  .strictObject({
+    type: z.literal("generator"),
+    ...sourceCommon,
+    shape: z.enum(GENERATOR_SHAPES, { error: `expected shape to be one of ${GENERATOR_SHAPES.join(", ")}` }).optional(),
+    fields: z.record(FieldName, FieldGenerator).optional().describe("Record fields and how each is generated (instead of a shape)."),
+    count: nonNegInt().optional().describe("Number of records; omitted = unbounded."),
+    ratePerSecond: z.number({ error: "expected a rate > 0" }).positive({ error: "expected a rate > 0" }).max(10_000_000).optional(),
+    seed: z.number().int().optional(),
+    disorder: z.strictObject({ fraction: z.number().min(0).max(1), maxDelayMs: durationMs() }).optional(),
+  })
+  .describe("Seeded records: a built-in shape or per-field generators; every record has `ts` (event time).");
+
+const CollectionSource = z
+  .strictObject({
+    type: z.literal("collection"),
+    ...sourceCommon,
+    records: z.array(z.record(z.string(), z.unknown()), { error: "expected an array of JSON objects" }).max(100_000),
+  })
+  .describe("Inline records (bounded, parallelism 1).");
+
+const KafkaSource = z
+  .strictObject({
+    type: z.literal("kafka"),
+    ...sourceCommon,
+    bootstrapServers: z.array(z.string().min(1)).min(1, { error: "expected at least one broker" }),
+    topics: z.array(z.string().min(1)).min(1).optional(),
+    topicPattern: z.string().min(1).optional(),
+    groupId: z.string().min(1).optional(),
+    startingOffsets: z.enum(["earliest", "latest", "committed"]).optional(),
+    partitionDiscoveryIntervalMs: durationMs(0).optional(),
+  })
+  .describe("A Kafka source (FLIP-27). Validated here; running it needs eddy/kafka.");
+
+export const SourceSpec = z.discriminatedUnion("type", [GeneratorSource, CollectionSource, KafkaSource], {
+  error: "expected type to be one of generator, collection, kafka",
+});
+
+const opCommon = { name: DisplayName.optional(), parallelism: posInt().max(256).optional() };
+
+export const FILTER_OPS = ["==", "!=", "<", "<=", ">", ">=", "contains", "exists"] as const;
+
+const Filter = z.strictObject({
+  type: z.literal("filter"),
+  ...opCommon,
+  field: FieldName,
+  op: z.enum(FILTER_OPS, { error: `expected op to be one of ${FILTER_OPS.join(" ")}` }),
+  value: Scalar.optional(),
+});
+const mapShape = {
+  ...opCommon,
+  select: z.array(FieldName).min(1, { error: "expected at least one field" }).max(256),
+  rename: z.record(FieldName, FieldName).optional().describe("Output name per selected field."),
+};
+const MapOp = z.strictObject({ type: z.literal("map"), ...mapShape }).describe("Keeps the selected fields (a projection).");
+const Project = z.strictObject({ type: z.literal("project"), ...mapShape }).describe("Same as map.");
+const KeyBy = z.strictObject({ type: z.literal("keyBy"), ...opCommon, field: FieldName });
+const Window = z.strictObject({
+  type: z.literal("window"),
+  ...opCommon,
+  kind: z.enum(["tumbling", "sliding", "session"], { error: "expected kind to be one of tumbling, sliding, session" }),
+  time: z.enum(["event", "processing"], { error: "expected time to be event or processing" }).optional().describe("Default event."),
+  size: posInt().optional().describe("Window size in ms (tumbling, sliding)."),
+  slide: posInt().optional().describe("Slide in ms (sliding)."),
+  gap: posInt().optional().describe("Session gap in ms (session)."),
+  allowedLateness: durationMs().optional(),
+});
+export const AGGREGATIONS = ["count", "sum", "min", "max"] as const;
+const Aggregate = z.strictObject({
+  type: z.literal("aggregate"),
+  ...opCommon,
+  fn: z.enum(AGGREGATIONS, { error: `expected fn to be one of ${AGGREGATIONS.join(", ")}` }),
+  field: FieldName.optional().describe("The numeric field (not for count)."),
+  as: FieldName.optional().describe("Output field name (default: the function's name)."),
+});
+export const WASM_KINDS = ["map", "filter", "flatMap", "keyBy", "process", "aggregate"] as const;
+const Wasm = z
+  .strictObject({
+    type: z.literal("wasm"),
+    ...opCommon,
+    artifact: ArtifactId,
+    kind: z.enum(WASM_KINDS, { error: `expected kind to be one of ${WASM_KINDS.join(", ")}` }),
+  })
+  .describe("A WebAssembly component uploaded with POST /artifacts. Records cross as JSON text (UTF-8).");
+
+export const OperatorSpec = z.discriminatedUnion("type", [Filter, MapOp, Project, KeyBy, Window, Aggregate, Wasm], {
+  error: "expected type to be one of filter, map, project, keyBy, window, aggregate, wasm",
+});
+
+export const SinkSpec = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("print"), name: DisplayName.optional(), prefix: z.string().max(100).optional() }),
+    z.strictObject({ type: z.literal("collect"), name: DisplayName.optional(), maxRecords: posInt().max(1_000_000).optional().describe("Newest records kept (default 10 000).") })
+      .describe("Keeps records in memory: GET /jobs/{jobid}/results."),
+    z.strictObject({ type: z.literal("file"), name: DisplayName.optional(), path: RelativePath.describe("Directory under the server's output directory.") })
+      .describe("Exactly-once part files (two-phase commit)."),
+  ],
+  { error: "expected type to be one of print, collect, file" },
+);
+
+export const CheckpointingSpec = z.strictObject({
+  interval: durationMs(10),
+  mode: z.enum(["EXACTLY_ONCE", "AT_LEAST_ONCE"], { error: "expected mode EXACTLY_ONCE or AT_LEAST_ONCE" }).optional(),
+  unaligned: z.boolean().optional(),
+  alignedCheckpointTimeout: durationMs().optional(),
+  timeout: durationMs(1).optional(),
+  minPauseBetweenCheckpoints: durationMs().optional(),
+  retainedCheckpoints: posInt().max(100).optional(),
+  tolerableFailedCheckpoints: nonNegInt().optional(),
+});
+
+export const RestartStrategySpec = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("none") }),
+    z.strictObject({ type: z.literal("fixed-delay"), attempts: nonNegInt(), delay: durationMs() }),
+    z.strictObject({ type: z.literal("exponential-delay"), initialBackoff: durationMs(1), maxBackoff: durationMs(1), multiplier: z.number().min(1).optional() }),
+    z.strictObject({ type: z.literal("failure-rate"), maxFailures: posInt(), interval: durationMs(1), delay: durationMs() }),
+  ],
+  { error: "expected type to be one of none, fixed-delay, exponential-delay, failure-rate" },
+);
+
+/** The whole job. Sources are unioned, operators applied in order, every sink gets the result. */
+export const JobSpec = z
+  .strictObject({
+    name: DisplayName,
+    parallelism: posInt().max(256).optional(),
+    maxParallelism: posInt().max(32768).optional(),
+    sources: z.array(SourceSpec).min(1, { error: "expected at least one source" }).max(16),
+    operators: z.array(OperatorSpec).max(64).optional(),
+    sinks: z.array(SinkSpec).min(1, { error: "expected at least one sink" }).max(16),
+    checkpointing: CheckpointingSpec.optional(),
+    restartStrategy: RestartStrategySpec.optional(),
+    savepoint: z.strictObject({ path: RelativePath.describe("A location returned by a savepoint trigger."), allowNonRestoredState: z.boolean().optional() }).optional(),
+  })
+  .superRefine(checkJobShape)
+  .describe("A declarative job: sources -> operators -> sinks.");
+
+export type JobSpec = z.infer<typeof JobSpec>;
+export type SourceSpec = z.infer<typeof SourceSpec>;
+export type OperatorSpec = z.infer<typeof OperatorSpec>;
+export type SinkSpec = z.infer<typeof SinkSpec>;
+
+/** Rules that span fields: window parameters, operator order, event time needing timestamps. */
+function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] | undefined; checkpointing?: unknown; savepoint?: unknown }, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: "custom", path, message });
+  job.sources.forEach((s, i) => {
+    if (s.type === "generator" && s.shape !== undefined && s.fields !== undefined) issue(["sources", i, "fields"], "expected either shape or fields, not both");
+    if (s.type === "kafka" && (s.topics === undefined) === (s.topicPattern === undefined)) issue(["sources", i, "topics"], "expected exactly one of topics or topicPattern");
+  });
+  const ops = job.operators ?? [];
+  ops.forEach((op, i) => {
+    const at = (field: string): (string | number)[] => ["operators", i, field];
+    const prev = ops[i - 1];
+    if (op.type === "window") {
+      if (op.kind === "session") {
+        if (op.gap === undefined) issue(at("gap"), "expected a positive integer (session windows need a gap)");
+        if (op.size !== undefined || op.slide !== undefined) issue(at("size"), "session windows take gap, not size or slide");
+      } else {
+        if (op.size === undefined) issue(at("size"), `expected a positive integer (${op.kind} windows need a size)`);
+        if (op.kind === "sliding" && op.slide === undefined) issue(at("slide"), "expected a positive integer (sliding windows need a slide)");
+        if (op.kind === "tumbling" && op.slide !== undefined) issue(at("slide"), "tumbling windows take no slide");
+        if (op.gap !== undefined) issue(at("gap"), "only session windows take a gap");
+      }
+      const next = ops[i + 1];
+      if (next === undefined || !(next.type === "aggregate" || (next.type === "wasm" && next.kind === "aggregate"))) {
+        issue(["operators", i + 1], "expected an aggregate operator right after a window");
+      }
+      if ((op.time ?? "event") === "event") {
+        job.sources.forEach((s, j) => {
+          if (s.type !== "generator" && s.timestampField === undefined) issue(["sources", j, "timestampField"], `expected a field name: event-time windows (operators[${i}]) need timestamps from every source`);
+        });
+      }
+    }
+    if (op.type === "aggregate") {
+      if (op.fn !== "count" && op.field === undefined) issue(at("field"), `expected a field name (${op.fn} needs a numeric field)`);
+      if (op.fn === "count" && op.field !== undefined) issue(at("field"), "count takes no field");
+      if (prev === undefined || (prev.type !== "window" && prev.type !== "keyBy")) issue(["operators", i], "expected aggregate to follow a window or a keyBy operator");
+    }
+    if (op.type === "wasm" && (op.kind === "process" || op.kind === "aggregate") && prev?.type !== "keyBy" && prev?.type !== "window") {
+      issue(at("kind"), `expected a keyBy (or window) operator before a wasm ${op.kind} operator`);
+    }
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * Request bodies: read with a size limit, parse JSON, refuse prototype keys anywhere, validate
+ * with a zod schema and report every bad field by path (`operators[2].size: expected ...`).
+ */
+import type { Context } from "hono";
+import type { z } from "zod";
+import { type FieldError, HttpError } from "./errors.ts";
+import { FORBIDDEN_KEYS } from "./job-spec.ts";
+
+/** Renders a zod path as `sources[0].fields.user`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out === "" ? String(p) : `.${String(p)}`;
+  }
+  return out === "" ? "(body)" : out;
+}
+
+/** Every issue of a failed parse as a path and a message. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    let message = issue.message;
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) out.push({ path: formatPath([...issue.path, key]), message: "unknown field" });
+      continue;
+    }
+    if (issue.code === "invalid_type" && message.startsWith("Invalid input")) message = `expected ${issue.expected}`;
+    out.push({ path: formatPath(issue.path), message });
+  }
+  return out;
+}
+
+/** Paths of `__proto__`, `constructor` or `prototype` keys anywhere in a parsed JSON value. */
+export function forbiddenKeyPaths(value: unknown, path: PropertyKey[] = [], out: FieldError[] = []): FieldError[] {
+  if (Array.isArray(value)) value.forEach((v, i) => forbiddenKeyPaths(v, [...path, i], out));
+  else if (value !== null && typeof value === "object") {
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) out.push({ path: formatPath([...path, key]), message: "keys __proto__, constructor and prototype are not allowed" });
+      else forbiddenKeyPaths((value as Record<string, unknown>)[key], [...path, key], out);
+    }
+  }
+  return out;
+}
+
+/** Reads the body as text, refusing more than `maxBytes` (413) even without a Content-Length. */
+export async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, `[eddy] request body too large: at most ${maxBytes} bytes accepted`);
+}
+
+/**
+ * Reads and validates a JSON body. An empty body counts as `{}` when `emptyAsObject` (Flink's
+ * POST endpoints take optional bodies).
+ */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S, maxBytes: number, what: string, emptyAsObject = false): Promise<z.infer<S>> {
+  const bytes = await readLimited(c.req.raw, maxBytes);
+  const text = new TextDecoder().decode(bytes);
+  let value: unknown;
+  if (text.trim() === "" && emptyAsObject) value = {};
+  else {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new HttpError(400, `[eddy] invalid ${what}: the body is not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  const forbidden = forbiddenKeyPaths(value);
+  if (forbidden.length > 0) throw new HttpError(400, `[eddy] invalid ${what}`, forbidden);
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError(400, `[eddy] invalid ${what}`, fieldErrors(result.error));
+  return result.data;
+}
