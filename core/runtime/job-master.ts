@@ -13,6 +13,9 @@ import type { JobMetrics } from "../metrics/job-metrics.ts";
 import { type ExecutorOptions, LocalExecutor, type RestoreSettings } from "./executor.ts";
 import type { RestartStrategy } from "./restart-strategy.ts";
 
+/** How often the final checkpoint (end of input) is tried before the job fails. */
+const FINAL_CHECKPOINT_ATTEMPTS = 10;
+
 /** Job lifecycle states, as Flink's. */
 export type JobStatus = "CREATED" | "RUNNING" | "FAILING" | "RESTARTING" | "CANCELLING" | "CANCELED" | "FINISHED" | "FAILED";
 
@@ -164,8 +167,21 @@ export class JobMaster {
       ...this.options.executor,
       restore,
       attempt: this.attempt++,
-      // A final checkpoint once every task has finished lets two-phase-commit sinks commit the rest.
-      onAllFinished: coordinator === undefined ? undefined : async () => void (await coordinator.trigger({ savepoint: false })),
+      // A final checkpoint once every task has finished lets two-phase-commit sinks commit the rest;
+      // one that fails (expires) is taken again, as Flink waits for a successful final checkpoint.
+      onAllFinished:
+        coordinator === undefined
+          ? undefined
+          : async () => {
+              for (let attempt = 1; ; attempt++) {
+                try {
+                  await coordinator.trigger({ savepoint: false });
+                  return;
+                } catch (error) {
+                  if (attempt >= FINAL_CHECKPOINT_ATTEMPTS) throw error;
+                }
+              }
+            },
     });
   }
 

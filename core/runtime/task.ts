@@ -168,6 +168,16 @@ export abstract class Task {
    * unaligned (keeping a copy of what it overtook).
    */
   protected snapshotAndForward(barrier: Barrier, unaligned: boolean): void {
+    // One checkpoint at a time: a pre-commit or commit still in flight finishes first.
+    const inFlight = this.blocker;
+    if (inFlight !== undefined) {
+      this.blockOn(inFlight.then(() => this.prepareAndSnapshot(barrier, unaligned)));
+      return;
+    }
+    this.prepareAndSnapshot(barrier, unaligned);
+  }
+
+  private prepareAndSnapshot(barrier: Barrier, unaligned: boolean): void {
     const prepared: Promise<void>[] = [];
     for (const h of this.hosts) {
       const r = h.prepareSnapshotPreBarrier(barrier.checkpointId);

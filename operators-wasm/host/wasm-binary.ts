@@ -191,3 +191,24 @@ export function limitMemory(mod: Uint8Array, maxPages: number): Uint8Array {
   }
   return rebuild(mod, new Map([[sec, out]]));
 }
+
+const COMPONENT_EXPORT_SECTION = 11;
+
+/**
+ * The payloads of a component's top-level export sections, found without decoding the
+ * component (synchronous and cheap; `readComponentWorld` is the full, asynchronous check).
+ * Throws `RangeError` on a truncated section header.
+ */
+export function componentExportSections(bytes: Uint8Array): Uint8Array[] {
+  if (wasmKind(bytes) !== "component") throw new TypeError("[eddy] not a WebAssembly component");
+  const out: Uint8Array[] = [];
+  let pos = 8;
+  while (pos < bytes.length) {
+    const id = bytes[pos++]!;
+    const [size, p] = readU32(bytes, pos);
+    if (p + size > bytes.length) throw new RangeError(`[eddy] component section ${id} at ${pos - 1} runs past the end (${size} bytes)`);
+    if (id === COMPONENT_EXPORT_SECTION) out.push(bytes.subarray(p, p + size));
+    pos = p + size;
+  }
+  return out;
+}

@@ -82,7 +82,7 @@ class WinningBid implements KeyedCoProcessFunction<number, Auction, Bid, ClosedA
     ctx.timerService().registerEventTimeTimer(b.dateTime);
   }
 
-  onTimer(timestamp: number, _ctx: OnTimerContext<number>, out: Collector<ClosedAuction>): void {
+  onTimer(timestamp: number, ctx: OnTimerContext<number>, out: Collector<ClosedAuction>): void {
     const a = this.auction!.value();
     if (a === undefined) {
       // No auction with dateTime <= timestamp exists for these bids: drop the ones up to now.
@@ -95,7 +95,7 @@ class WinningBid implements KeyedCoProcessFunction<number, Auction, Bid, ClosedA
     if (timestamp === a.expires) {
       const price = this.highest!.value();
       if (price !== undefined) out.collect({ id: a.id, category: a.category, price, expires: a.expires });
-      _ctx.timerService().registerEventTimeTimer(a.expires + CLOSED_RETENTION_MS);
+      ctx.timerService().registerEventTimeTimer(a.expires + CLOSED_RETENTION_MS);
     } else if (timestamp === a.expires + CLOSED_RETENTION_MS) {
       this.auction!.clear();
       this.highest!.clear();

@@ -1,0 +1,151 @@
+/**
+ * The Nexmark queries with their baselines, and how to run and compare them: each Eddy query
+ * runs on the generated events, its hand-written baseline on the same events, and the two
+ * outputs must be equal as multisets (a count and an order-independent checksum of record
+ * fingerprints for large runs; whole records in the tests).
+ */
+import { type DataStream, type Sink, StreamExecutionEnvironment } from "../../core/index.ts";
+import type { NexmarkGenerator } from "./generator.ts";
+import type { Bid, Event } from "./model.ts";
+import { q0Baseline } from "./baselines/q0.ts";
+import { q1Baseline } from "./baselines/q1.ts";
+import { q2Baseline } from "./baselines/q2.ts";
+import { q3Baseline } from "./baselines/q3.ts";
+import { q4Baseline } from "./baselines/q4.ts";
+import { q5Baseline } from "./baselines/q5.ts";
+import { q7Baseline } from "./baselines/q7.ts";
+import { q8Baseline } from "./baselines/q8.ts";
+import { q0 } from "./queries/q0.ts";
+import { type EuroBid, q1 } from "./queries/q1.ts";
+import { type AuctionPrice, q2 } from "./queries/q2.ts";
+import { type LocalItem, q3 } from "./queries/q3.ts";
+import { type CategoryAverage, q4 } from "./queries/q4.ts";
+import { type AuctionCount, q5 } from "./queries/q5.ts";
+import { type HighestBid, q7 } from "./queries/q7.ts";
+import { type NewSeller, q8 } from "./queries/q8.ts";
+import { nexmarkSource } from "./queries/views.ts";
+
+/** A query, its baseline, and a 32-bit fingerprint of its output records. */
+export interface NexmarkQuery<T> {
+  readonly name: string;
+  readonly title: string;
+  readonly build: (events: DataStream<Event>) => DataStream<T>;
+  readonly baseline: (generator: NexmarkGenerator, emit: (record: T) => void) => void;
+  readonly fingerprint: (record: T) => number;
+}
+
+const M = 4294967296;
+/** Folds a number (integer or not, up to 2^53) into a hash. */
+function mixNumber(h: number, v: number): number {
+  const hi = Math.floor(v / M);
+  const lo = v - hi * M;
+  h = Math.imul(h ^ (lo >>> 0), 0x9e3779b1);
+  h = Math.imul(h ^ (((lo - Math.floor(lo)) * M) >>> 0), 0x85ebca6b);
+  return Math.imul(h ^ hi, 0xc2b2ae35) ^ (h >>> 15);
+}
+/** Folds a string's length and three of its characters into a hash. */
+function mixString(h: number, s: string): number {
+  const n = s.length;
+  h = Math.imul(h ^ n, 0x27d4eb2f);
+  if (n === 0) return h;
+  return Math.imul(h ^ (s.charCodeAt(0) | (s.charCodeAt(n >> 1) << 8) | (s.charCodeAt(n - 1) << 16)), 0x165667b1) ^ (h >>> 13);
+}
+function finish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+const bidPrint = (b: Bid): number => finish(mixString(mixString(mixNumber(mixNumber(mixNumber(mixNumber(1, b.auction), b.bidder), b.price), b.dateTime), b.channel), b.url));
+
+/** Every query of issue #7, in order. */
+export const QUERIES: readonly NexmarkQuery<any>[] = [
+  { name: "q0", title: "pass-through", build: q0, baseline: q0Baseline, fingerprint: bidPrint } satisfies NexmarkQuery<Bid>,
+  {
+    name: "q1",
+    title: "currency conversion",
+    build: q1,
+    baseline: q1Baseline,
+    fingerprint: (r) => finish(mixNumber(mixNumber(mixNumber(mixNumber(2, r.auction), r.bidder), r.price), r.dateTime)),
+  } satisfies NexmarkQuery<EuroBid>,
+  { name: "q2", title: "selection", build: q2, baseline: q2Baseline, fingerprint: (r) => finish(mixNumber(mixNumber(3, r.auction), r.price)) } satisfies NexmarkQuery<AuctionPrice>,
+  {
+    name: "q3",
+    title: "local item suggestion (incremental join)",
+    build: q3,
+    baseline: q3Baseline,
+    fingerprint: (r) => finish(mixNumber(mixString(mixString(mixString(4, r.name), r.city), r.state), r.id)),
+  } satisfies NexmarkQuery<LocalItem>,
+  {
+    name: "q4",
+    title: "average price per category",
+    build: q4,
+    baseline: q4Baseline,
+    fingerprint: (r) => finish(mixNumber(mixNumber(mixNumber(5, r.category), r.dateTime), r.average)),
+  } satisfies NexmarkQuery<CategoryAverage>,
+  {
+    name: "q5",
+    title: "hot items (sliding window)",
+    build: q5,
+    baseline: q5Baseline,
+    fingerprint: (r) => finish(mixNumber(mixNumber(mixNumber(6, r.auction), r.num), r.starttime)),
+  } satisfies NexmarkQuery<AuctionCount>,
+  {
+    name: "q7",
+    title: "highest bid (tumbling window)",
+    build: q7,
+    baseline: q7Baseline,
+    fingerprint: (r) => finish(mixNumber(mixNumber(mixNumber(mixNumber(mixNumber(7, r.auction), r.bidder), r.price), r.dateTime), r.windowEnd)),
+  } satisfies NexmarkQuery<HighestBid>,
+  {
+    name: "q8",
+    title: "new users (window join)",
+    build: q8,
+    baseline: q8Baseline,
+    fingerprint: (r) => finish(mixNumber(mixString(mixNumber(8, r.id), r.name), r.starttime)),
+  } satisfies NexmarkQuery<NewSeller>,
+];
+
+/** Number of records and the sum of their fingerprints mod 2^32: equal for equal multisets. */
+export interface OutputDigest {
+  count: number;
+  checksum: number;
+}
+
+/** A sink folding records into an {@link OutputDigest}. */
+export function digestSink<T>(fingerprint: (record: T) => number): { sink: Sink<T>; digest: OutputDigest } {
+  const digest = { count: 0, checksum: 0 };
+  return {
+    digest,
+    sink: {
+      name: "Digest Sink",
+      createWriter: () => ({
+        write: (v: T) => {
+          digest.count++;
+          digest.checksum = (digest.checksum + fingerprint(v)) >>> 0;
+        },
+        flush: () => {},
+      }),
+    },
+  };
+}
+
+/** Runs the Eddy query on the generator's events (parallelism 1) into `sink`. */
+export async function runQuery<T>(query: NexmarkQuery<T>, generator: NexmarkGenerator, sink: Sink<T>): Promise<void> {
+  const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+  query.build(nexmarkSource(env, generator)).sinkTo(sink, "Nexmark Sink");
+  await env.execute(`nexmark ${query.name}`);
+}
+
+/** Runs the baseline and folds its output into a digest. */
+export function runBaseline<T>(query: NexmarkQuery<T>, generator: NexmarkGenerator): OutputDigest {
+  const digest = { count: 0, checksum: 0 };
+  const fingerprint = query.fingerprint;
+  query.baseline(generator, (r) => {
+    digest.count++;
+    digest.checksum = (digest.checksum + fingerprint(r)) >>> 0;
+  });
+  return digest;
+}

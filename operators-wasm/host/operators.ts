@@ -1,0 +1,521 @@
+/**
+ * Core operators that run a component: they buffer records, call the component once per batch
+ * (at the end of each input batch, before watermarks, barriers and the end of input, and every
+ * 1000 records), and emit its results with their timestamps. Keyed process operators keep the
+ * component's state in Eddy's keyed state backend and its timers in Eddy's timer service.
+ */
+import type { KeyedRecord } from "../../core/api/functions.ts";
+import type { OperatorContext, Output, StreamOperator } from "../../core/runtime/operator.ts";
+import { VOID_NAMESPACE, ValueStateDescriptor, type Key, type ValueState } from "../../core/state/types.ts";
+import type { Timer } from "../../core/time/types.ts";
+import { ByteReader, ByteWriter, decodeBlobs, decodeFlags, decodeTimestamps } from "./batch-codec.ts";
+import { WasmOperatorError } from "./errors.ts";
+import type { KeyedProcessHost, LoadedComponent } from "./instance.ts";
+import { EVENT_TIME, PROCESSING_TIME, decodeStateRequests, decodeStateWrites, decodeTimerUpdates, encodeStateValues, type TimeDomain } from "./keyed-codec.ts";
+import { bytesToLatin1, latin1ToBytes, readValue, utf8String, writeValue, type ValueEncoding } from "./value-codec.ts";
+import type { WorldName } from "./worlds.ts";
+
+/** Records per component call at most. */
+export const MAX_BATCH = 1000;
+
+/** What an operator needs from the function it runs (see wasm-function.ts). */
+export interface ComponentSource {
+  readonly name: string;
+  readonly values: ValueEncoding;
+  /** Instantiates the component (compiling it once per source). */
+  instantiate(host?: KeyedProcessHost): Promise<LoadedComponent>;
+}
+
+/**
+ * A packed batch handed from one WebAssembly operator to the next one in the same chain, so
+ * records stay encoded between consecutive components (decoded only where TypeScript sees them).
+ */
+export class PackedRecords {
+  constructor(readonly bytes: Uint8Array, readonly count: number) {}
+}
+
+const HEADER = 16;
+
+/** Reads the packed result of a component, turning layout errors into WASM_BAD_OUTPUT. */
+function badOutput(c: LoadedComponent, fn: string, e: unknown): WasmOperatorError {
+  if (e instanceof WasmOperatorError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  c.failure = new WasmOperatorError("WASM_BAD_OUTPUT", c.name, c.world, `${fn} returned an invalid result: ${msg}`, e);
+  return c.failure;
+}
+
+/** Offsets of each record of a packed batch starting at `at` (count included): n + 1 entries. */
+function recordOffsets(bytes: Uint8Array, at: number): Uint32Array {
+  const r = new ByteReader(bytes);
+  r.pos = at;
+  const n = r.count(16);
+  const offsets = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    offsets[i] = r.pos;
+    r.lengthPrefixed();
+    r.f64();
+    r.lengthPrefixed();
+  }
+  offsets[n] = r.pos;
+  return offsets;
+}
+
+/** Shared buffering, flushing and output of every component operator. */
+export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, OUT> {
+  protected context!: OperatorContext<OUT>;
+  protected output!: Output<OUT>;
+  protected component!: LoadedComponent;
+  protected readonly writer = new ByteWriter(1 << 16);
+  /** Where the packed batch (its count) starts in `writer`. */
+  protected readonly base: number;
+  protected count = 0;
+  /** The buffered inputs as JS values (absent for records that came packed). */
+  protected values: unknown[] = [];
+  protected stamps: number[] = [];
+  protected packedIn = false;
+  /** The next operator in the chain takes packed batches. */
+  protected packedOut = false;
+
+  constructor(protected readonly source: ComponentSource, readonly world: WorldName, withHeader = false) {
+    this.base = withHeader ? HEADER : 0;
+  }
+
+  /** Whether this operator accepts PackedRecords from an upstream component. */
+  get acceptsPacked(): boolean {
+    return false;
+  }
+
+  /** Whether this operator can emit its results as PackedRecords. */
+  protected get emitsPacked(): boolean {
+    return false;
+  }
+
+  setup(context: OperatorContext<OUT>): void {
+    this.context = context;
+    this.output = context.output;
+  }
+
+  async open(): Promise<void> {
+    this.component = await this.source.instantiate(this.host());
+    this.packedOut = this.emitsPacked && nextTakesPacked(this.output);
+    this.reset();
+  }
+
+  /** The keyed-process world's imports, for operators that provide them. */
+  protected host(): KeyedProcessHost | undefined {
+    return undefined;
+  }
+
+  protected reset(): void {
+    this.writer.reset();
+    this.writer.pos = this.base;
+    this.writer.u32(0);
+    this.count = 0;
+    this.values = [];
+    this.stamps = [];
+    this.packedIn = false;
+  }
+
+  processElement(value: IN, timestamp: number): void {
+    if (value instanceof PackedRecords) {
+      this.appendPacked(value);
+    } else {
+      this.appendRecord(undefined, value, timestamp);
+    }
+    if (this.count >= MAX_BATCH) this.flush();
+  }
+
+  protected appendRecord(key: string | undefined, value: unknown, timestamp: number): void {
+    const w = this.writer;
+    w.lengthPrefixed(key);
+    w.f64(timestamp);
+    writeValue(w, value, this.source.values);
+    this.values.push(value);
+    this.stamps.push(timestamp);
+    this.count++;
+  }
+
+  private appendPacked(p: PackedRecords): void {
+    this.writer.bytes(p.bytes.subarray(4));
+    this.count += p.count;
+    this.packedIn = true;
+  }
+
+  /** The packed input batch (count patched in). */
+  protected input(): Uint8Array {
+    this.writer.patchU32(this.base, this.count);
+    return this.writer.finish();
+  }
+
+  /** JS values and timestamps of the buffered inputs (decoded from the input when some came packed). */
+  protected originals(): { values: unknown[]; stamps: number[] } {
+    if (!this.packedIn) return { values: this.values, stamps: this.stamps };
+    const input = this.input();
+    const values: unknown[] = [];
+    const stamps: number[] = [];
+    this.readPacked(input, this.base, (_k, ts, v) => {
+      values.push(v);
+      stamps.push(ts);
+    });
+    return { values, stamps };
+  }
+
+  /** Calls `emit(key, timestamp, value)` for every record of the packed batch at `at`. */
+  protected readPacked(bytes: Uint8Array, at: number, emit: (keyStart: number, timestamp: number, value: unknown, keyEnd: number) => void): void {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const len = bytes.length;
+    const enc = this.source.values;
+    if (at + 4 > len) throw new RangeError("packed batch shorter than its count");
+    const n = view.getUint32(at, true);
+    let p = at + 4;
+    for (let i = 0; i < n; i++) {
+      if (p + 4 > len) throw new RangeError(`record ${i} of ${n} truncated`);
+      const kl = view.getUint32(p, true);
+      const ks = p + 4;
+      p = ks + kl;
+      if (p + 12 > len) throw new RangeError(`record ${i} of ${n} truncated`);
+      const ts = view.getFloat64(p, true);
+      const vl = view.getUint32(p + 8, true);
+      const vs = p + 12;
+      p = vs + vl;
+      if (p > len) throw new RangeError(`record ${i} of ${n} truncated`);
+      emit(ks, ts, readValue(bytes, vs, p, enc), ks + kl);
+    }
+    if (p !== len) throw new RangeError(`${len - p} trailing bytes after ${n} records`);
+  }
+
+  /** Emits a packed batch of results: packed to the next component, else decoded. */
+  protected emitBatch(out: Uint8Array, fn: string, expectCount?: number): void {
+    if (this.packedOut) {
+      let offsets: Uint32Array;
+      try {
+        offsets = recordOffsets(out, 0);
+        if (offsets[offsets.length - 1] !== out.length) throw new RangeError("trailing bytes after the records");
+      } catch (e) {
+        throw badOutput(this.component, fn, e);
+      }
+      const n = offsets.length - 1;
+      if (expectCount !== undefined && n !== expectCount) throw badOutput(this.component, fn, new RangeError(`${n} records for ${expectCount} inputs`));
+      if (n > 0) this.output.collect(new PackedRecords(out, n) as OUT, Number.NaN);
+      return;
+    }
+    const values: unknown[] = [];
+    const stamps: number[] = [];
+    try {
+      this.readPacked(out, 0, (_k, ts, v) => {
+        values.push(v);
+        stamps.push(ts);
+      });
+    } catch (e) {
+      throw badOutput(this.component, fn, e);
+    }
+    if (expectCount !== undefined && values.length !== expectCount) {
+      throw badOutput(this.component, fn, new RangeError(`${values.length} records for ${expectCount} inputs`));
+    }
+    const output = this.output;
+    for (let i = 0; i < values.length; i++) output.collect(values[i] as OUT, stamps[i]!);
+  }
+
+  /** Calls the component with the buffered records and emits what it returns. */
+  protected abstract flushRecords(): void;
+
+  /** Flushes whatever is buffered. */
+  flush(): void {
+    if (this.count === 0) return;
+    try {
+      this.flushRecords();
+    } finally {
+      this.reset();
+    }
+  }
+
+  finishBatch(): void {
+    this.flush();
+  }
+
+  processWatermark(watermark: number): void {
+    this.flush();
+    this.output.emitWatermark(watermark);
+  }
+
+  endInput(): void {
+    this.flush();
+  }
+
+  prepareSnapshotPreBarrier(): void {
+    this.flush();
+  }
+}
+
+/** Whether the operator `output` feeds (in the same chain) is a component operator taking packed batches. */
+function nextTakesPacked(output: Output<unknown>): boolean {
+  // ChainOutput keeps its single main target in `first` (an OperatorHost, or a record writer).
+  const first = (output as { first?: { operator?: unknown; keyedBackend?: unknown } }).first;
+  return first !== undefined && first.keyedBackend === undefined && first.operator instanceof ComponentOperator && first.operator.acceptsPacked;
+}
+
+/** map-operator: one result per record. */
+export class MapComponentOperator extends ComponentOperator<unknown, unknown> {
+  override get acceptsPacked(): boolean {
+    return true;
+  }
+  protected override get emitsPacked(): boolean {
+    return true;
+  }
+  protected flushRecords(): void {
+    const n = this.count;
+    this.emitBatch(this.component.processBatch(this.input()), "process-batch", n);
+  }
+}
+
+/** flat-map-operator: any number of results. */
+export class FlatMapComponentOperator extends MapComponentOperator {
+  protected override flushRecords(): void {
+    this.emitBatch(this.component.processBatch(this.input()), "process-batch");
+  }
+}
+
+/** filter-operator: a flag per record. */
+export class FilterComponentOperator extends ComponentOperator<unknown, unknown> {
+  override get acceptsPacked(): boolean {
+    return true;
+  }
+  protected override get emitsPacked(): boolean {
+    return true;
+  }
+  protected flushRecords(): void {
+    const input = this.input();
+    const n = this.count;
+    let flags: boolean[];
+    try {
+      flags = decodeFlags(this.component.processBatch(input));
+      if (flags.length !== n) throw new RangeError(`${flags.length} flags for ${n} records`);
+    } catch (e) {
+      throw badOutput(this.component, "process-batch", e);
+    }
+    if (this.packedOut) {
+      const offsets = recordOffsets(input, this.base);
+      const w = new ByteWriter(input.length - this.base);
+      w.u32(0);
+      let kept = 0;
+      for (let i = 0; i < n; i++) {
+        if (!flags[i]) continue;
+        w.bytes(input.subarray(offsets[i]!, offsets[i + 1]!));
+        kept++;
+      }
+      w.patchU32(0, kept);
+      if (kept > 0) this.output.collect(new PackedRecords(w.finish(), kept), Number.NaN);
+      return;
+    }
+    const { values, stamps } = this.originals();
+    for (let i = 0; i < n; i++) if (flags[i]) this.output.collect(values[i], stamps[i]!);
+  }
+}
+
+/** timestamp-extractor-operator: re-stamps each record (NaN keeps its timestamp). */
+export class TimestampComponentOperator extends ComponentOperator<unknown, unknown> {
+  override get acceptsPacked(): boolean {
+    return true;
+  }
+  protected flushRecords(): void {
+    const n = this.count;
+    let ts: (number | undefined)[];
+    try {
+      ts = decodeTimestamps(this.component.extractTimestamps(this.input()));
+      if (ts.length !== n) throw new RangeError(`${ts.length} timestamps for ${n} records`);
+    } catch (e) {
+      throw badOutput(this.component, "extract-timestamps", e);
+    }
+    const { values, stamps } = this.originals();
+    for (let i = 0; i < n; i++) this.output.collect(values[i], ts[i] ?? stamps[i]!);
+  }
+}
+
+/** key-selector-operator: emits `{ key, value }` (keys are the guest's bytes as UTF-8 strings). */
+export class KeySelectorComponentOperator extends ComponentOperator<unknown, KeyedRecord<unknown>> {
+  override get acceptsPacked(): boolean {
+    return true;
+  }
+  protected flushRecords(): void {
+    const n = this.count;
+    let keys: Uint8Array[];
+    try {
+      keys = decodeBlobs(this.component.selectKeys(this.input()));
+      if (keys.length !== n) throw new RangeError(`${keys.length} keys for ${n} records`);
+    } catch (e) {
+      throw badOutput(this.component, "select-keys", e);
+    }
+    const { values, stamps } = this.originals();
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      this.output.collect({ key: utf8String(k, 0, k.length), value: values[i] }, stamps[i]!);
+    }
+  }
+}
+
+/**
+ * keyed-process-operator. Each record carries the backend's current key (as UTF-8 text of
+ * `String(key)`); the guest's state reads and writes go to one ValueState per state name (bytes
+ * kept as latin1 strings) under that key, and its timers to Eddy's timer service (void
+ * namespace). Fired timers are buffered like records and sent in one `on-timers` call.
+ */
+export class KeyedProcessComponentOperator extends ComponentOperator<unknown, unknown> {
+  private readonly states = new Map<string, ValueState<string>>();
+  /** Keys of the batch in flight, by their text. */
+  private keys = new Map<string, Key>();
+  private timers: { key: string; time: number; domain: TimeDomain }[] = [];
+  private readonly timerWriter = new ByteWriter(4096);
+
+  constructor(source: ComponentSource, world: WorldName) {
+    super(source, world, true);
+  }
+
+  protected override get emitsPacked(): boolean {
+    return true;
+  }
+
+  override setup(context: OperatorContext<unknown>): void {
+    if (context.keyed === undefined) {
+      throw new WasmOperatorError("WASM_WRONG_WORLD", this.source.name, this.world, "a keyed-process component runs on a keyed stream; call keyBy(...) before process(...)");
+    }
+    super.setup(context);
+  }
+
+  protected override host(): KeyedProcessHost {
+    return {
+      read: (requests) => this.readState(requests),
+      write: (writes) => this.writeState(writes),
+      updateTimers: (updates) => this.updateTimers(updates),
+    };
+  }
+
+  override processElement(value: unknown, timestamp: number): void {
+    if (this.timers.length > 0) this.flushTimers();
+    const key = this.context.keyed!.getCurrentKey();
+    const text = typeof key === "string" ? key : String(key);
+    this.keys.set(text, key);
+    this.appendRecord(text, value, timestamp);
+    if (this.count >= MAX_BATCH) this.flush();
+  }
+
+  onEventTime(timer: Timer): void {
+    this.bufferTimer(timer, EVENT_TIME);
+  }
+
+  onProcessingTime(timer: Timer): void {
+    this.bufferTimer(timer, PROCESSING_TIME);
+  }
+
+  private bufferTimer(timer: Timer, domain: TimeDomain): void {
+    if (this.count > 0) this.flush();
+    const text = typeof timer.key === "string" ? timer.key : String(timer.key);
+    this.keys.set(text, timer.key);
+    this.timers.push({ key: text, time: timer.timestamp, domain });
+    if (this.timers.length >= MAX_BATCH) this.flushTimers();
+  }
+
+  override flush(): void {
+    if (this.count > 0) this.withKeyRestored(() => super.flush());
+    if (this.timers.length > 0) this.flushTimers();
+  }
+
+  protected override reset(): void {
+    super.reset();
+    this.keys = new Map();
+  }
+
+  private header(w: ByteWriter, at: number): void {
+    w.view.setFloat64(at, this.context.currentWatermark(), true);
+    w.view.setFloat64(at + 8, this.context.processingTime.clock.now(), true);
+  }
+
+  protected flushRecords(): void {
+    this.header(this.writer, 0);
+    this.emitBatch(this.component.processBatch(this.input()), "process-batch");
+  }
+
+  private flushTimers(): void {
+    const timers = this.timers;
+    this.timers = [];
+    this.withKeyRestored(() => {
+      try {
+        const w = this.timerWriter.reset();
+        w.f64(0);
+        w.f64(0);
+        this.header(w, 0);
+        w.u32(timers.length);
+        for (const t of timers) {
+          w.lengthPrefixed(t.key);
+          w.f64(t.time);
+          w.u8(t.domain);
+        }
+        this.emitBatch(this.component.onTimers(w.finish()), "on-timers");
+      } finally {
+        this.keys = new Map();
+      }
+    });
+  }
+
+  /** State access moves the backend's key; put it back for whoever called us (timer loop, record). */
+  private withKeyRestored(run: () => void): void {
+    const keyed = this.context.keyed!;
+    const saved = keyed.getCurrentKey() as Key | undefined;
+    try {
+      run();
+    } finally {
+      if (saved !== undefined) keyed.backend.setCurrentKey(saved);
+    }
+  }
+
+  private keyOf(bytes: Uint8Array, what: string): Key {
+    const text = utf8String(bytes, 0, bytes.length);
+    const key = this.keys.get(text);
+    if (key === undefined) {
+      throw new WasmOperatorError("WASM_BAD_OUTPUT", this.source.name, this.world,
+        `${what} for key "${text.slice(0, 80)}", which is not in the batch (a keyed-process guest may only use the keys of the records and timers it was given)`);
+    }
+    return key;
+  }
+
+  private state(name: string): ValueState<string> {
+    let s = this.states.get(name);
+    if (s === undefined) {
+      s = this.context.keyed!.backend.getState(new ValueStateDescriptor<string>(name));
+      this.states.set(name, s);
+    }
+    return s;
+  }
+
+  private readState(requests: Uint8Array): Uint8Array {
+    const backend = this.context.keyed!.backend;
+    const out = decodeStateRequests(requests).map((r) => {
+      backend.setCurrentKey(this.keyOf(r.key, `state read of "${r.name}"`));
+      const v = this.state(r.name).value();
+      return v === undefined ? undefined : latin1ToBytes(v);
+    });
+    return encodeStateValues(out);
+  }
+
+  private writeState(writes: Uint8Array): void {
+    const backend = this.context.keyed!.backend;
+    for (const w of decodeStateWrites(writes)) {
+      backend.setCurrentKey(this.keyOf(w.key, `state write of "${w.name}"`));
+      if (w.value === undefined) this.state(w.name).clear();
+      else this.state(w.name).update(bytesToLatin1(w.value));
+    }
+  }
+
+  private updateTimers(updates: Uint8Array): void {
+    const keyed = this.context.keyed!;
+    for (const u of decodeTimerUpdates(updates)) {
+      if (Number.isNaN(u.time)) throw new WasmOperatorError("WASM_BAD_OUTPUT", this.source.name, this.world, "timer update without a time (NaN)");
+      keyed.backend.setCurrentKey(this.keyOf(u.key, "timer update"));
+      const t = keyed.timers;
+      if (u.domain === EVENT_TIME) {
+        if (u.register) t.registerEventTimeTimer(VOID_NAMESPACE, u.time);
+        else t.deleteEventTimeTimer(VOID_NAMESPACE, u.time);
+      } else if (u.register) t.registerProcessingTimeTimer(VOID_NAMESPACE, u.time);
+      else t.deleteProcessingTimeTimer(VOID_NAMESPACE, u.time);
+    }
+  }
+}

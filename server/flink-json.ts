@@ -1,0 +1,248 @@
+/**
+ * Flink REST API v1 response shapes built from a JobClient: job details, overview, plan,
+ * exceptions, checkpoints, backpressure, watermarks and job metrics.
+ */
+import type { JobStatus, VertexMetrics } from "../core/index.ts";
+import type { JobEntry } from "./job-registry.ts";
+
+export const JOB_STATES: readonly JobStatus[] = ["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING", "CANCELED", "FINISHED", "FAILED"];
+/** Flink's execution states (per task), used for status counts. */
+const TASK_STATES = ["CREATED", "SCHEDULED", "DEPLOYING", "RUNNING", "FINISHED", "CANCELING", "CANCELED", "FAILED", "RECONCILING", "INITIALIZING"] as const;
+type TaskState = (typeof TASK_STATES)[number];
+
+/** The tasks of a job are all in the state its status implies (one isolate: they move together). */
+function taskState(status: JobStatus): TaskState {
+  switch (status) {
+    case "CREATED":
+      return "CREATED";
+    case "RUNNING":
+    case "FAILING":
+      return "RUNNING";
+    case "RESTARTING":
+      return "DEPLOYING";
+    case "CANCELLING":
+      return "CANCELING";
+    case "CANCELED":
+      return "CANCELED";
+    case "FINISHED":
+      return "FINISHED";
+    case "FAILED":
+      return "FAILED";
+  }
+}
+
+function counts(state: TaskState, n: number): Record<TaskState, number> {
+  const out = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
+  out[state] = n;
+  return out;
+}
+
+function times(entry: JobEntry): { start: number; end: number; duration: number } {
+  const t = entry.client.timestamps();
+  const start = t.start ?? -1;
+  const end = t.end ?? -1;
+  return { start, end, duration: start < 0 ? -1 : (end < 0 ? Date.now() : end) - start };
+}
+
+/** Flink prints a missing watermark as Long.MIN_VALUE, the final one as Long.MAX_VALUE. */
+export function watermarkString(w: number): string {
+  if (w === Number.NEGATIVE_INFINITY || Number.isNaN(w)) return "-9223372036854775808";
+  if (w === Number.POSITIVE_INFINITY) return "9223372036854775807";
+  return String(Math.floor(w));
+}
+
+function totalSubtasks(entry: JobEntry): number {
+  return entry.client.executionGraph.jobGraph.vertices.reduce((n, v) => n + v.parallelism, 0);
+}
+
+/** `/jobs/overview` entry. */
+export function jobOverview(entry: JobEntry): object {
+  const status = entry.client.getJobStatus();
+  const { start, end, duration } = times(entry);
+  const total = totalSubtasks(entry);
+  const c = counts(taskState(status), total);
+  const stamps = entry.client.timestamps().status;
+  return {
+    jid: entry.id,
+    name: entry.name,
+    state: status,
+    "start-time": start,
+    "end-time": end,
+    duration,
+    "last-modification": Math.max(start, ...Object.values(stamps).map((v) => v ?? 0)),
+    tasks: {
+      total,
+      created: c.CREATED,
+      scheduled: c.SCHEDULED,
+      deploying: c.DEPLOYING,
+      running: c.RUNNING,
+      finished: c.FINISHED,
+      canceling: c.CANCELING,
+      canceled: c.CANCELED,
+      failed: c.FAILED,
+      reconciling: 0,
+      initializing: 0,
+    },
+  };
+}
+
+function vertexMetrics(entry: JobEntry): Map<string, VertexMetrics> {
+  return new Map(entry.client.metrics().vertices.map((v) => [v.id, v]));
+}
+
+/** `/jobs/:jobid`: state, timestamps, vertices with parallelism and status counts. */
+export function jobDetails(entry: JobEntry): object {
+  const status = entry.client.getJobStatus();
+  const { start, end, duration } = times(entry);
+  const state = taskState(status);
+  const metrics = vertexMetrics(entry);
+  const graph = entry.client.executionGraph.jobGraph;
+  const stamps = entry.client.timestamps().status;
+  const vertices = graph.vertices.map((v) => {
+    const m = metrics.get(v.id);
+    const sum = (pick: (s: VertexMetrics["subtasks"][number]) => number): number => (m?.subtasks ?? []).reduce((a, s) => a + pick(s), 0);
+    return {
+      id: v.id,
+      name: v.name,
+      maxParallelism: v.maxParallelism,
+      parallelism: v.parallelism,
+      status: state,
+      "start-time": start,
+      "end-time": end,
+      duration,
+      tasks: counts(state, v.parallelism),
+      metrics: {
+        "read-records": sum((s) => s.recordsIn),
+        "read-records-complete": true,
+        "write-records": sum((s) => s.recordsOut),
+        "write-records-complete": true,
+        "accumulated-backpressured-time": 0,
+        "accumulated-idle-time": 0,
+        "accumulated-busy-time": 0,
+      },
+    };
+  });
+  return {
+    jid: entry.id,
+    name: entry.name,
+    isStoppable: false,
+    state: status,
+    "job-type": "STREAMING",
+    "start-time": start,
+    "end-time": end,
+    duration,
+    maxParallelism: Math.max(-1, ...graph.vertices.map((v) => v.maxParallelism)),
+    now: Date.now(),
+    timestamps: Object.fromEntries(JOB_STATES.map((s) => [s, stamps[s] ?? 0])),
+    vertices,
+    "status-counts": counts(state, graph.vertices.length),
+    plan: jobPlan(entry).plan,
+  };
+}
+
+/** `/jobs/:jobid/plan`: the job vertices as Flink's plan nodes. */
+export function jobPlan(entry: JobEntry): { plan: object } {
+  const graph = entry.client.executionGraph.jobGraph;
+  return {
+    plan: {
+      jid: entry.id,
+      name: entry.name,
+      type: "STREAMING",
+      nodes: graph.vertices.map((v) => ({
+        id: v.id,
+        parallelism: v.parallelism,
+        operator: "",
+        operator_strategy: "",
+        description: v.name,
+        ...(v.inputs.length > 0
+          ? { inputs: v.inputs.map((e, num) => ({ num, id: e.sourceVertex, ship_strategy: e.partitioner.kind.toUpperCase(), exchange: "pipelined_bounded" })) }
+          : {}),
+        optimizer_properties: {},
+      })),
+    },
+  };
+}
+
+/** `/jobs/:jobid/exceptions`: root cause and the history (Flink 1.13+ shape plus the legacy fields). */
+export function jobExceptions(entry: JobEntry): object {
+  const history = entry.client.getExceptionHistory();
+  const latest = history[history.length - 1];
+  const entries = [...history].reverse().map((e) => ({
+    exceptionName: e.exceptionName,
+    stacktrace: e.stacktrace,
+    timestamp: e.timestamp,
+    taskName: e.taskName,
+    endpoint: null,
+    taskManagerId: null,
+    failureLabels: {},
+    attempt: e.attempt,
+    concurrentExceptions: [],
+  }));
+  return {
+    "root-exception": latest === undefined ? null : `${latest.exceptionName}: ${latest.message}`,
+    timestamp: latest?.timestamp ?? null,
+    "all-exceptions": [],
+    truncated: false,
+    exceptionHistory: { entries, truncated: false },
+  };
+}
+
+/** `/jobs/:jobid/checkpoints`: counts, summary, latest, history. */
+export function jobCheckpoints(entry: JobEntry): object {
+  const zero = { min: 0, max: 0, avg: 0 };
+  return (
+    entry.client.checkpointStats() ?? {
+      counts: { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 },
+      summary: { state_size: zero, end_to_end_duration: zero, alignment_duration: zero },
+      latest: { completed: null, savepoint: null, failed: null, restored: null },
+      history: [],
+    }
+  );
+}
+
+/** `/jobs/:jobid/vertices/:vertexid/backpressure` (Flink 1.13+: task time accounting). */
+export function vertexBackpressure(v: VertexMetrics): object {
+  return {
+    status: "ok",
+    "backpressure-level": v.backpressureLevel,
+    "end-timestamp": Date.now(),
+    subtasks: v.subtasks.map((s) => ({
+      subtask: s.subtask,
+      "attempt-number": 0,
+      "backpressure-level": s.backPressureRatio <= 0.1 ? "ok" : s.backPressureRatio <= 0.5 ? "low" : "high",
+      ratio: round(s.backPressureRatio),
+      busyRatio: round(s.busyMsPerSecond / 1000),
+      idleRatio: round(s.idleMsPerSecond / 1000),
+    })),
+  };
+}
+
+/** `/jobs/:jobid/vertices/:vertexid/watermarks`: `[{id: "0.currentInputWatermark", value}]`. */
+export function vertexWatermarks(v: VertexMetrics): object[] {
+  return v.subtasks.flatMap((s) => [
+    { id: `${s.subtask}.currentInputWatermark`, value: watermarkString(s.currentInputWatermark) },
+    { id: `${s.subtask}.currentOutputWatermark`, value: watermarkString(s.currentOutputWatermark) },
+  ]);
+}
+
+/** Job-level metrics for `/jobs/:jobid/metrics` (values as strings, as Flink's). */
+export function jobMetricValues(entry: JobEntry): Record<string, string> {
+  const m = entry.client.metrics();
+  const cp = jobCheckpoints(entry) as { counts: { completed: number; failed: number }; latest: { completed: { end_to_end_duration?: number; state_size?: number } | null } };
+  const { start, end } = times(entry);
+  return {
+    // Every failure but a final one was followed by a restart.
+    numRestarts: String(Math.max(0, entry.client.getExceptionHistory().length - (entry.client.getJobStatus() === "FAILED" ? 1 : 0))),
+    uptime: String(start < 0 || end >= 0 ? 0 : Date.now() - start),
+    numberOfCompletedCheckpoints: String(cp.counts.completed),
+    numberOfFailedCheckpoints: String(cp.counts.failed),
+    lastCheckpointDuration: String(cp.latest.completed?.end_to_end_duration ?? -1),
+    lastCheckpointSize: String(cp.latest.completed?.state_size ?? -1),
+    sourceRecordsPerSecond: String(round(m.sourceRecordsPerSecond)),
+    currentWatermark: watermarkString(m.currentWatermark),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,104 @@
+/**
+ * `GET /openapi.json`: the API described from the same zod schemas that validate requests.
+ */
+import { z } from "zod";
+import { JobSpec } from "./job-spec.ts";
+import { CheckpointRequest, SavepointRequest, StopRequest } from "./request-bodies.ts";
+
+const jsonSchema = (schema: z.ZodType): object => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+};
+
+const error = { $ref: "#/components/schemas/Error" };
+const json = (schema: object) => ({ "application/json": { schema } });
+const ok = (description: string, schema: object = { type: "object" }) => ({ description, content: json(schema) });
+const jobId = { name: "jobid", in: "path", required: true, schema: { type: "string" } };
+const vertexId = { name: "vertexid", in: "path", required: true, schema: { type: "string" } };
+const triggerId = { name: "triggerid", in: "path", required: true, schema: { type: "string" } };
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c], content: json(error) }]));
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid request: `fields` names each bad field and what was expected",
+  401: "Missing bearer token",
+  403: "Wrong bearer token",
+  404: "Unknown job, vertex, artifact or trigger",
+  413: "Body too large",
+  501: "Not available on this server or runtime",
+};
+const get = (summary: string, params: object[] = [], schema?: object, more: Record<string, unknown> = {}) => ({
+  get: { summary, parameters: params, responses: { 200: ok(summary, schema), ...(params.length > 0 ? errors(404) : {}) }, ...more },
+});
+const mutating = (summary: string, params: object[], body: object | undefined, response: object, codes: number[]) => ({
+  summary,
+  parameters: params,
+  security: [{ bearer: [] }],
+  ...(body !== undefined ? { requestBody: { required: false, content: json(body) } } : {}),
+  responses: { 200: ok(summary, response), ...errors(...codes) },
+});
+const requestId = { type: "object", properties: { "request-id": { type: "string" } }, required: ["request-id"] };
+
+/** The OpenAPI 3.1 document of the server. */
+export function openApiDocument(version: string): object {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Eddy REST API",
+      version,
+      description: "Flink's REST API v1 paths and shapes where the concept is the same, plus Eddy's job specs and WebAssembly artifacts.",
+    },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: {
+        JobSpec: jsonSchema(JobSpec),
+        SavepointRequest: jsonSchema(SavepointRequest),
+        StopRequest: jsonSchema(StopRequest),
+        CheckpointRequest: jsonSchema(CheckpointRequest),
+        Error: {
+          type: "object",
+          properties: {
+            errors: { type: "array", items: { type: "string" } },
+            fields: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+          },
+          required: ["errors"],
+        },
+      },
+    },
+    paths: {
+      "/overview": get("Cluster overview"),
+      "/config": get("Web UI configuration"),
+      "/jobs": {
+        ...get("Job ids and states"),
+        post: mutating("Submit a job spec", [], { $ref: "#/components/schemas/JobSpec" }, { type: "object", properties: { jobid: { type: "string" } } }, [400, 401, 403, 404, 413, 501]),
+      },
+      "/jobs/overview": get("Every job with state, times and task counts"),
+      "/jobs/{jobid}": {
+        ...get("Job details: state, vertices with parallelism, status counts, timestamps", [jobId]),
+        patch: { ...mutating("Cancel the job", [jobId, { name: "mode", in: "query", required: false, schema: { type: "string", enum: ["cancel"] } }], undefined, { type: "object" }, [401, 403, 404]), responses: { 202: { description: "Cancellation requested" }, ...errors(401, 403, 404) } },
+      },
+      "/jobs/{jobid}/plan": get("The job's dataflow plan", [jobId]),
+      "/jobs/{jobid}/exceptions": get("Root exception and exception history", [jobId]),
+      "/jobs/{jobid}/checkpoints": {
+        ...get("Checkpoint counts, summary, latest and history", [jobId]),
+        post: mutating("Trigger a checkpoint", [jobId], { $ref: "#/components/schemas/CheckpointRequest" }, requestId, [400, 401, 403, 404]),
+      },
+      "/jobs/{jobid}/checkpoints/{triggerid}": get("Status of a checkpoint trigger", [jobId, triggerId]),
+      "/jobs/{jobid}/savepoints": { post: mutating("Trigger a savepoint", [jobId], { $ref: "#/components/schemas/SavepointRequest" }, requestId, [400, 401, 403, 404]) },
+      "/jobs/{jobid}/savepoints/{triggerid}": get("Status of a savepoint or stop trigger", [jobId, triggerId]),
+      "/jobs/{jobid}/stop": { post: mutating("Stop with a savepoint", [jobId], { $ref: "#/components/schemas/StopRequest" }, requestId, [400, 401, 403, 404]) },
+      "/jobs/{jobid}/vertices/{vertexid}/backpressure": get("Backpressure level and per-subtask ratios", [jobId, vertexId]),
+      "/jobs/{jobid}/vertices/{vertexid}/watermarks": get("Per-subtask watermarks", [jobId, vertexId]),
+      "/jobs/{jobid}/metrics": get("Job metrics (`?get=a,b` for values)", [jobId]),
+      "/jobs/{jobid}/sources/{vertexid}/partitions": get("Split (partition) assignment and discovery state of a source", [jobId, vertexId]),
+      "/jobs/{jobid}/results": get("Records kept by the job's collect sink", [jobId]),
+      "/artifacts": {
+        ...get("Uploaded components"),
+        post: {
+          ...mutating("Upload a WebAssembly component (raw body or multipart field)", [], undefined, { type: "object", properties: { id: { type: "string" }, world: { type: "string" } } }, [400, 401, 403, 413, 501]),
+          requestBody: { required: true, content: { "application/wasm": { schema: { type: "string", format: "binary" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
+        },
+      },
+      "/metrics": { get: { summary: "Prometheus metrics", responses: { 200: { description: "text/plain; version=0.0.4", content: { "text/plain": { schema: { type: "string" } } } } } } },
+      "/openapi.json": get("This document"),
+    },
+  };
+}
