@@ -200,7 +200,7 @@ async function simple(stream: DataStream<unknown>, op: Exclude<OperatorSpec, { t
     out = stream.filter((r) => compare(fieldOf(r, field), cmp, value), op.name ?? `Filter ${field} ${cmp}${cmp === "exists" ? "" : ` ${JSON.stringify(value)}`}`);
   } else if (op.type === "map" || op.type === "project") {
     const pairs = op.select.map((f) => [f, op.rename?.[f] ?? f] as const);
-    out = stream.map((r) => {
+    out = stream.map<unknown>((r) => {
       const o: Rec = {};
       for (const [from, to] of pairs) o[to] = fieldOf(r, from);
       return o;

@@ -3,7 +3,8 @@
  * and savepoint / stop / checkpoint triggers by trigger id (a client may choose the id, so a
  * retried request finds the first one instead of starting another).
  */
-import type { JobClient, JobStatus, SavepointResult } from "../core/index.ts";
+import type { JobClient, JobStatus } from "../core/index.ts";
+import type { SavepointResult } from "../core/api/job-client.ts";
 import type { ResultBuffer } from "./job-builder.ts";
 import type { JobSpec } from "./job-spec.ts";
 

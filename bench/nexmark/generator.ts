@@ -46,7 +46,7 @@ const ID_LEAD = 10;
 /** Hot sellers, bidders and auctions are the first of each batch of this many ids. */
 const HOT_BATCH = 100;
 const CHANNELS = 10_000;
-const PRICE_STEPS = 1 << 16;
+const PRICE_STEPS = 4096;
 
 const US_STATES = ["AZ", "CA", "ID", "OR", "WA", "WY"];
 const US_CITIES = ["Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland", "Bend", "Redmond", "Seattle", "Kent", "Cheyenne"];
@@ -92,7 +92,7 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
     numInFlightAuctions: 100,
     ...options,
   };
-  const { seed, personProportion: P, auctionProportion: A } = config;
+  const { seed, personProportion: P, auctionProportion: A, hotSellersRatio, hotAuctionRatio, hotBiddersRatio, numActivePeople, numInFlightAuctions } = config;
   const total = P + A + config.bidProportion;
   const intervalMs = 1000 / config.eventsPerSecond;
   const timing = { seed, startTime: config.baseTime, intervalMs };
@@ -100,8 +100,9 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
   // Auction lengths average the event time it takes to open numInFlightAuctions more auctions.
   const eventsForInFlightAuctions = Math.floor((config.numInFlightAuctions * total) / A);
   const text = randomText(seed, 8192);
-  const channelNames: string[] = [];
-  const channelUrls: string[] = [];
+  const channelNames: string[] = new Array<string>(CHANNELS).fill("");
+  const channelUrls: string[] = new Array<string>(CHANNELS).fill("");
+  const fourDigits = Array.from({ length: 10_000 }, (_, n) => String(n).padStart(4, "0"));
   const hotUrls = HOT_CHANNELS.map((_, i) => `https://www.nexmark.com/${text.slice(i * 5, i * 5 + 5)}/item.htm?query=1`);
 
   const lastPersonId = (eventId: number): number => {
@@ -122,12 +123,12 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
   const int = (ctx: GeneratorContext, n: number): number => Math.floor(ctx.random() * n);
   const randomPersonId = (eventId: number, ctx: GeneratorContext): number => {
     const people = lastPersonId(eventId) + 1;
-    const active = Math.min(people, config.numActivePeople);
+    const active = Math.min(people, numActivePeople);
     return people - active + int(ctx, active + ID_LEAD);
   };
   const randomAuctionId = (eventId: number, ctx: GeneratorContext): number => {
     const last = lastAuctionId(eventId);
-    const first = Math.max(last - config.numInFlightAuctions, 0);
+    const first = Math.max(last - numInFlightAuctions, 0);
     return first + int(ctx, last - first + 1 + ID_LEAD);
   };
   // Prices spread log-uniformly over six orders of magnitude, in cents (nexmark's PriceGenerator),
@@ -140,7 +141,7 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
     const start = int(ctx, text.length - length);
     return text.slice(start, start + length);
   };
-  const digits4 = (ctx: GeneratorContext): string => String(int(ctx, 10_000)).padStart(4, "0");
+  const digits4 = (ctx: GeneratorContext): string => fourDigits[int(ctx, 10_000)]!;
 
   const person = (eventId: number, ctx: GeneratorContext): Person => ({
     id: lastPersonId(eventId) + FIRST_PERSON_ID,
@@ -154,7 +155,7 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
 
   const auction = (eventId: number, ctx: GeneratorContext): Auction => {
     const id = lastAuctionId(eventId) + FIRST_AUCTION_ID;
-    const seller = (int(ctx, config.hotSellersRatio) > 0 ? Math.floor(lastPersonId(eventId) / HOT_BATCH) * HOT_BATCH : randomPersonId(eventId, ctx)) + FIRST_PERSON_ID;
+    const seller = (int(ctx, hotSellersRatio) > 0 ? Math.floor(lastPersonId(eventId) / HOT_BATCH) * HOT_BATCH : randomPersonId(eventId, ctx)) + FIRST_PERSON_ID;
     const category = FIRST_CATEGORY_ID + int(ctx, NUM_CATEGORIES);
     const initialBid = price(ctx);
     const ts = ctx.timestamp;
@@ -167,9 +168,9 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
   };
 
   const bid = (eventId: number, ctx: GeneratorContext): Bid => {
-    const auction = (int(ctx, config.hotAuctionRatio) > 0 ? Math.floor(lastAuctionId(eventId) / HOT_BATCH) * HOT_BATCH : randomAuctionId(eventId, ctx)) + FIRST_AUCTION_ID;
+    const auction = (int(ctx, hotAuctionRatio) > 0 ? Math.floor(lastAuctionId(eventId) / HOT_BATCH) * HOT_BATCH : randomAuctionId(eventId, ctx)) + FIRST_AUCTION_ID;
     // Hot bidders are the second of their batch, so that they differ from hot sellers.
-    const bidder = (int(ctx, config.hotBiddersRatio) > 0 ? Math.floor(lastPersonId(eventId) / HOT_BATCH) * HOT_BATCH + 1 : randomPersonId(eventId, ctx)) + FIRST_PERSON_ID;
+    const bidder = (int(ctx, hotBiddersRatio) > 0 ? Math.floor(lastPersonId(eventId) / HOT_BATCH) * HOT_BATCH + 1 : randomPersonId(eventId, ctx)) + FIRST_PERSON_ID;
     const p = price(ctx);
     let channel: string;
     let url: string;
@@ -180,8 +181,12 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
     } else {
       const n = int(ctx, CHANNELS);
       // Channel n's name and url depend on n only: built once, then shared.
-      channel = channelNames[n] ??= `channel-${n}`;
-      url = channelUrls[n] ??= `https://www.nexmark.com/${text.slice(n % 4000, (n % 4000) + 5)}/${text.slice((n * 7) % 4000, ((n * 7) % 4000) + 5)}/item.htm?query=1&channel_id=${n}`;
+      channel = channelNames[n]!;
+      if (channel === "") {
+        channel = channelNames[n] = `channel-${n}`;
+        channelUrls[n] = `https://www.nexmark.com/${text.slice(n % 4000, (n % 4000) + 5)}/${text.slice((n * 7) % 4000, ((n * 7) % 4000) + 5)}/item.htm?query=1&channel_id=${n}`;
+      }
+      url = channelUrls[n]!;
     }
     return { auction, bidder, price: p, channel, url, dateTime: ctx.timestamp };
   };

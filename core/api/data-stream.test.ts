@@ -309,3 +309,36 @@ describe("errors name what was wrong", () => {
     expect(() => StreamExecutionEnvironment.create({ parallelism: 0 })).toThrow(/parallelism/);
   });
 });
+
+describe("count windows", () => {
+  test("tumbling and sliding count windows per key", async () => {
+    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+    const input = Array.from({ length: 23 }, (_, i) => ({ k: i % 2, v: i }));
+    const tumbling = await env
+      .fromCollection(input)
+      .keyBy((e) => e.k)
+      .countWindow(3)
+      .process<string>((k, _ctx, els, out) => out.collect(`${k}:${[...els].map((e) => e.v).join(",")}`))
+      .executeAndCollect();
+    const expected: string[] = [];
+    for (const k of [0, 1]) {
+      const vs = input.filter((e) => e.k === k).map((e) => e.v);
+      for (let i = 0; i + 3 <= vs.length; i += 3) expected.push(`${k}:${vs.slice(i, i + 3).join(",")}`);
+    }
+    expect(tumbling.sort()).toEqual(expected.sort());
+
+    const sliding = await env
+      .fromCollection(input)
+      .keyBy((e) => e.k)
+      .countWindow(4, 2)
+      .process<string>((k, _ctx, els, out) => out.collect(`${k}:${[...els].map((e) => e.v).join(",")}`))
+      .executeAndCollect();
+    const expectedSliding: string[] = [];
+    for (const k of [0, 1]) {
+      const vs = input.filter((e) => e.k === k).map((e) => e.v);
+      // Fires every 2 records with the last (up to) 4 records of the key.
+      for (let n = 2; n <= vs.length; n += 2) expectedSliding.push(`${k}:${vs.slice(Math.max(0, n - 4), n).join(",")}`);
+    }
+    expect(sliding.sort()).toEqual(expectedSliding.sort());
+  });
+});

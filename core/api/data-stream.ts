@@ -16,6 +16,7 @@ import type { WindowAssigner } from "../window/window-assigner.ts";
 import { GlobalWindows } from "../window/global-windows.ts";
 import { CountTrigger } from "../window/count-trigger.ts";
 import { PurgingTrigger } from "../window/purging-trigger.ts";
+import { CountEvictor } from "../window/evictors.ts";
 import type { StreamExecutionEnvironment } from "./environment.ts";
 import { type CoProcessFunction, type FilterFunction, type FlatMapFunction, type KeyedProcessFunction, type KeyedRecord, type MapFunction, type OperatorKind, type OperatorProvider, type ProcessFunction, isOperatorProvider } from "./functions.ts";
 import { unwrapKeyedRecords } from "./operators/provided-operators.ts";
@@ -349,11 +350,16 @@ export class KeyedStream<T, K extends Key = Key> extends DataStream<T> {
     return new WindowedStream<T, K, W>(this, assigner);
   }
 
-  /** Tumbling count windows: fires and purges every `size` records per key (GlobalWindows + CountTrigger). */
-  countWindow(size: number): WindowedStream<T, K, Window> {
+  /**
+   * Count windows per key: tumbling every `size` records (GlobalWindows + purging CountTrigger),
+   * or, with `slide`, the last `size` records every `slide` records (CountTrigger + CountEvictor).
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, Window> {
     checkArgument(Number.isInteger(size) && size > 0, `[eddy] countWindow: size must be an integer > 0, got ${size}`);
     const windowed = new WindowedStream<T, K, Window>(this, GlobalWindows.create() as unknown as WindowAssigner<T, Window>);
-    return windowed.trigger(PurgingTrigger.of(CountTrigger.of(size)) as never);
+    if (slide === undefined) return windowed.trigger(PurgingTrigger.of(CountTrigger.of(size)) as never);
+    checkArgument(Number.isInteger(slide) && slide > 0, `[eddy] countWindow: slide must be an integer > 0, got ${slide}`);
+    return windowed.evictor(CountEvictor.of(size) as never).trigger(CountTrigger.of(slide) as never);
   }
 
   /** Interval join with another keyed stream: `a.intervalJoin(b).between(lo, hi).process(fn)`. */

@@ -7,6 +7,7 @@ import type { OutputTag } from "../runtime/operator.ts";
 import type { AggregateFunction, Key } from "../state/types.ts";
 import type { Window } from "../window/time-window.ts";
 import type { Trigger } from "../window/trigger.ts";
+import type { Evictor } from "../window/evictors.ts";
 import type { WindowAssigner } from "../window/window-assigner.ts";
 import type { WindowFunctionSpec, WindowProcessFn } from "../window/window-function.ts";
 import { createWindowOperator } from "../window/window-operator.ts";
@@ -17,6 +18,7 @@ import { withFunctionLifecycle } from "./operators/provided-operators.ts";
 /** A keyed stream cut into windows, waiting for its window function. */
 export class WindowedStream<T, K extends Key, W extends Window> {
   private triggerValue: Trigger<T, W> | undefined;
+  private evictorValue: Evictor<T, W> | undefined;
   private lateness = 0;
   private lateTag: OutputTag<T> | undefined;
   private parallelism: number | undefined;
@@ -28,6 +30,13 @@ export class WindowedStream<T, K extends Key, W extends Window> {
   trigger(trigger: Trigger<T, W>): this {
     checkArgument(trigger !== null && typeof trigger === "object" && typeof trigger.onElement === "function", "[eddy] trigger() needs a Trigger such as CountTrigger.of(100)");
     this.triggerValue = trigger;
+    return this;
+  }
+
+  /** Removes elements from a window before (or after) its function runs (Flink's evictors). */
+  evictor(evictor: Evictor<T, W>): this {
+    checkArgument(evictor !== null && typeof evictor === "object" && typeof evictor.evictBefore === "function", "[eddy] evictor() needs an Evictor such as CountEvictor.of(100)");
+    this.evictorValue = evictor;
     return this;
   }
 
@@ -108,12 +117,13 @@ export class WindowedStream<T, K extends Key, W extends Window> {
     const lateness = this.lateness;
     const lateTag = this.lateTag;
     const triggerValue = this.triggerValue;
+    const evictorOption = this.evictorValue !== undefined ? { evictor: this.evictorValue } : {};
     return this.input.transform<R>(
       name,
       () => {
-        if (typeof fn !== "function") return createWindowOperator<T, R, W>({ assigner, trigger: triggerValue, allowedLateness: lateness, lateDataTag: lateTag, function: fn, name });
+        if (typeof fn !== "function") return createWindowOperator<T, R, W>({ assigner, trigger: triggerValue, allowedLateness: lateness, lateDataTag: lateTag, function: fn, name, ...evictorOption });
         const { spec, lifecycle } = fn();
-        return withFunctionLifecycle(createWindowOperator<T, R, W>({ assigner, trigger: triggerValue, allowedLateness: lateness, lateDataTag: lateTag, function: spec, name }), lifecycle);
+        return withFunctionLifecycle(createWindowOperator<T, R, W>({ assigner, trigger: triggerValue, allowedLateness: lateness, lateDataTag: lateTag, function: spec, name, ...evictorOption }), lifecycle);
       },
       { parallelism: this.parallelism },
     );

@@ -74,6 +74,11 @@ export class WasmFunction implements OperatorProvider, ComponentSource {
     }
   }
 
+  /** Throws WASM_WRONG_WORLD unless the component targets `world`. */
+  checkWorld(world: WorldName): void {
+    if (world !== this.world) throw new WasmOperatorError("WASM_WRONG_WORLD", this.name, this.world, `expected world ${world}, got world ${this.world}`);
+  }
+
   createOperator(kind: OperatorKind): StreamOperator<any, any> {
     this.checkKind(kind);
     switch (kind) {

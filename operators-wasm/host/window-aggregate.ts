@@ -7,7 +7,7 @@
  */
 import type { AggregateFunction } from "../../core/state/types.ts";
 import type { RichFunction } from "../../core/api/functions.ts";
-import { ByteWriter, decodeBlobs, writeRecords } from "./batch-codec.ts";
+import { ByteWriter, decodeBlobs } from "./batch-codec.ts";
 import { WasmOperatorError } from "./errors.ts";
 import type { LoadedComponent } from "./instance.ts";
 import { encodeMergeInput } from "./keyed-codec.ts";
@@ -117,5 +117,3 @@ export class WindowAggregateFunction implements AggregateFunction<unknown, Queue
     }
   }
 }
-
-export { writeRecords };

@@ -1,0 +1,225 @@
+/**
+ * KafkaSource (Flink's, after FLIP-27): an enumerator that discovers partitions on an interval
+ * and readers that fetch them, keeping offsets in checkpoint state.
+ */
+import type { DataStream, Source, SourceReader, SourceReaderContext, SplitEnumeratorContext } from "../../core/index.ts";
+import { OutputTag } from "../../core/index.ts";
+import { checkArgument } from "../../core/errors.ts";
+import type { KafkaClient } from "./client.ts";
+import { DeadLetter, type DeserializationFailurePolicy, KafkaDeserializers, type KafkaRecordDeserializer } from "./deserializers.ts";
+import { OffsetsInitializer } from "./offsets-initializer.ts";
+import { bootstrapList, clientConfig, intProperty, type KafkaClientFactory, kafkajsClientFactory, type KafkaProperties } from "./properties.ts";
+import { type DiscoveryState, type EnumeratorSettings, type KafkaEnumeratorState, type KafkaPartitionSplit, KafkaSourceEnumerator } from "./source-enumerator.ts";
+import { KafkaSourceReader, type ReaderCounters, type ReaderSettings } from "./source-reader.ts";
+
+/** What the source reports besides the runtime's metrics. */
+export interface KafkaSourceMetrics extends ReaderCounters {
+  readonly discovery: DiscoveryState | undefined;
+}
+
+/**
+ * Reads Kafka topics. Build it with {@link KafkaSource.builder}.
+ *
+ * @example
+ * const source = KafkaSource.builder<string>()
+ *   .setBootstrapServers("localhost:9092")
+ *   .setTopics("clicks")
+ *   .setGroupId("click-counter")
+ *   .setStartingOffsets(OffsetsInitializer.earliest())
+ *   .setDeserializer(KafkaDeserializers.string())
+ *   .setProperty("partition.discovery.interval.ms", "10000")
+ *   .build();
+ * env.fromSource(source, WatermarkStrategy.forBoundedOutOfOrderness(5_000), "clicks");
+ */
+export class KafkaSource<T> implements Source<T, KafkaPartitionSplit, KafkaEnumeratorState> {
+  readonly boundedness;
+  readonly name: string;
+  private enumerator: KafkaSourceEnumerator | undefined;
+  private readonly counters: ReaderCounters = { recordsRead: 0, deserializationFailures: 0, deadLetters: 0, offsetCommitFailures: 0 };
+
+  /** @internal Use {@link KafkaSource.builder}. */
+  constructor(
+    private readonly enumeratorSettings: EnumeratorSettings,
+    private readonly readerSettings: ReaderSettings<T>,
+    private readonly newClient: (role: string) => KafkaClient,
+  ) {
+    this.boundedness = enumeratorSettings.bounded === undefined ? ("CONTINUOUS_UNBOUNDED" as const) : ("BOUNDED" as const);
+    this.name = enumeratorSettings.name;
+  }
+
+  /** Starts building a KafkaSource. */
+  static builder<T = string>(): KafkaSourceBuilder<T> {
+    return new KafkaSourceBuilder<T>();
+  }
+
+  createEnumerator(context: SplitEnumeratorContext<KafkaPartitionSplit>, restored: KafkaEnumeratorState | undefined): KafkaSourceEnumerator {
+    const client = this.newClient("enumerator");
+    const enumerator = new KafkaSourceEnumerator(context, client, this.enumeratorSettings, restored, () => client.close());
+    this.enumerator = enumerator;
+    return enumerator;
+  }
+
+  createReader(context: SourceReaderContext): SourceReader<T, KafkaPartitionSplit> {
+    const client = this.newClient(`reader-${context.subtaskIndex}`);
+    const reader = new KafkaSourceReader<T>(context, client, this.readerSettings, this.counters);
+    const close = reader.close.bind(reader);
+    reader.close = async () => {
+      await close();
+      await client.close();
+    };
+    return reader as unknown as SourceReader<T, KafkaPartitionSplit>;
+  }
+
+  /** Partition discovery state (of the current run) and record counters. */
+  metrics(): KafkaSourceMetrics {
+    return { ...this.counters, discovery: this.enumerator?.state() };
+  }
+}
+
+/** Builder of {@link KafkaSource}, with Flink's method names. */
+export class KafkaSourceBuilder<T> {
+  private bootstrap: string[] | undefined;
+  private topics: string[] | undefined;
+  private pattern: RegExp | undefined;
+  private groupId: string | undefined;
+  private starting: OffsetsInitializer = OffsetsInitializer.earliest();
+  private stopping: OffsetsInitializer | undefined;
+  private deserializer: KafkaRecordDeserializer<unknown> = KafkaDeserializers.string();
+  private policy: DeserializationFailurePolicy = "FAIL";
+  private name = "Kafka Source";
+  private readonly props: KafkaProperties = new Map();
+  private clientFactory: KafkaClientFactory = kafkajsClientFactory;
+
+  /** "host:port,host:port" or a list. */
+  setBootstrapServers(servers: string | readonly string[]): this {
+    this.bootstrap = bootstrapList(servers);
+    return this;
+  }
+
+  /** Topics to read; partitions added to them later are discovered. */
+  setTopics(...topics: (string | readonly string[])[]): this {
+    this.topics = topics.flat();
+    checkArgument(this.topics.length > 0 && this.topics.every((t) => typeof t === "string" && t !== ""), "[eddy] KafkaSource.setTopics needs topic names");
+    this.pattern = undefined;
+    return this;
+  }
+
+  /** Every topic whose whole name matches; topics created later are discovered. */
+  setTopicPattern(pattern: RegExp): this {
+    checkArgument(pattern instanceof RegExp, "[eddy] KafkaSource.setTopicPattern needs a RegExp");
+    this.pattern = pattern;
+    this.topics = undefined;
+    return this;
+  }
+
+  /** The consumer group offsets are committed to (monitoring) and read from (committedOffsets). */
+  setGroupId(groupId: string): this {
+    this.groupId = groupId;
+    return this;
+  }
+
+  setStartingOffsets(initializer: OffsetsInitializer): this {
+    this.starting = initializer;
+    return this;
+  }
+
+  /** Bounded mode: stop at these offsets (e.g. `OffsetsInitializer.latest()`: the end of the log at start). */
+  setBounded(stopping: OffsetsInitializer = OffsetsInitializer.latest()): this {
+    this.stopping = stopping;
+    return this;
+  }
+
+  setDeserializer<R>(deserializer: KafkaRecordDeserializer<R>): KafkaSourceBuilder<R> {
+    checkArgument(deserializer !== null && typeof deserializer === "object" && typeof deserializer.deserialize === "function", "[eddy] KafkaSource.setDeserializer needs an object with deserialize(record)");
+    this.deserializer = deserializer as KafkaRecordDeserializer<unknown>;
+    return this as unknown as KafkaSourceBuilder<R>;
+  }
+
+  /**
+   * A record the deserializer rejects: FAIL the job (default), SKIP it (counted in
+   * `metrics().deserializationFailures`), or emit it as a {@link DeadLetter} (route it with
+   * {@link splitDeadLetters}).
+   */
+  setDeserializationFailurePolicy(policy: DeserializationFailurePolicy): this {
+    checkArgument(policy === "FAIL" || policy === "SKIP" || policy === "DEAD_LETTER", `[eddy] KafkaSource: the deserialization failure policy must be FAIL, SKIP or DEAD_LETTER, got "${String(policy)}"`);
+    this.policy = policy;
+    return this;
+  }
+
+  /**
+   * Kafka and Flink properties: `partition.discovery.interval.ms` (default 30000; <= 0 turns
+   * discovery off), `isolation.level`, `retries`, `retry.backoff.ms`, `request.timeout.ms`,
+   * `fetch.max.wait.ms`, `max.partition.fetch.bytes`, `fetch.max.bytes`,
+   * `commit.offsets.on.checkpoint`, `client.id.prefix`, `log.level`.
+   */
+  setProperty(name: string, value: string | number | boolean): this {
+    this.props.set(name, String(value));
+    return this;
+  }
+
+  /** Display name (default "Kafka Source"). */
+  setName(name: string): this {
+    this.name = name;
+    return this;
+  }
+
+  /** Another Kafka client than kafkajs (see client.ts). */
+  setClientFactory(factory: KafkaClientFactory): this {
+    this.clientFactory = factory;
+    return this;
+  }
+
+  build(): KafkaSource<T> {
+    checkArgument(this.bootstrap !== undefined, "[eddy] KafkaSource: setBootstrapServers(...) is required");
+    checkArgument(this.topics !== undefined || this.pattern !== undefined, "[eddy] KafkaSource: setTopics(...) or setTopicPattern(...) is required");
+    const props = this.props;
+    const bootstrap = this.bootstrap;
+    const retries = intProperty(props, "retries", 5);
+    const retryBackoffMs = intProperty(props, "retry.backoff.ms", 100);
+    const enumerator: EnumeratorSettings = {
+      name: this.name,
+      topics: this.topics,
+      pattern: this.pattern,
+      startingOffsets: this.starting,
+      bounded: this.stopping,
+      groupId: this.groupId,
+      discoveryIntervalMs: intProperty(props, "partition.discovery.interval.ms", 30_000),
+      bootstrap,
+    };
+    const reader: ReaderSettings<T> = {
+      name: this.name,
+      deserializer: this.deserializer as KafkaRecordDeserializer<T>,
+      onFailure: this.policy,
+      groupId: this.groupId,
+      commitOffsetsOnCheckpoint: (props.get("commit.offsets.on.checkpoint") ?? "true") !== "false",
+      fetch: {
+        maxWaitMs: intProperty(props, "fetch.max.wait.ms", 250),
+        maxBytesPerPartition: intProperty(props, "max.partition.fetch.bytes", 1_048_576),
+        maxBytes: intProperty(props, "fetch.max.bytes", 52_428_800),
+      },
+      maxBufferedRecords: intProperty(props, "eddy.reader.max.buffered.records", 20_000),
+      retries,
+      retryBackoffMs,
+      bootstrap,
+    };
+    const prefix = props.get("client.id.prefix") ?? this.groupId ?? "eddy-kafka-source";
+    const factory = this.clientFactory;
+    return new KafkaSource<T>(enumerator, reader, (role) => factory(clientConfig(bootstrap, props, `${prefix}-${role}`)));
+  }
+}
+
+/**
+ * Routes the {@link DeadLetter}s of a source built with the DEAD_LETTER policy to a side output
+ * and passes everything else on.
+ *
+ * @example
+ * const dead = new OutputTag<DeadLetter>("dead-letters");
+ * const clicks = splitDeadLetters(env.fromSource(source, WatermarkStrategy.noWatermarks(), "clicks"), dead);
+ * clicks.getSideOutput(dead).print();
+ */
+export function splitDeadLetters<T>(stream: DataStream<T | DeadLetter>, tag: OutputTag<DeadLetter> = new OutputTag<DeadLetter>("dead-letters")): DataStream<T> {
+  return stream.process<T>((value, ctx, out) => {
+    if (value instanceof DeadLetter) ctx.output(tag, value);
+    else out.collect(value);
+  }, "Dead Letters");
+}

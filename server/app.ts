@@ -1,0 +1,340 @@
+/**
+ * `createApp(options)`: the Hono app of Eddy's REST API. Runtime-agnostic (Web-standard
+ * Request/Response only); each runtime adapter serves its `fetch`.
+ */
+import { Hono, type Context } from "hono";
+import { type CheckpointStorage, FileSystemCheckpointStorage, type FileSystem, type JobClient, MemoryFileSystem, safeName } from "../core/index.ts";
+import { randomHexId } from "../core/graph/ids.ts";
+import { type ArtifactInfo, type ArtifactStore, MemoryArtifactStore, isArtifactId, sha256Hex } from "./artifact-store.ts";
+import { type ComponentRuntime, defaultComponentRuntime, worldForKind } from "./components.ts";
+import { dashboardHtml } from "./dashboard.ts";
+import { HttpError, errorBody, notFound, toHttpError } from "./errors.ts";
+import {
+  jobCheckpoints,
+  jobDetails,
+  jobExceptions,
+  jobMetricValues,
+  jobOverview,
+  jobPlan,
+  vertexBackpressure,
+  vertexWatermarks,
+} from "./flink-json.ts";
+import { buildJob } from "./job-builder.ts";
+import { type JobEntry, JobRegistry, type Trigger, isTerminal } from "./job-registry.ts";
+import { JobSpec } from "./job-spec.ts";
+import { openApiDocument } from "./openapi.ts";
+import { type PartitionsInfo, sourcePartitions } from "./partitions.ts";
+import { prometheusText } from "./prometheus.ts";
+import { CheckpointRequest, SavepointRequest, StopRequest } from "./request-bodies.ts";
+import { readJson, readLimited } from "./validation.ts";
+
+/** Eddy's version as the API reports it. */
+export const EDDY_VERSION = "0.1.0";
+
+/** Options of {@link createApp}. All have in-memory defaults, so `createApp()` just works. */
+export interface AppOptions {
+  /** When set, every mutating request needs `Authorization: Bearer <token>` (401 without, 403 wrong). */
+  readonly token?: string;
+  /** Checkpoints and savepoints of submitted jobs (default: in memory). */
+  readonly checkpointFs?: FileSystem;
+  /** File sinks write here (default: in memory). */
+  readonly outputFs?: FileSystem;
+  /** Uploaded components (default: in memory). */
+  readonly artifacts?: ArtifactStore;
+  /** How components are read and compiled (default: eddy/wasm, loaded on first use). */
+  readonly components?: ComponentRuntime;
+  /** The jobs (pass one to add jobs built in code, e.g. the demo). */
+  readonly registry?: JobRegistry;
+  /** Largest component upload, bytes (default 16 MiB). */
+  readonly maxArtifactBytes?: number;
+  /** Largest JSON body, bytes (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Where print sinks write (default console.log). */
+  readonly print?: (line: string) => void;
+  /** Split assignment of a source vertex (default: built-in sources, and sources that describe themselves). */
+  readonly partitions?: (client: JobClient, vertexId: string) => PartitionsInfo | undefined;
+}
+
+/** The Hono app with its job registry. */
+export type EddyApp = Hono & { readonly registry: JobRegistry; shutdown(): Promise<void> };
+
+/**
+ * The REST API as a Hono app.
+ *
+ * @example
+ * const app = createApp({ token: "s3cret" });
+ * const res = await app.request("/jobs/overview");
+ */
+export function createApp(options: AppOptions = {}): EddyApp {
+  const registry = options.registry ?? new JobRegistry();
+  const checkpointFs = options.checkpointFs ?? new MemoryFileSystem();
+  const checkpointStorage: CheckpointStorage = new FileSystemCheckpointStorage(checkpointFs, "");
+  const outputFs = options.outputFs ?? new MemoryFileSystem();
+  const artifacts = options.artifacts ?? new MemoryArtifactStore();
+  const components = options.components ?? defaultComponentRuntime();
+  const maxArtifactBytes = options.maxArtifactBytes ?? 16 * 1024 * 1024;
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const print = options.print ?? ((line: string) => console.log(line));
+  const partitions = options.partitions ?? sourcePartitions;
+  const compiled = new Map<string, Promise<unknown>>();
+
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    const http = toHttpError(error);
+    if (http.status >= 500 && http.status !== 501) console.error(error);
+    return c.json(errorBody(http), http.status);
+  });
+  app.notFound((c) => c.json({ errors: [`Not found: ${new URL(c.req.url).pathname}`] }, 404));
+
+  // Bearer token on every mutating request.
+  app.use("*", async (c, next) => {
+    const method = c.req.method;
+    if (options.token !== undefined && method !== "GET" && method !== "HEAD" && method !== "OPTIONS") {
+      const header = c.req.header("authorization");
+      const m = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header);
+      if (m === null) {
+        c.header("WWW-Authenticate", 'Bearer realm="eddy"');
+        throw new HttpError(401, "[eddy] this request needs a bearer token: send Authorization: Bearer <token>");
+      }
+      if (!sameToken(m[1]!.trim(), options.token)) throw new HttpError(403, "[eddy] the bearer token is not valid for this server");
+    }
+    await next();
+  });
+
+  const job = (c: Context): JobEntry => {
+    const id = c.req.param("jobid")!;
+    const entry = registry.get(id);
+    if (entry === undefined) throw notFound("job", id);
+    return entry;
+  };
+  const vertex = (c: Context, entry: JobEntry) => {
+    const id = c.req.param("vertexid")!;
+    const v = entry.client.metrics().vertices.find((x) => x.id === id);
+    if (v === undefined) throw new HttpError(404, `[eddy] vertex "${id}" not found in job "${entry.id}"`);
+    return v;
+  };
+
+  app.get("/", (c) => c.html(dashboardHtml()));
+  app.get("/openapi.json", (c) => c.json(openApiDocument(EDDY_VERSION)));
+  app.get("/config", (c) =>
+    c.json({
+      "refresh-interval": 3000,
+      "timezone-name": "UTC",
+      "timezone-offset": 0,
+      "flink-version": `eddy-${EDDY_VERSION}`,
+      "flink-revision": "",
+      features: { "web-submit": false, "web-cancel": true, "web-rescale": false, "web-history": false },
+    }),
+  );
+  app.get("/overview", (c) => {
+    const jobs = registry.all();
+    const count = (states: string[]) => jobs.filter((j) => states.includes(j.client.getJobStatus())).length;
+    const running = jobs.filter((j) => !isTerminal(j.client.getJobStatus()));
+    const slots = running.reduce((n, j) => n + j.client.executionGraph.slots, 0);
+    return c.json({
+      taskmanagers: 1,
+      "slots-total": slots,
+      "slots-available": 0,
+      "jobs-running": count(["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING"]),
+      "jobs-finished": count(["FINISHED"]),
+      "jobs-cancelled": count(["CANCELED"]),
+      "jobs-failed": count(["FAILED"]),
+      "flink-version": `eddy-${EDDY_VERSION}`,
+      "flink-commit": "",
+    });
+  });
+  app.get("/metrics", (c) => c.body(prometheusText(registry.all()), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
+
+  app.get("/jobs", (c) => c.json({ jobs: registry.all().map((j) => ({ id: j.id, status: j.client.getJobStatus() })) }));
+  app.get("/jobs/overview", (c) => c.json({ jobs: registry.all().map(jobOverview) }));
+
+  app.post("/jobs", async (c) => {
+    const spec = await readJson(c, JobSpec, maxBodyBytes, "job spec");
+    if (spec.savepoint !== undefined) {
+      // A missing savepoint is the client's mistake: say so now rather than fail the job later.
+      try {
+        await checkpointStorage.load(spec.savepoint.path);
+      } catch (error) {
+        throw new HttpError(400, "[eddy] invalid job spec", [{ path: "savepoint.path", message: `expected a savepoint location: ${error instanceof Error ? error.message : String(error)}` }]);
+      }
+    }
+    const built = await buildJob(spec, {
+      outputFs,
+      checkpointStorage,
+      print,
+      jobKey: `${safeName(spec.name)}-${randomHexId().slice(0, 8)}`,
+      component: (id, kind, path) => componentFor(id, kind, path),
+      wasmModule: () => components.module(),
+    });
+    const client = built.env.executeAsync(spec.name);
+    registry.add(client, { spec, results: built.results });
+    return c.json({ jobid: client.jobId, jobUrl: `/jobs/${client.jobId}` }, 202);
+  });
+
+  app.get("/jobs/:jobid", (c) => c.json(jobDetails(job(c))));
+  app.patch("/jobs/:jobid", (c) => {
+    const entry = job(c);
+    const mode = c.req.query("mode");
+    if (mode !== undefined && mode !== "cancel") throw new HttpError(400, `[eddy] mode must be "cancel", got "${mode}"`, [{ path: "mode", message: 'expected "cancel"' }]);
+    void entry.client.cancel();
+    return c.json({}, 202);
+  });
+  app.get("/jobs/:jobid/plan", (c) => c.json(jobPlan(job(c))));
+  app.get("/jobs/:jobid/exceptions", (c) => c.json(jobExceptions(job(c))));
+  app.get("/jobs/:jobid/checkpoints", (c) => c.json(jobCheckpoints(job(c))));
+  app.get("/jobs/:jobid/vertices/:vertexid/backpressure", (c) => {
+    const entry = job(c);
+    return c.json(vertexBackpressure(vertex(c, entry)));
+  });
+  app.get("/jobs/:jobid/vertices/:vertexid/watermarks", (c) => {
+    const entry = job(c);
+    return c.json(vertexWatermarks(vertex(c, entry)));
+  });
+  app.get("/jobs/:jobid/metrics", (c) => {
+    const values = jobMetricValues(job(c));
+    const wanted = c.req.query("get");
+    if (wanted === undefined) return c.json(Object.keys(values).map((id) => ({ id })));
+    return c.json(wanted.split(",").filter((id) => Object.hasOwn(values, id)).map((id) => ({ id, value: values[id] })));
+  });
+  app.get("/jobs/:jobid/sources/:vertexid/partitions", (c) => {
+    const entry = job(c);
+    const id = c.req.param("vertexid");
+    const info = partitions(entry.client, id);
+    if (info === undefined) throw new HttpError(404, `[eddy] vertex "${id}" is not a source of job "${entry.id}"`);
+    return c.json(info);
+  });
+  app.get("/jobs/:jobid/results", (c) => {
+    const entry = job(c);
+    if (entry.results === undefined) throw new HttpError(404, `[eddy] job "${entry.id}" has no collect sink`);
+    const offset = Math.max(0, Number(c.req.query("offset") ?? 0) || 0);
+    const limit = Math.min(100_000, Math.max(0, Number(c.req.query("limit") ?? 10_000) || 10_000));
+    const { records, total } = entry.results;
+    return c.json({ total, kept: records.length, records: records.slice(offset, offset + limit) });
+  });
+
+  // Triggers: a client-chosen triggerId makes retries idempotent.
+  const triggerStatus = (t: Trigger): object =>
+    t.status === "IN_PROGRESS"
+      ? { status: { id: "IN_PROGRESS" } }
+      : {
+          status: { id: "COMPLETED" },
+          operation:
+            t.failure !== undefined
+              ? { "failure-cause": { class: "EddyError", "stack-trace": t.failure, "serialized-throwable": null } }
+              : t.kind === "checkpoint"
+                ? { checkpointId: t.result!.checkpointId }
+                : { location: t.result!.location },
+        };
+  const startTrigger = (entry: JobEntry, kind: Trigger["kind"], requested: string | undefined, run: () => ReturnType<JobClient["triggerSavepoint"]>): string => {
+    const id = requested ?? randomHexId();
+    if (!entry.triggers.has(id) && isTerminal(entry.client.getJobStatus())) {
+      throw new HttpError(409, `[eddy] job "${entry.id}" is ${entry.client.getJobStatus()}: no ${kind} can be taken`);
+    }
+    return registry.trigger(entry, kind, id, run).id;
+  };
+  app.post("/jobs/:jobid/savepoints", async (c) => {
+    const entry = job(c);
+    const body = await readJson(c, SavepointRequest, maxBodyBytes, "savepoint request", true);
+    const id = startTrigger(entry, "savepoint", body.triggerId, async () => {
+      const result = await entry.client.triggerSavepoint();
+      if (body["cancel-job"] === true) await entry.client.cancel();
+      return result;
+    });
+    return c.json({ "request-id": id }, 202);
+  });
+  app.post("/jobs/:jobid/stop", async (c) => {
+    const entry = job(c);
+    const body = await readJson(c, StopRequest, maxBodyBytes, "stop request", true);
+    const id = startTrigger(entry, "stop", body.triggerId, () => entry.client.stopWithSavepoint({ drain: body.drain ?? false }));
+    return c.json({ "request-id": id }, 202);
+  });
+  app.post("/jobs/:jobid/checkpoints", async (c) => {
+    const entry = job(c);
+    const body = await readJson(c, CheckpointRequest, maxBodyBytes, "checkpoint request", true);
+    const id = startTrigger(entry, "checkpoint", body.triggerId, () => entry.client.triggerCheckpoint());
+    return c.json({ "request-id": id }, 202);
+  });
+  const getTrigger = (c: Context, kinds: Trigger["kind"][]) => {
+    const entry = job(c);
+    const id = c.req.param("triggerid")!;
+    const t = entry.triggers.get(id);
+    if (t === undefined || !kinds.includes(t.kind)) throw notFound("trigger", id);
+    return c.json(triggerStatus(t));
+  };
+  app.get("/jobs/:jobid/savepoints/:triggerid", (c) => getTrigger(c, ["savepoint", "stop"]));
+  app.get("/jobs/:jobid/checkpoints/:triggerid", (c) => getTrigger(c, ["checkpoint"]));
+
+  // Artifacts: WebAssembly components, stored by sha256.
+  app.get("/artifacts", async (c) => c.json({ artifacts: await artifacts.list() }));
+  app.get("/artifacts/:id", async (c) => {
+    const id = c.req.param("id");
+    const info = await artifacts.info(id);
+    if (info === undefined) throw notFound("artifact", id);
+    return c.json(info);
+  });
+  app.post("/artifacts", async (c) => {
+    const bytes = await uploadedBytes(c.req.raw, maxArtifactBytes);
+    if (bytes.length === 0) throw new HttpError(400, "[eddy] empty upload: send the component's bytes as the body (application/wasm) or as a multipart file");
+    const id = await sha256Hex(bytes);
+    const existing = await artifacts.info(id);
+    if (existing !== undefined) return c.json(existing);
+    const declared = await components.readWorld(bytes, `artifact ${id.slice(0, 12)}`);
+    if (declared.world === undefined) {
+      const got = declared.exports.length > 0 ? declared.exports.join(", ") : "nothing";
+      throw new HttpError(400, `[eddy] the component implements no eddy:operator world: it exports ${got}`);
+    }
+    const info: ArtifactInfo = { id, size: bytes.length, world: declared.world, imports: declared.imports, exports: declared.exports, created: Date.now() };
+    return c.json(await artifacts.put(info, bytes), 201);
+  });
+
+  /** The compiled component of an artifact, checked against the operator kind that uses it. */
+  async function componentFor(id: string, kind: string, path: string): Promise<unknown> {
+    const info = isArtifactId(id) ? await artifacts.info(id) : undefined;
+    if (info === undefined) throw new HttpError(400, "[eddy] invalid job spec", [{ path, message: `expected an uploaded artifact: "${id}" is unknown (POST /artifacts first)` }]);
+    const world = worldForKind(kind as Parameters<typeof worldForKind>[0]);
+    if (info.world !== world) throw new HttpError(400, "[eddy] invalid job spec", [{ path, message: `expected a component of world ${world} for kind ${kind}, got ${info.world ?? "none"}` }]);
+    let p = compiled.get(id);
+    if (p === undefined) {
+      const bytes = await artifacts.get(id);
+      if (bytes === undefined) throw new HttpError(400, "[eddy] invalid job spec", [{ path, message: `expected an uploaded artifact: the bytes of "${id}" are missing` }]);
+      p = components.compile(bytes, `artifact ${id.slice(0, 12)}`);
+      compiled.set(id, p);
+      p.catch(() => compiled.delete(id));
+    }
+    return p;
+  }
+
+  return Object.assign(app, { registry, shutdown: () => registry.shutdown() });
+}
+
+/** Compares tokens without stopping at the first differing character. */
+function sameToken(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** The component bytes: the raw body, or the first file of a multipart form. */
+async function uploadedBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const type = request.headers.get("content-type") ?? "";
+  // A multipart envelope adds a few hundred bytes around the file.
+  const body = await readLimited(request, type.startsWith("multipart/form-data") ? maxBytes + 64 * 1024 : maxBytes);
+  if (!type.startsWith("multipart/form-data")) return body;
+  let form: FormData;
+  try {
+    form = await new Response(body as BodyInit, { headers: { "content-type": type } }).formData();
+  } catch (error) {
+    throw new HttpError(400, `[eddy] malformed multipart upload: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  for (const value of form.values()) {
+    if (typeof value !== "string") {
+      const bytes = new Uint8Array(await value.arrayBuffer());
+      if (bytes.length > maxBytes) throw new HttpError(413, `[eddy] request body too large: at most ${maxBytes} bytes accepted`);
+      return bytes;
+    }
+  }
+  throw new HttpError(400, "[eddy] the multipart upload has no file field");
+}
