@@ -6,7 +6,7 @@
  * function of (seed, i): Eddy's source and a baseline loop see identical events.
  */
 import type { GeneratorContext, GeneratorSourceOptions } from "../../core/index.ts";
-import { generatorTimestamp, hashToUnit } from "../../core/connectors/generator-source.ts";
+import { hashToUnit } from "../../core/connectors/generator-source.ts";
 import { AUCTION, type Auction, BID, type Bid, type Event, PERSON, type Person } from "./model.ts";
 
 /** Parameters of the generated stream (names after Flink nexmark's NexmarkConfiguration). */
@@ -96,7 +96,9 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
   const total = P + A + config.bidProportion;
   const intervalMs = 1000 / config.eventsPerSecond;
   const timing = { seed, startTime: config.baseTime, intervalMs };
-  const timestampFor = (eventNumber: number): number => generatorTimestamp(timing, eventNumber);
+  const { startTime, intervalMs: interval } = timing;
+  // generatorTimestamp(timing, n) for an ordered generator, without its option lookups.
+  const timestampFor = (eventNumber: number): number => Math.floor(startTime + eventNumber * interval);
   // Auction lengths average the event time it takes to open numInFlightAuctions more auctions.
   const eventsForInFlightAuctions = Math.floor((config.numInFlightAuctions * total) / A);
   const text = randomText(seed, 8192);
@@ -168,9 +170,13 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
   };
 
   const bid = (eventId: number, ctx: GeneratorContext): Bid => {
-    const auction = (int(ctx, hotAuctionRatio) > 0 ? Math.floor(lastAuctionId(eventId) / HOT_BATCH) * HOT_BATCH : randomAuctionId(eventId, ctx)) + FIRST_AUCTION_ID;
+    // A bid comes after its epoch's person and auctions: lastPersonId and lastAuctionId, inlined.
+    const epoch = Math.floor(eventId / total);
+    const lastAuction = epoch * A + A - 1;
+    const lastPerson = epoch * P + P - 1;
+    const auction = (int(ctx, hotAuctionRatio) > 0 ? Math.floor(lastAuction / HOT_BATCH) * HOT_BATCH : randomAuctionId(eventId, ctx)) + FIRST_AUCTION_ID;
     // Hot bidders are the second of their batch, so that they differ from hot sellers.
-    const bidder = (int(ctx, hotBiddersRatio) > 0 ? Math.floor(lastPersonId(eventId) / HOT_BATCH) * HOT_BATCH + 1 : randomPersonId(eventId, ctx)) + FIRST_PERSON_ID;
+    const bidder = (int(ctx, hotBiddersRatio) > 0 ? Math.floor(lastPerson / HOT_BATCH) * HOT_BATCH + 1 : randomPersonId(eventId, ctx)) + FIRST_PERSON_ID;
     const p = price(ctx);
     let channel: string;
     let url: string;

@@ -1,0 +1,433 @@
+/**
+ * KafkaSink (Flink's): at-least-once (flush at the barrier) or exactly-once through Kafka
+ * transactions. Exactly-once: each subtask rotates transactional ids `<prefix>-<subtask>-<n>`,
+ * since the transaction of checkpoint N waits for its commit while checkpoint N+1's records are
+ * written. A transaction is stored in the checkpoint as (transactional id, producer id, epoch):
+ * after a crash, the next run commits it with an EndTxn request of its own — no producer can be
+ * re-created for it without fencing it (what Flink does by reflection and KIP-939 addresses).
+ */
+import type { Sink, SinkInitContext, SinkWriter, SinkWriterContext, TransactionContext, TwoPhaseCommitLogic, TwoPhaseCommitSink } from "../../core/index.ts";
+import { EddyError, checkArgument, describeError } from "../../core/errors.ts";
+import type { KafkaClient, ProducerRecord, TransactionalProducer, TransactionIdentity } from "./client.ts";
+import type { KafkaRecordSerializer } from "./deserializers.ts";
+import { bootstrapList, clientConfig, intProperty, type KafkaClientFactory, kafkajsClientFactory, type KafkaProperties } from "./properties.ts";
+
+/** Flink's DeliveryGuarantee. */
+export type DeliveryGuarantee = "NONE" | "AT_LEAST_ONCE" | "EXACTLY_ONCE";
+
+/** A Kafka transaction as stored in a checkpoint: enough to finish it from another process. */
+export type KafkaTransaction = TransactionIdentity;
+
+/** Errors of an EndTxn for a transaction that is already finished (or whose producer was fenced since). */
+const ALREADY_ENDED = new Set(["INVALID_TXN_STATE", "INVALID_PRODUCER_EPOCH", "PRODUCER_FENCED", "UNKNOWN_PRODUCER_ID", "INVALID_PRODUCER_ID_MAPPING", "TRANSACTIONAL_ID_NOT_FOUND"]);
+
+interface SinkSettings<T> {
+  readonly name: string;
+  readonly guarantee: DeliveryGuarantee;
+  readonly serializer: KafkaRecordSerializer<T>;
+  readonly transactionalIdPrefix: string | undefined;
+  readonly transactionTimeoutMs: number;
+  readonly checkpointIntervalMs: number | undefined;
+  readonly batchSize: number;
+  readonly maxInFlight: number;
+  /** Transactional ids per subtask whose open transactions are aborted on start (real brokers). */
+  readonly lingeringProbe: number;
+}
+
+/** Counters (KafkaSink.metrics()). */
+export interface KafkaSinkMetrics {
+  recordsWritten: number;
+  transactionsCommitted: number;
+  transactionsAborted: number;
+  /** Commits of restored transactions found already finished. */
+  recoveredCommitsAlreadyEnded: number;
+  lingeringAborted: number;
+}
+
+/**
+ * Writes a stream to Kafka. Build it with {@link KafkaSink.builder}.
+ *
+ * @example
+ * const sink = KafkaSink.builder<Count>()
+ *   .setBootstrapServers("localhost:9092")
+ *   .setRecordSerializer(KafkaSerializers.json({ topic: "counts", key: (c) => c.page }))
+ *   .setDeliveryGuarantee("EXACTLY_ONCE")
+ *   .setTransactionalIdPrefix("page-counts")
+ *   .build();
+ * counts.sinkTo(sink);
+ */
+export class KafkaSink<T> implements Sink<T>, TwoPhaseCommitSink<T, KafkaTransaction> {
+  /** "two-phase-commit" for EXACTLY_ONCE: `sinkTo` then runs it as a transactional sink. */
+  readonly kind: "two-phase-commit";
+  readonly name: string;
+  private readonly stats: KafkaSinkMetrics = { recordsWritten: 0, transactionsCommitted: 0, transactionsAborted: 0, recoveredCommitsAlreadyEnded: 0, lingeringAborted: 0 };
+  /** Transactions opened in this process and not finished, by transactional id (lingering ones after an in-process restart). */
+  private readonly open = new Map<string, TransactionIdentity>();
+
+  /** @internal Use {@link KafkaSink.builder}. */
+  constructor(
+    private readonly settings: SinkSettings<T>,
+    private readonly newClient: (role: string) => KafkaClient,
+  ) {
+    this.name = settings.name;
+    this.kind = (settings.guarantee === "EXACTLY_ONCE" ? "two-phase-commit" : "sink") as "two-phase-commit";
+  }
+
+  static builder<T = string>(): KafkaSinkBuilder<T> {
+    return new KafkaSinkBuilder<T>();
+  }
+
+  metrics(): KafkaSinkMetrics {
+    return { ...this.stats };
+  }
+
+  createWriter(context: SinkInitContext): SinkWriter<T> {
+    return new AtLeastOnceWriter(this.newClient(`writer-${context.subtaskIndex}`), this.settings, this.stats);
+  }
+
+  createLogic(context: TransactionContext): TwoPhaseCommitLogic<T, KafkaTransaction> {
+    const s = this.settings;
+    // The runtime may pass the checkpoint interval; the builder's value is the fallback.
+    const interval = (context as { checkpointIntervalMs?: number }).checkpointIntervalMs ?? s.checkpointIntervalMs;
+    if (interval !== undefined && s.transactionTimeoutMs < 3 * interval) {
+      throw new EddyError(
+        `[eddy] Kafka sink "${s.name}": transaction.timeout.ms (${s.transactionTimeoutMs}) must be at least 3x the checkpoint interval (${interval} ms): a transaction stays open for a whole checkpoint interval and then waits for the checkpoint to complete, and the broker aborts it after the timeout, losing its records`,
+        { code: "INVALID_ARGUMENT", domain: "user", retryable: false, operator: s.name },
+      );
+    }
+    return new TransactionalLogic(this.newClient(`txn-${context.subtaskIndex}`), s, context.subtaskIndex, this.stats, this.open);
+  }
+}
+
+/** Sends in batches without waiting; a flush (barrier, end of input) waits for every acknowledgement. */
+class AtLeastOnceWriter<T> implements SinkWriter<T> {
+  private buffer: ProducerRecord[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+  private readonly producer;
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly settings: SinkSettings<T>,
+    private readonly stats: KafkaSinkMetrics,
+  ) {
+    this.producer = client.createProducer();
+  }
+
+  write(value: T, context: SinkWriterContext): void | Promise<void> {
+    if (this.failure !== undefined) throw this.failure.error;
+    this.buffer.push(this.settings.serializer.serialize(value, context.timestamp));
+    if (this.buffer.length < this.settings.batchSize) return;
+    this.send();
+    // Too much unacknowledged: hold the task back until the oldest send settles.
+    if (this.inFlight.size >= this.settings.maxInFlight) return Promise.race(this.inFlight).then(() => this.check());
+  }
+
+  private send(): void {
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    const p: Promise<void> = this.producer.send(batch).then(
+      () => {
+        this.stats.recordsWritten += batch.length;
+        this.inFlight.delete(p);
+      },
+      (error: unknown) => {
+        this.failure ??= { error: sendError(this.settings.name, error) };
+        this.inFlight.delete(p);
+      },
+    );
+    this.inFlight.add(p);
+  }
+
+  private check(): void {
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
+  async flush(): Promise<void> {
+    this.send();
+    await Promise.all(this.inFlight);
+    this.check();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
+    await this.producer.close().catch(() => {});
+    await this.client.close();
+  }
+}
+
+interface PooledProducer {
+  readonly producer: TransactionalProducer;
+  identity: TransactionIdentity | undefined;
+  busy: boolean;
+  buffer: ProducerRecord[];
+  readonly inFlight: Set<Promise<void>>;
+  failure: { error: unknown } | undefined;
+  begunAt: number;
+}
+
+/** The two-phase-commit logic of one subtask: a pool of transactional producers. */
+class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> {
+  private readonly pool: PooledProducer[] = [];
+  private readonly byId = new Map<string, PooledProducer>();
+  private readonly prefix: string;
+  private closed = false;
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly settings: SinkSettings<T>,
+    subtask: number,
+    private readonly stats: KafkaSinkMetrics,
+    private readonly open: Map<string, TransactionIdentity>,
+  ) {
+    this.prefix = `${settings.transactionalIdPrefix}-${subtask}-`;
+  }
+
+  private entry(index: number): PooledProducer {
+    let e = this.pool[index];
+    if (e === undefined) {
+      const producer = this.client.createTransactionalProducer(`${this.prefix}${index}`, this.settings.transactionTimeoutMs);
+      e = { producer, identity: undefined, busy: false, buffer: [], inFlight: new Set(), failure: undefined, begunAt: 0 };
+      this.pool[index] = e;
+      this.byId.set(producer.transactionalId, e);
+    }
+    return e;
+  }
+
+  async beginTransaction(): Promise<KafkaTransaction> {
+    let index = this.pool.findIndex((e) => !e.busy && e.failure === undefined);
+    if (index < 0) index = this.pool.length;
+    const e = this.entry(index);
+    e.identity ??= await e.producer.init();
+    e.producer.begin();
+    e.busy = true;
+    e.begunAt = Date.now();
+    this.open.set(e.producer.transactionalId, e.identity);
+    return e.identity;
+  }
+
+  private live(txn: KafkaTransaction): PooledProducer | undefined {
+    const e = this.byId.get(txn.transactionalId);
+    return e !== undefined && e.busy && e.identity?.producerId === txn.producerId && e.identity.epoch === txn.epoch ? e : undefined;
+  }
+
+  write(txn: KafkaTransaction, value: T, timestamp: number): void | Promise<void> {
+    const e = this.live(txn)!;
+    if (e.failure !== undefined) throw e.failure.error;
+    e.buffer.push(this.settings.serializer.serialize(value, timestamp));
+    if (e.buffer.length < this.settings.batchSize) return;
+    this.send(e);
+    if (e.inFlight.size >= this.settings.maxInFlight) return Promise.race(e.inFlight).then(() => {
+      if (e.failure !== undefined) throw e.failure.error;
+    });
+  }
+
+  private send(e: PooledProducer): void {
+    if (e.buffer.length === 0) return;
+    const batch = e.buffer;
+    e.buffer = [];
+    const p: Promise<void> = e.producer.send(batch).then(
+      () => {
+        this.stats.recordsWritten += batch.length;
+        e.inFlight.delete(p);
+      },
+      (error: unknown) => {
+        e.failure ??= { error: sendError(this.settings.name, error) };
+        e.inFlight.delete(p);
+      },
+    );
+    e.inFlight.add(p);
+  }
+
+  async preCommit(txn: KafkaTransaction): Promise<void> {
+    const e = this.live(txn)!;
+    this.send(e);
+    await Promise.all(e.inFlight);
+    if (e.failure !== undefined) throw e.failure.error;
+    const open = Date.now() - e.begunAt;
+    if (open > this.settings.transactionTimeoutMs) {
+      throw new EddyError(`[eddy] Kafka sink "${this.settings.name}": transaction ${txn.transactionalId} was open ${open} ms, longer than transaction.timeout.ms (${this.settings.transactionTimeoutMs}); the broker may have aborted it: raise the timeout or checkpoint more often`, {
+        code: "KAFKA_TRANSACTION_TIMEOUT",
+        domain: "user",
+        retryable: true,
+        operator: this.settings.name,
+      });
+    }
+  }
+
+  async commit(txn: KafkaTransaction): Promise<void> {
+    const e = this.live(txn);
+    if (e !== undefined && e.producer.inTransaction()) {
+      try {
+        await e.producer.commit();
+      } catch (error) {
+        // The producer's state is unknown now: finish by identity and replace the producer.
+        e.failure = { error };
+        await this.endByIdentity(txn, true);
+      }
+      e.busy = false;
+    } else {
+      await this.endByIdentity(txn, true);
+    }
+    this.open.delete(txn.transactionalId);
+    this.stats.transactionsCommitted++;
+  }
+
+  async abort(txn: KafkaTransaction): Promise<void> {
+    const e = this.live(txn);
+    if (e !== undefined) {
+      e.buffer = [];
+      await Promise.allSettled(e.inFlight);
+      if (e.producer.inTransaction()) await e.producer.abort().catch(() => this.endByIdentity(txn, false));
+      e.busy = false;
+      this.open.delete(txn.transactionalId);
+      this.stats.transactionsAborted++;
+      // The runtime aborts its own open transaction only when the subtask closes.
+      await this.close();
+      return;
+    }
+    // A restored transaction. A later run in this process may have reopened its id with
+    // another producer id: abort that one too, by its own identity.
+    const newer = this.open.get(txn.transactionalId);
+    if (newer !== undefined && (newer.producerId !== txn.producerId || newer.epoch !== txn.epoch)) await this.endByIdentity(newer, false);
+    await this.endByIdentity(txn, false);
+    this.open.delete(txn.transactionalId);
+    this.stats.transactionsAborted++;
+  }
+
+  async abortLingering(known: readonly KafkaTransaction[]): Promise<void> {
+    const keep = new Set(known.map((t) => `${t.transactionalId}/${t.producerId}/${t.epoch}`));
+    // Transactions this process opened before a restart and no checkpoint knows.
+    for (const [id, identity] of [...this.open]) {
+      if (!id.startsWith(this.prefix) || keep.has(`${id}/${identity.producerId}/${identity.epoch}`)) continue;
+      await this.endByIdentity(identity, false);
+      this.open.delete(id);
+      this.stats.lingeringAborted++;
+    }
+    // Another process's: InitProducerId fences the id and aborts its open transaction on a
+    // real broker (the test broker only hands out a new producer id).
+    for (let i = 0; i < this.settings.lingeringProbe; i++) {
+      const e = this.entry(i);
+      e.identity ??= await e.producer.init();
+    }
+  }
+
+  private async endByIdentity(txn: KafkaTransaction, commit: boolean): Promise<void> {
+    try {
+      await this.client.endTransaction(txn, commit);
+    } catch (error) {
+      const type = (error as { type?: string }).type ?? "";
+      if (ALREADY_ENDED.has(type)) {
+        if (commit) this.stats.recoveredCommitsAlreadyEnded++;
+        return;
+      }
+      throw new EddyError(`[eddy] Kafka sink "${this.settings.name}": could not ${commit ? "commit" : "abort"} transaction ${txn.transactionalId} (producer id ${txn.producerId}, epoch ${txn.epoch}): ${describeError(error)}`, {
+        code: "KAFKA_TRANSACTION",
+        domain: "external",
+        retryable: true,
+        operator: this.settings.name,
+        cause: error,
+      });
+    }
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled(this.pool.flatMap((e) => [...e.inFlight]));
+    await this.client.close();
+  }
+}
+
+function sendError(name: string, error: unknown): EddyError {
+  return new EddyError(`[eddy] Kafka sink "${name}": a write failed: ${describeError(error)}`, { code: "KAFKA_WRITE", domain: "external", retryable: true, operator: name, cause: error });
+}
+
+/** Builder of {@link KafkaSink}, with Flink's method names. */
+export class KafkaSinkBuilder<T> {
+  private bootstrap: string[] | undefined;
+  private serializer: KafkaRecordSerializer<T> | undefined;
+  private guarantee: DeliveryGuarantee = "AT_LEAST_ONCE";
+  private prefix: string | undefined;
+  private checkpointInterval: number | undefined;
+  private name = "Kafka Sink";
+  private readonly props: KafkaProperties = new Map();
+  private clientFactory: KafkaClientFactory = kafkajsClientFactory;
+
+  setBootstrapServers(servers: string | readonly string[]): this {
+    this.bootstrap = bootstrapList(servers);
+    return this;
+  }
+
+  setRecordSerializer<R>(serializer: KafkaRecordSerializer<R>): KafkaSinkBuilder<R> {
+    checkArgument(serializer !== null && typeof serializer === "object" && typeof serializer.serialize === "function", "[eddy] KafkaSink.setRecordSerializer needs an object with serialize(element, timestamp)");
+    (this as unknown as KafkaSinkBuilder<R>).serializer = serializer;
+    return this as unknown as KafkaSinkBuilder<R>;
+  }
+
+  /** NONE / AT_LEAST_ONCE (default: flush at every checkpoint) / EXACTLY_ONCE (transactions). */
+  setDeliveryGuarantee(guarantee: DeliveryGuarantee): this {
+    checkArgument(guarantee === "NONE" || guarantee === "AT_LEAST_ONCE" || guarantee === "EXACTLY_ONCE", `[eddy] KafkaSink: the delivery guarantee must be NONE, AT_LEAST_ONCE or EXACTLY_ONCE, got "${String(guarantee)}"`);
+    this.guarantee = guarantee;
+    return this;
+  }
+
+  /** Prefix of the transactional ids (EXACTLY_ONCE): unique per job writing to the same cluster. */
+  setTransactionalIdPrefix(prefix: string): this {
+    checkArgument(typeof prefix === "string" && prefix !== "", "[eddy] KafkaSink.setTransactionalIdPrefix needs a non-empty string");
+    this.prefix = prefix;
+    return this;
+  }
+
+  /**
+   * The job's checkpoint interval, for the transaction timeout check at start (until the
+   * runtime hands it to sinks itself).
+   */
+  setCheckpointInterval(ms: number): this {
+    this.checkpointInterval = ms;
+    return this;
+  }
+
+  /**
+   * Properties: `transaction.timeout.ms` (default 60000), `eddy.batch.records` (records per send,
+   * default 500), `max.in.flight.requests` (default 5), `retries`, `retry.backoff.ms`,
+   * `request.timeout.ms`, `client.id`, `log.level`.
+   */
+  setProperty(name: string, value: string | number | boolean): this {
+    this.props.set(name, String(value));
+    return this;
+  }
+
+  setName(name: string): this {
+    this.name = name;
+    return this;
+  }
+
+  setClientFactory(factory: KafkaClientFactory): this {
+    this.clientFactory = factory;
+    return this;
+  }
+
+  build(): KafkaSink<T> {
+    checkArgument(this.bootstrap !== undefined, "[eddy] KafkaSink: setBootstrapServers(...) is required");
+    checkArgument(this.serializer !== undefined, "[eddy] KafkaSink: setRecordSerializer(...) is required");
+    checkArgument(this.guarantee !== "EXACTLY_ONCE" || this.prefix !== undefined, "[eddy] KafkaSink: EXACTLY_ONCE needs setTransactionalIdPrefix(...)");
+    const props = this.props;
+    const bootstrap = this.bootstrap;
+    const settings: SinkSettings<T> = {
+      name: this.name,
+      guarantee: this.guarantee,
+      serializer: this.serializer,
+      transactionalIdPrefix: this.prefix,
+      transactionTimeoutMs: intProperty(props, "transaction.timeout.ms", 60_000),
+      checkpointIntervalMs: this.checkpointInterval,
+      batchSize: intProperty(props, "eddy.batch.records", 500),
+      maxInFlight: intProperty(props, "max.in.flight.requests", 5),
+      lingeringProbe: intProperty(props, "eddy.lingering.probe", 2),
+    };
+    const factory = this.clientFactory;
+    const clientId = props.get("client.id") ?? this.prefix ?? "eddy-kafka-sink";
+    return new KafkaSink<T>(settings, (role) => factory(clientConfig(bootstrap, props, `${clientId}-${role}`)));
+  }
+}

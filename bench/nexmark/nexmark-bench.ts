@@ -1,0 +1,55 @@
+/**
+ * The Nexmark suite (issue #7): each query on Eddy (parallelism 1) and its hand-written baseline
+ * over the same generated events, in the same process; the outputs must be equal. Prints one
+ * BenchRow JSON line per query: events/s of both, their ratio, and Eddy's peak heap.
+ * Run: `npx tsx bench/nexmark/nexmark-bench.ts [q1 q5 ...]`, `deno run -A ...`, `bun ...`;
+ * EDDY_BENCH_SCALE=0.1 shrinks every size.
+ */
+import { type BenchRow, collectGarbage, runtimeName, timed, withPeakHeap } from "../harness.ts";
+import { nexmarkGenerator } from "./generator.ts";
+import { type NexmarkQuery, QUERIES, digestSink, runBaseline, runQuery } from "./suite.ts";
+
+const SEED = 7;
+/** Events per measured run: the stateless queries run longer because each event costs less. */
+const EVENTS: Record<string, number> = { q0: 4_000_000, q1: 4_000_000, q2: 4_000_000, q3: 2_000_000, q4: 2_000_000, q5: 2_000_000, q7: 3_000_000, q8: 3_000_000 };
+
+async function measure(query: NexmarkQuery<unknown>, events: number): Promise<BenchRow> {
+  const generator = nexmarkGenerator({ count: events, seed: SEED });
+  const { sink, digest } = digestSink(query.fingerprint);
+  collectGarbage();
+  let eddyMs = 0;
+  const { peakBytes } = await withPeakHeap(async () => {
+    eddyMs = await timed(() => runQuery(query, generator, sink));
+  });
+  collectGarbage();
+  let base = { count: 0, checksum: 0 };
+  const baseMs = await timed(() => {
+    base = runBaseline(query, generator);
+  });
+  if (digest.count !== base.count || digest.checksum !== base.checksum) {
+    throw new Error(`[bench] nexmark ${query.name}: Eddy's output (${digest.count} records, checksum ${digest.checksum}) differs from the baseline's (${base.count}, ${base.checksum})`);
+  }
+  const eddy = (events / eddyMs) * 1000;
+  const baseline = (events / baseMs) * 1000;
+  return {
+    name: `${query.name} ${query.title}`,
+    runtime: runtimeName(),
+    events,
+    eddyEventsPerSecond: Math.round(eddy),
+    baselineEventsPerSecond: Math.round(baseline),
+    ratio: Math.round((eddy / baseline) * 100) / 100,
+    peakHeapMb: Math.round(peakBytes / 1024 / 1024),
+    note: `${digest.count} results, equal to the baseline's`,
+  };
+}
+
+const g = globalThis as { process?: { env: Record<string, string | undefined>; argv: string[] }; Deno?: { args: string[] } };
+const scale = Number(g.process?.env.EDDY_BENCH_SCALE ?? "1");
+const args = (g.Deno?.args ?? g.process?.argv.slice(2) ?? []).filter((a) => /^q\d+$/.test(a));
+const selected = QUERIES.filter((q) => args.length === 0 || args.includes(q.name));
+for (const query of selected) {
+  const events = Math.max(10_000, Math.round(EVENTS[query.name]! * scale));
+  // Warm-up at a tenth of the size so that the JIT has seen every path of both sides.
+  await measure(query, Math.round(events / 10));
+  console.log(JSON.stringify(await measure(query, events)));
+}

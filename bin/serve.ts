@@ -1,0 +1,141 @@
+/**
+ * `eddy serve`: the HTTP API with embedded defaults on Node, Deno or Bun (whichever runs this
+ * file): checkpoints and savepoints under `--checkpoint-dir`, uploaded components and file-sink
+ * output under `--data-dir`, optional bearer token, optional demo job.
+ *
+ *   eddy serve [--port 8081] [--host 127.0.0.1] [--token T] [--checkpoint-dir DIR] [--data-dir DIR] [--demo] [--rate N]
+ *   deno run -A bin/serve.ts --port 0        bun run bin/serve.ts --port 0
+ *
+ * Prints `eddy: serving the API at <url>` once listening.
+ */
+import path from "node:path";
+import type { FileSystem } from "../core/index.ts";
+import { createApp, FileSystemArtifactStore, JobRegistry } from "../server/index.ts";
+
+/** Options of {@link startServer}. */
+export interface StartOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly token?: string;
+  readonly checkpointDir?: string;
+  readonly dataDir?: string;
+  /** Run the page-count demo job and print its windows and status line. */
+  readonly demo?: boolean;
+  readonly rate?: number;
+  /** Suppress print sinks and the banner (tests). */
+  readonly quiet?: boolean;
+}
+
+type Runtime = "node" | "deno" | "bun";
+
+function runtime(): Runtime {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  return g.Deno !== undefined ? "deno" : g.Bun !== undefined ? "bun" : "node";
+}
+
+/** The running runtime's adapter: its file system and serve. */
+async function adapter(rt: Runtime): Promise<{ fs: (root: string) => FileSystem; serve: typeof import("../adapters/node/serve.ts").serve }> {
+  if (rt === "deno") {
+    const m = await import("../adapters/deno/index.ts");
+    return { fs: (root) => new m.DenoFileSystem(root), serve: m.serve };
+  }
+  if (rt === "bun") {
+    const m = await import("../adapters/bun/index.ts");
+    return { fs: (root) => new m.BunFileSystem(root), serve: m.serve };
+  }
+  const m = await import("../adapters/node/index.ts");
+  return { fs: (root) => new m.NodeFileSystem(root), serve: m.serve };
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startServer(options: StartOptions = {}) {
+  const rt = runtime();
+  const { fs, serve } = await adapter(rt);
+  const dataDir = path.resolve(options.dataDir ?? ".eddy");
+  const checkpointDir = path.resolve(options.checkpointDir ?? path.join(dataDir, "checkpoints"));
+  const registry = new JobRegistry();
+  let printLine = options.quiet === true ? (_line: string) => {} : (line: string) => console.log(line);
+  let closeDemo: (() => void) | undefined;
+  if (options.demo === true) {
+    const { startDemo } = await import("../examples/demo-console.ts");
+    const demo = startDemo({ rate: options.rate });
+    registry.add(demo.job);
+    printLine = demo.printLine;
+    closeDemo = demo.close;
+  }
+  const app = createApp({
+    token: options.token,
+    registry,
+    checkpointFs: fs(checkpointDir),
+    outputFs: fs(path.join(dataDir, "output")),
+    artifacts: new FileSystemArtifactStore(fs(path.join(dataDir, "artifacts"))),
+    print: (line) => printLine(line),
+  });
+  const server = await serve(app, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });
+  if (options.quiet !== true) {
+    printLine(`eddy: serving the API at ${server.url} on ${rt} (dashboard ${server.url}/, spec ${server.url}/openapi.json)${options.token !== undefined ? "; mutating requests need the bearer token" : ""}`);
+    if (options.demo === true) printLine(`eddy demo: ${options.rate ?? 50_000} page views/s, 5 s event-time windows, up to 2 s disorder (Ctrl-C to stop)`);
+  }
+  return {
+    url: server.url,
+    port: server.port,
+    app,
+    runtime: rt,
+    async close(): Promise<void> {
+      closeDemo?.();
+      await app.shutdown();
+      await server.close();
+    },
+  };
+}
+
+/** Parses `--name value` and `--flag` arguments. */
+export function parseArgs(argv: readonly string[], flags: readonly string[]): { values: Map<string, string>; positional: string[] } {
+  const values = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith("--")) {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    if (eq >= 0) values.set(name, a.slice(eq + 1));
+    else if (flags.includes(name)) values.set(name, "true");
+    else values.set(name, argv[++i] ?? "");
+  }
+  return { values, positional };
+}
+
+/** `eddy serve ...`: starts, prints, and stops cleanly on Ctrl-C / SIGTERM. */
+export async function serveCommand(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs(argv, ["demo", "quiet"]);
+  const port = Number(values.get("port") ?? process.env.PORT ?? 8081);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`[eddy] --port must be an integer in 0..65535, got "${values.get("port")}"`);
+  const rate = values.has("rate") ? Number(values.get("rate")) : undefined;
+  const server = await startServer({
+    port,
+    host: values.get("host"),
+    token: values.get("token") ?? process.env.EDDY_TOKEN,
+    checkpointDir: values.get("checkpoint-dir"),
+    dataDir: values.get("data-dir"),
+    demo: values.has("demo"),
+    rate,
+    quiet: values.has("quiet"),
+  });
+  // Machine-readable for scripts that start a server on port 0.
+  if (values.has("quiet")) console.log(`EDDY_LISTENING ${server.url}`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void server.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+// Run directly (deno run bin/serve.ts / bun run bin/serve.ts / tsx bin/serve.ts).
+const self = (import.meta as { main?: boolean }).main ?? (process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname));
+if (self) await serveCommand(process.argv.slice(2));
