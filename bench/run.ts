@@ -1,12 +1,15 @@
 /**
  * `npm run bench [-- suite...]`: runs each benchmark suite on Node, Deno and Bun (each in its own
  * process, one after another so they do not compete for cores) and prints one table.
- * Suites: core. `EDDY_BENCH_RUNTIMES=node,bun` limits the runtimes.
+ * Suites: core, checkpoint, nexmark, http. `EDDY_BENCH_RUNTIMES=node,bun` limits the runtimes. Each
+ * suite's table and the machine it ran on go to BENCHMARKS.md (its section only).
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import os from "node:os";
 import type { BenchRow } from "./harness.ts";
+import { benchTable, machineLines, runtimeVersions, writeSuiteSection } from "./report.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name: string): string => path.join(root, "node_modules", ".bin", name);
@@ -14,6 +17,9 @@ const bin = (name: string): string => path.join(root, "node_modules", ".bin", na
 const suites: Record<string, string> = {
   core: "bench/core-bench.ts",
   checkpoint: "bench/checkpoint-bench.ts",
+  wasm: "bench/wasm-bench.ts",
+  nexmark: "bench/nexmark/nexmark-bench.ts",
+  http: "bench/http-bench.ts",
 };
 
 const runtimes: Record<string, (file: string) => [string, string[]]> = {
@@ -53,36 +59,29 @@ function runOne(runtime: string, file: string): Promise<BenchRow[]> {
   });
 }
 
-const fmt = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : String(n));
-
 const rows: BenchRow[] = [];
+const versions = runtimeVersions(runtimeNames, bin);
 let failed = false;
 for (const suite of selected) {
+  const loadBefore = os.loadavg();
+  const suiteRows: BenchRow[] = [];
   for (const runtime of runtimeNames) {
     process.stderr.write(`running ${suite} on ${runtime}...\n`);
     try {
-      rows.push(...(await runOne(runtime, suites[suite]!)));
+      suiteRows.push(...(await runOne(runtime, suites[suite]!)));
     } catch (error) {
       failed = true;
       console.error(error instanceof Error ? error.message : error);
     }
   }
+  rows.push(...suiteRows);
+  if (suiteRows.length > 0) {
+    // Grouped by benchmark, runtimes side by side, for the file.
+    const order = [...new Set(suiteRows.map((r) => r.name))];
+    const sorted = [...suiteRows].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name) || runtimeNames.indexOf(a.runtime) - runtimeNames.indexOf(b.runtime));
+    writeSuiteSection(path.join(root, "BENCHMARKS.md"), suite, [...machineLines(versions, loadBefore), "", ...benchTable(sorted)]);
+  }
 }
 
-const header = ["benchmark", "runtime", "events", "Eddy events/s", "baseline events/s", "ratio", "peak heap", "note"];
-const table = rows.map((r) => [
-  r.name,
-  r.runtime,
-  fmt(r.events),
-  r.eddyEventsPerSecond > 0 ? fmt(r.eddyEventsPerSecond) : "-",
-  r.baselineEventsPerSecond > 0 ? fmt(r.baselineEventsPerSecond) : "-",
-  r.ratio > 0 ? `${r.ratio.toFixed(2)}x` : "-",
-  r.peakHeapMb !== undefined ? `${r.peakHeapMb} MB` : "-",
-  r.note ?? "",
-]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
-console.log(line(header));
-console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-for (const r of table) console.log(line(r));
+for (const l of benchTable(rows)) console.log(l);
 if (failed) process.exitCode = 1;

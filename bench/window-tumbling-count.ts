@@ -9,6 +9,7 @@ import { OperatorHost } from "../core/runtime/operator-host.ts";
 import type { Output } from "../core/runtime/operator.ts";
 import { ManualProcessingTimeService } from "../core/time/manual-processing-time-service.ts";
 import { EventTimeSessionWindows, SlidingEventTimeWindows, TumblingEventTimeWindows, WindowOperator } from "../core/window/index.ts";
+import { mulberry32 as rng } from "../core/testing/random.ts";
 
 interface Click {
   page: number;
@@ -50,16 +51,6 @@ function makeHost(counter: { n: number }, windowMs = 1_000) {
   });
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function throughput(events: number, keys: number, windowMs: number): Promise<void> {
   const counter = { n: 0 };

@@ -1,11 +1,20 @@
 /**
- * The `eddy` command line. `eddy demo` runs the page-count demo job on the built-in generator.
+ * The `eddy` command line: `serve` runs the HTTP API (with `--demo`, the page-count demo job
+ * too); `submit`, `list`, `cancel` and `savepoint` talk to a running server; `demo` runs the
+ * demo job alone. Client commands take `--url` (EDDY_URL) and `--token` (EDDY_TOKEN).
  */
+import { CliError, clientCommands } from "./client-commands.ts";
+
 const [command = "help", ...rest] = process.argv.slice(2);
 
 const commands: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
+  serve: {
+    describe: "serve the HTTP API: [--port 8081] [--host 127.0.0.1] [--token T] [--checkpoint-dir DIR] [--data-dir .eddy] [--demo]",
+    run: async (args) => (await import("./serve.ts")).serveCommand(args),
+  },
+  ...clientCommands,
   demo: {
-    describe: "run the page-count demo job on the built-in generator (--rate N, --events N)",
+    describe: "run the page-count demo job on the built-in generator, without the API (--rate N, --events N)",
     run: async (args) => {
       process.argv = [process.argv[0]!, "demo", ...args];
       await import("../examples/demo.ts");
@@ -25,5 +34,11 @@ if (selected === undefined) {
   console.error(`[eddy] unknown command "${command}": expected one of ${Object.keys(commands).join(", ")}`);
   process.exitCode = 2;
 } else {
-  await selected.run(rest);
+  try {
+    await selected.run(rest);
+  } catch (error) {
+    if (!(error instanceof CliError) && !(error instanceof Error && error.message.startsWith("[eddy]"))) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  }
 }

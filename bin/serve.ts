@@ -6,7 +6,8 @@
  *   eddy serve [--port 8081] [--host 127.0.0.1] [--token T] [--checkpoint-dir DIR] [--data-dir DIR] [--demo] [--rate N]
  *   deno run -A bin/serve.ts --port 0        bun run bin/serve.ts --port 0
  *
- * Prints `eddy: serving the API at <url>` once listening.
+ * Prints `eddy: serving the API at <url>` once listening (with --quiet: `EDDY_LISTENING <url>` only).
+ * `--max-artifact-bytes N` caps component uploads (default 16 MiB).
  */
 import path from "node:path";
 import type { FileSystem } from "../core/index.ts";
@@ -22,6 +23,8 @@ export interface StartOptions {
   /** Run the page-count demo job and print its windows and status line. */
   readonly demo?: boolean;
   readonly rate?: number;
+  /** Largest component upload in bytes (default 16 MiB). */
+  readonly maxArtifactBytes?: number;
   /** Suppress print sinks and the banner (tests). */
   readonly quiet?: boolean;
 }
@@ -70,6 +73,7 @@ export async function startServer(options: StartOptions = {}) {
     outputFs: fs(path.join(dataDir, "output")),
     artifacts: new FileSystemArtifactStore(fs(path.join(dataDir, "artifacts"))),
     print: (line) => printLine(line),
+    ...(options.maxArtifactBytes !== undefined ? { maxArtifactBytes: options.maxArtifactBytes } : {}),
   });
   const server = await serve(app, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });
   if (options.quiet !== true) {
@@ -123,6 +127,7 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
     demo: values.has("demo"),
     rate,
     quiet: values.has("quiet"),
+    ...(values.has("max-artifact-bytes") ? { maxArtifactBytes: Number(values.get("max-artifact-bytes")) } : {}),
   });
   // Machine-readable for scripts that start a server on port 0.
   if (values.has("quiet")) console.log(`EDDY_LISTENING ${server.url}`);

@@ -8,6 +8,7 @@ import {
   readCommittedLines,
 } from "../core/index.ts";
 import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "./jobs/windowed-timers-job.ts";
+import { mulberry32 as seeded } from "../core/testing/random.ts";
 
 const EVENTS = 3_000;
 const RATE = 20_000;
@@ -21,16 +22,6 @@ async function generatedEvents(seed: number): Promise<Tick[]> {
   return events.sort((a, b) => a.index - b.index);
 }
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("exactly-once under injected failures", () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {

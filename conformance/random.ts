@@ -2,22 +2,19 @@
  * A seeded pseudo-random generator (mulberry32), so every runtime builds the same inputs and
  * expected outputs without touching the runtime's own randomness.
  */
+import { mulberry32 } from "../core/testing/random.ts";
 
 /** Deterministic random numbers from a 32-bit seed. */
 export class SeededRandom {
-  private state: number;
+  private readonly source: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.source = mulberry32(seed);
   }
 
   /** A float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.source();
   }
 
   /** An integer in [min, max], both inclusive. */

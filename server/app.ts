@@ -164,8 +164,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
       checkpointStorage,
       print,
       jobKey: `${safeName(spec.name)}-${randomHexId().slice(0, 8)}`,
-      component: (id, kind, path) => componentFor(id, kind, path),
-      wasmModule: () => components.module(),
+      component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
     });
     const client = built.env.executeAsync(spec.name);
     registry.add(client, { spec, results: built.results });

@@ -11,6 +11,7 @@ import {
   type FileSystem,
   type KeyedStream,
   type Key,
+  type OperatorProvider,
   PrintSink,
   ProcessingTimeSessionWindows,
   RestartStrategies,
@@ -24,12 +25,18 @@ import {
   joinPath,
 } from "../core/index.ts";
 import type { TimeWindow, WindowAssigner } from "../core/index.ts";
-import { applyComponent, type WasmModule } from "./components.ts";
 import { HttpError } from "./errors.ts";
 import { recordGenerator } from "./generator-shapes.ts";
 import type { JobSpec, OperatorSpec, SinkSpec, SourceSpec } from "./job-spec.ts";
 
 type Rec = Record<string, unknown>;
+
+/** Marks a stream keyed by a component's key selector (no key field to read). */
+const KEYED_BY_COMPONENT = "\u0000component";
+
+function specError(path: string, message: string): HttpError {
+  return new HttpError(400, "[eddy] invalid job spec", [{ path, message }]);
+}
 
 /** Newest records of a collect sink, capped. */
 export class ResultBuffer {
@@ -49,9 +56,8 @@ export interface BuildContext {
   /** File sinks write here (the server's output directory). */
   readonly outputFs: FileSystem;
   readonly checkpointStorage: CheckpointStorage;
-  /** Compiled component of an artifact id (throws 404/400 itself). */
-  readonly component: (artifactId: string, kind: string, path: string) => Promise<unknown>;
-  readonly wasmModule: () => Promise<WasmModule | undefined>;
+  /** The component of an artifact id as a DataStream function of `kind` (throws a 400 naming `path` itself). */
+  readonly component: (artifactId: string, kind: string, name: string, path: string) => Promise<OperatorProvider>;
   /** Lines of print sinks. */
   readonly print: (line: string) => void;
   /** Names the job's checkpoints (unique per submission). */
@@ -81,6 +87,7 @@ export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJ
   const streams = spec.sources.map((s, i) => source(env, s, i));
   let stream: DataStream<unknown> = streams.length === 1 ? streams[0]! : streams[0]!.union(...streams.slice(1));
   const ops = spec.operators ?? [];
+  // After keyBy: the key field, or KEYED_BY_COMPONENT when a component selects keys.
   let keyField: string | undefined;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
@@ -92,6 +99,7 @@ export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJ
       continue;
     }
     if (op.type === "aggregate") {
+      if (keyField === KEYED_BY_COMPONENT) throw specError(`operators[${i}]`, "expected a window before this aggregate: a running aggregate needs keyBy by field, not a wasm keyBy");
       stream = rolling(stream as KeyedStream<Rec, Key>, keyField!, op);
       keyField = undefined;
       continue;
@@ -102,7 +110,21 @@ export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJ
       keyField = field;
       continue;
     }
-    stream = await simple(stream, op, i, ctx);
+    if (op.type === "wasm") {
+      const name = op.name ?? `wasm ${op.kind} ${op.artifact.slice(0, 12)}`;
+      const fn = await ctx.component(op.artifact, op.kind, name, `operators[${i}].artifact`);
+      if (op.kind === "keyBy") {
+        stream = stream.keyBy(fn, name) as unknown as DataStream<unknown>;
+        keyField = KEYED_BY_COMPONENT;
+        continue;
+      }
+      if (op.kind === "aggregate") throw specError(`operators[${i}].kind`, "expected a window right before a wasm aggregate");
+      stream = op.kind === "process" ? (stream as KeyedStream<unknown, Key>).process(fn, name) : op.kind === "map" ? stream.map(fn, name) : op.kind === "filter" ? stream.filter(fn, name) : stream.flatMap(fn, name);
+      if (op.parallelism !== undefined) stream.setParallelism(op.parallelism);
+      keyField = undefined;
+      continue;
+    }
+    stream = simple(stream, op);
     keyField = undefined;
   }
   let results: ResultBuffer | undefined;
@@ -193,23 +215,18 @@ function compare(a: unknown, op: string, b: unknown): boolean {
   return op === "<" ? x < y : op === "<=" ? x <= y : op === ">" ? x > y : x >= y;
 }
 
-async function simple(stream: DataStream<unknown>, op: Exclude<OperatorSpec, { type: "window" | "aggregate" | "keyBy" }>, index: number, ctx: BuildContext): Promise<DataStream<unknown>> {
+function simple(stream: DataStream<unknown>, op: Extract<OperatorSpec, { type: "filter" | "map" | "project" }>): DataStream<unknown> {
   let out: DataStream<unknown>;
   if (op.type === "filter") {
     const { field, op: cmp, value } = op;
     out = stream.filter((r) => compare(fieldOf(r, field), cmp, value), op.name ?? `Filter ${field} ${cmp}${cmp === "exists" ? "" : ` ${JSON.stringify(value)}`}`);
-  } else if (op.type === "map" || op.type === "project") {
+  } else {
     const pairs = op.select.map((f) => [f, op.rename?.[f] ?? f] as const);
     out = stream.map<unknown>((r) => {
       const o: Rec = {};
       for (const [from, to] of pairs) o[to] = fieldOf(r, from);
       return o;
     }, op.name ?? `Project ${op.select.join(", ")}`);
-  } else {
-    const compiled = await ctx.component(op.artifact, op.kind, `operators[${index}].artifact`);
-    const mod = await ctx.wasmModule();
-    if (mod === undefined) throw new HttpError(501, `[eddy] operators[${index}]: WebAssembly components cannot run on this runtime`);
-    return applyComponent(stream, op.kind, compiled, mod, op.name ?? `wasm ${op.kind} ${op.artifact.slice(0, 12)}`, op.parallelism);
   }
   if (op.parallelism !== undefined) out.setParallelism(op.parallelism);
   return out;
@@ -245,21 +262,27 @@ function assigner(op: Extract<OperatorSpec, { type: "window" }>): WindowAssigner
   }
 }
 
-async function windowed(stream: DataStream<Rec>, keyField: string | undefined, op: Extract<OperatorSpec, { type: "window" }>, next: OperatorSpec, nextIndex: number, _ctx: BuildContext): Promise<DataStream<unknown>> {
-  if (next.type !== "aggregate") {
-    throw new HttpError(501, `[eddy] operators[${nextIndex}]: wasm aggregate operators after a window need operators-wasm's wasm(component) (phase 2); use a built-in aggregate for now`);
-  }
-  const as = next.as ?? next.fn;
+async function windowed(stream: DataStream<Rec>, keyField: string | undefined, op: Extract<OperatorSpec, { type: "window" }>, next: OperatorSpec, nextIndex: number, ctx: BuildContext): Promise<DataStream<unknown>> {
   const keyed = keyField !== undefined ? (stream as unknown as KeyedStream<Rec, Key>) : stream.keyBy(() => 0);
   let windows = keyed.window(assigner(op));
   if (op.allowedLateness !== undefined) windows = windows.allowedLateness(op.allowedLateness);
-  const out = windows.aggregate<{ n: number; v: number }, number | null, Rec>(aggregateFunction(next), (key, wctx, values, collector) => {
-    for (const v of values) {
-      const w = wctx.window as unknown as TimeWindow;
-      collector.collect(keyField !== undefined ? { key, start: w.start, end: w.end, [as]: v } : { start: w.start, end: w.end, [as]: v });
-    }
-  });
-  out.name(next.name ?? `${op.kind} ${op.time ?? "event"}-time window ${next.fn}${next.field !== undefined ? `(${next.field})` : ""}`);
+  const as = next.type === "aggregate" ? (next.as ?? next.fn) : "value";
+  // Each result is one record with its key (when keyed) and window bounds.
+  const emit = (key: Key, wctx: { window: unknown }, values: Iterable<unknown>, collector: { collect(r: Rec): void }): void => {
+    const w = wctx.window as TimeWindow;
+    for (const v of values) collector.collect(keyField !== undefined ? { key, start: w.start, end: w.end, [as]: v } : { start: w.start, end: w.end, [as]: v });
+  };
+  let out: DataStream<Rec>;
+  if (next.type === "aggregate") {
+    out = windows.aggregate<{ n: number; v: number }, number | null, Rec>(aggregateFunction(next), emit);
+    out.name(next.name ?? `${op.kind} ${op.time ?? "event"}-time window ${next.fn}${next.field !== undefined ? `(${next.field})` : ""}`);
+  } else if (next.type === "wasm" && next.kind === "aggregate") {
+    const name = next.name ?? `wasm aggregate ${next.artifact.slice(0, 12)}`;
+    out = windows.aggregate<unknown, unknown, Rec>(await ctx.component(next.artifact, next.kind, name, `operators[${nextIndex}].artifact`), emit);
+    out.name(`${op.kind} ${op.time ?? "event"}-time window ${name}`);
+  } else {
+    throw specError(`operators[${nextIndex}]`, "expected an aggregate operator right after a window");
+  }
   if (next.parallelism !== undefined) out.setParallelism(next.parallelism);
   return out as DataStream<unknown>;
 }

@@ -241,8 +241,9 @@ function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] 
       if (op.fn === "count" && op.field !== undefined) issue(at("field"), "count takes no field");
       if (prev === undefined || (prev.type !== "window" && prev.type !== "keyBy")) issue(["operators", i], "expected aggregate to follow a window or a keyBy operator");
     }
-    if (op.type === "wasm" && (op.kind === "process" || op.kind === "aggregate") && prev?.type !== "keyBy" && prev?.type !== "window") {
-      issue(at("kind"), `expected a keyBy (or window) operator before a wasm ${op.kind} operator`);
+    if (op.type === "wasm" && op.kind === "process" && prev?.type !== "keyBy" && !(prev?.type === "wasm" && prev.kind === "keyBy")) {
+      issue(at("kind"), "expected a keyBy operator right before a wasm process operator");
     }
+    if (op.type === "wasm" && op.kind === "aggregate" && prev?.type !== "window") issue(at("kind"), "expected a window operator right before a wasm aggregate operator");
   });
 }

@@ -167,11 +167,21 @@ interface PooledProducer {
   begunAt: number;
 }
 
-/** The two-phase-commit logic of one subtask: a pool of transactional producers. */
+/**
+ * The two-phase-commit logic of one subtask. Every transaction gets its own transactional id,
+ * `<prefix>-<subtask>-<n>` with n counting up, so (transactional id, producer id, epoch)
+ * names exactly one transaction: a producer id and epoch stay the same over a producer's
+ * successive transactions, and committing "the transaction of (id, pid, epoch)" after a
+ * restore must not commit a later one of the same producer. n goes on after the largest n a
+ * restored checkpoint names; ids of transactions no checkpoint knows are initialized again,
+ * which on a real broker fences them and aborts their open transaction (Flink's scheme).
+ */
 class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> {
-  private readonly pool: PooledProducer[] = [];
-  private readonly byId = new Map<string, PooledProducer>();
+  private readonly live = new Map<string, PooledProducer>();
+  /** Producers initialized ahead (lingering-transaction probes), by transactional id. */
+  private readonly ready = new Map<string, PooledProducer>();
   private readonly prefix: string;
+  private next = 0;
   private closed = false;
 
   constructor(
@@ -184,43 +194,50 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
     this.prefix = `${settings.transactionalIdPrefix}-${subtask}-`;
   }
 
-  private entry(index: number): PooledProducer {
-    let e = this.pool[index];
-    if (e === undefined) {
-      const producer = this.client.createTransactionalProducer(`${this.prefix}${index}`, this.settings.transactionTimeoutMs);
-      e = { producer, identity: undefined, busy: false, buffer: [], inFlight: new Set(), failure: undefined, begunAt: 0 };
-      this.pool[index] = e;
-      this.byId.set(producer.transactionalId, e);
+  /** Moves the id counter past a restored transaction's. */
+  private seen(txn: KafkaTransaction): void {
+    if (!txn.transactionalId.startsWith(this.prefix)) return;
+    const n = Number(txn.transactionalId.slice(this.prefix.length));
+    if (Number.isInteger(n) && n >= this.next) this.next = n + 1;
+  }
+
+  private async initialized(id: string): Promise<PooledProducer> {
+    const ready = this.ready.get(id);
+    if (ready !== undefined) {
+      this.ready.delete(id);
+      return ready;
     }
-    return e;
+    const producer = this.client.createTransactionalProducer(id, this.settings.transactionTimeoutMs);
+    const identity = await producer.init();
+    return { producer, identity, busy: false, buffer: [], inFlight: new Set(), failure: undefined, begunAt: 0 };
   }
 
   async beginTransaction(): Promise<KafkaTransaction> {
-    let index = this.pool.findIndex((e) => !e.busy && e.failure === undefined);
-    if (index < 0) index = this.pool.length;
-    const e = this.entry(index);
-    e.identity ??= await e.producer.init();
+    const e = await this.initialized(`${this.prefix}${this.next++}`);
     e.producer.begin();
     e.busy = true;
     e.begunAt = Date.now();
-    this.open.set(e.producer.transactionalId, e.identity);
-    return e.identity;
+    this.live.set(e.producer.transactionalId, e);
+    this.open.set(e.producer.transactionalId, e.identity!);
+    return e.identity!;
   }
 
-  private live(txn: KafkaTransaction): PooledProducer | undefined {
-    const e = this.byId.get(txn.transactionalId);
-    return e !== undefined && e.busy && e.identity?.producerId === txn.producerId && e.identity.epoch === txn.epoch ? e : undefined;
+  private liveOf(txn: KafkaTransaction): PooledProducer | undefined {
+    const e = this.live.get(txn.transactionalId);
+    return e !== undefined && e.identity?.producerId === txn.producerId && e.identity.epoch === txn.epoch ? e : undefined;
   }
 
   write(txn: KafkaTransaction, value: T, timestamp: number): void | Promise<void> {
-    const e = this.live(txn)!;
+    const e = this.liveOf(txn)!;
     if (e.failure !== undefined) throw e.failure.error;
     e.buffer.push(this.settings.serializer.serialize(value, timestamp));
     if (e.buffer.length < this.settings.batchSize) return;
     this.send(e);
-    if (e.inFlight.size >= this.settings.maxInFlight) return Promise.race(e.inFlight).then(() => {
-      if (e.failure !== undefined) throw e.failure.error;
-    });
+    if (e.inFlight.size >= this.settings.maxInFlight) {
+      return Promise.race(e.inFlight).then(() => {
+        if (e.failure !== undefined) throw e.failure.error;
+      });
+    }
   }
 
   private send(e: PooledProducer): void {
@@ -241,7 +258,7 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
   }
 
   async preCommit(txn: KafkaTransaction): Promise<void> {
-    const e = this.live(txn)!;
+    const e = this.liveOf(txn)!;
     this.send(e);
     await Promise.all(e.inFlight);
     if (e.failure !== undefined) throw e.failure.error;
@@ -257,17 +274,18 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
   }
 
   async commit(txn: KafkaTransaction): Promise<void> {
-    const e = this.live(txn);
+    this.seen(txn);
+    const e = this.liveOf(txn);
     if (e !== undefined && e.producer.inTransaction()) {
       try {
         await e.producer.commit();
-      } catch (error) {
-        // The producer's state is unknown now: finish by identity and replace the producer.
-        e.failure = { error };
+      } catch {
+        // The producer's state is unknown now: finish the transaction by its identity.
         await this.endByIdentity(txn, true);
       }
-      e.busy = false;
+      this.live.delete(txn.transactionalId);
     } else {
+      // Restored from a checkpoint: this process has no producer for it.
       await this.endByIdentity(txn, true);
     }
     this.open.delete(txn.transactionalId);
@@ -275,41 +293,41 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
   }
 
   async abort(txn: KafkaTransaction): Promise<void> {
-    const e = this.live(txn);
+    this.seen(txn);
+    const e = this.liveOf(txn);
     if (e !== undefined) {
       e.buffer = [];
       await Promise.allSettled(e.inFlight);
       if (e.producer.inTransaction()) await e.producer.abort().catch(() => this.endByIdentity(txn, false));
-      e.busy = false;
+      this.live.delete(txn.transactionalId);
       this.open.delete(txn.transactionalId);
       this.stats.transactionsAborted++;
       // The runtime aborts its own open transaction only when the subtask closes.
       await this.close();
       return;
     }
-    // A restored transaction. A later run in this process may have reopened its id with
-    // another producer id: abort that one too, by its own identity.
-    const newer = this.open.get(txn.transactionalId);
-    if (newer !== undefined && (newer.producerId !== txn.producerId || newer.epoch !== txn.epoch)) await this.endByIdentity(newer, false);
     await this.endByIdentity(txn, false);
     this.open.delete(txn.transactionalId);
     this.stats.transactionsAborted++;
   }
 
   async abortLingering(known: readonly KafkaTransaction[]): Promise<void> {
+    for (const t of known) this.seen(t);
     const keep = new Set(known.map((t) => `${t.transactionalId}/${t.producerId}/${t.epoch}`));
-    // Transactions this process opened before a restart and no checkpoint knows.
+    // Transactions this process opened before a restart that no checkpoint knows (their
+    // producer ids are known here, so EndTxn aborts them on any broker).
     for (const [id, identity] of [...this.open]) {
       if (!id.startsWith(this.prefix) || keep.has(`${id}/${identity.producerId}/${identity.epoch}`)) continue;
       await this.endByIdentity(identity, false);
       this.open.delete(id);
       this.stats.lingeringAborted++;
     }
-    // Another process's: InitProducerId fences the id and aborts its open transaction on a
-    // real broker (the test broker only hands out a new producer id).
+    // Another process's: the ids after the restored ones were the next to be used.
+    // InitProducerId fences them and aborts their open transaction on a real broker (the test
+    // broker only hands out a new producer id); they are kept for the next transactions.
     for (let i = 0; i < this.settings.lingeringProbe; i++) {
-      const e = this.entry(i);
-      e.identity ??= await e.producer.init();
+      const id = `${this.prefix}${this.next + i}`;
+      if (!this.ready.has(id)) this.ready.set(id, await this.initialized(id));
     }
   }
 
@@ -335,7 +353,7 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled(this.pool.flatMap((e) => [...e.inFlight]));
+    await Promise.allSettled([...this.live.values()].flatMap((e) => [...e.inFlight]));
     await this.client.close();
   }
 }

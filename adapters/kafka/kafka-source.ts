@@ -217,9 +217,9 @@ export class KafkaSourceBuilder<T> {
  * const clicks = splitDeadLetters(env.fromSource(source, WatermarkStrategy.noWatermarks(), "clicks"), dead);
  * clicks.getSideOutput(dead).print();
  */
-export function splitDeadLetters<T>(stream: DataStream<T | DeadLetter>, tag: OutputTag<DeadLetter> = new OutputTag<DeadLetter>("dead-letters")): DataStream<T> {
-  return stream.process<T>((value, ctx, out) => {
+export function splitDeadLetters<T>(stream: DataStream<T>, tag: OutputTag<DeadLetter> = new OutputTag<DeadLetter>("dead-letters")): DataStream<Exclude<T, DeadLetter>> {
+  return stream.process<Exclude<T, DeadLetter>>((value, ctx, out) => {
     if (value instanceof DeadLetter) ctx.output(tag, value);
-    else out.collect(value);
+    else out.collect(value as Exclude<T, DeadLetter>);
   }, "Dead Letters");
 }

@@ -203,7 +203,7 @@ export class KafkajsClient implements KafkaClient {
       topic,
       partitions: partitions.filter((p) => p.topic === topic).map((p) => ({ partition: p.partition })),
     }));
-    const response = await this.withCoordinator(cluster, groupId, this.k.COORDINATOR_TYPES.GROUP, (b) => b.offsetFetch({ groupId, topics }));
+    const response: Any = await this.withCoordinator(cluster, groupId, this.k.COORDINATOR_TYPES.GROUP, (b) => b.offsetFetch({ groupId, topics }));
     for (const t of response.responses as { topic: string; partitions: { partition: number; offset: string }[] }[]) {
       for (const p of t.partitions) if (Number(p.offset) >= 0) out.set(tpKey(t.topic, p.partition), Number(p.offset));
     }

@@ -58,6 +58,7 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
   private readonly partitions = new Map<string, PartitionState>();
   private readonly chunks: Chunk[] = [];
   private buffered = 0;
+  private withoutOutput = 0;
   private noMoreSplits = false;
   private closed = false;
   private failure: unknown;
@@ -83,6 +84,7 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
       if (this.partitions.has(s.splitId)) continue;
       const finished = s.stoppingOffset !== undefined && s.startingOffset >= s.stoppingOffset;
       this.partitions.set(s.splitId, { split: s, offset: s.startingOffset, fetchOffset: s.startingOffset, stop: s.stoppingOffset, finished, inFlight: false, output: undefined });
+      this.withoutOutput++;
     }
     this.loop ??= this.run();
     this.wakeLoop();
@@ -96,13 +98,14 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
 
   pollNext(output: ReaderOutput<T | DeadLetter>): InputStatus {
     if (this.failure !== undefined) throw this.failure;
+    if (this.withoutOutput > 0) this.createOutputs(output);
     const chunk = this.chunks[0];
     if (chunk === undefined) {
       if (this.partitions.size === 0) output.markIdle();
       return this.isEnded() ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
     }
     const state = chunk.state;
-    const out = (state.output ??= (output.createOutputForSplit?.(state.split.splitId) ?? output) as ReaderOutput<unknown>);
+    const out = state.output!;
     const { deserializer, onFailure } = this.settings;
     const records = chunk.records;
     const end = Math.min(records.length, chunk.index + 512);
@@ -149,6 +152,18 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
     }
     if (this.chunks.length > 0) return "MORE_AVAILABLE";
     return this.isEnded() ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
+  }
+
+  /**
+   * Every split gets its watermark output before any record is emitted: a split that has not
+   * produced yet holds the reader's watermark back (until idleness marks it idle), so its
+   * records are not late because another split ran ahead.
+   */
+  private createOutputs(output: ReaderOutput<unknown>): void {
+    for (const p of this.partitions.values()) {
+      if (p.output === undefined && !p.finished) p.output = (output.createOutputForSplit?.(p.split.splitId) ?? output) as ReaderOutput<unknown>;
+    }
+    this.withoutOutput = 0;
   }
 
   private finish(state: PartitionState, output: ReaderOutput<unknown>): void {

@@ -105,7 +105,9 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
   const channelNames: string[] = new Array<string>(CHANNELS).fill("");
   const channelUrls: string[] = new Array<string>(CHANNELS).fill("");
   const fourDigits = Array.from({ length: 10_000 }, (_, n) => String(n).padStart(4, "0"));
-  const hotUrls = HOT_CHANNELS.map((_, i) => `https://www.nexmark.com/${text.slice(i * 5, i * 5 + 5)}/item.htm?query=1`);
+  // Strings kept for reuse are built with join: flat, where template literals would leave ropes
+  // that every later read walks.
+  const hotUrls = HOT_CHANNELS.map((_, i) => ["https://www.nexmark.com/", text.slice(i * 5, i * 5 + 5), "/item.htm?query=1"].join(""));
 
   const lastPersonId = (eventId: number): number => {
     const epoch = Math.floor(eventId / total);
@@ -190,7 +192,7 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
       channel = channelNames[n]!;
       if (channel === "") {
         channel = channelNames[n] = `channel-${n}`;
-        channelUrls[n] = `https://www.nexmark.com/${text.slice(n % 4000, (n % 4000) + 5)}/${text.slice((n * 7) % 4000, ((n * 7) % 4000) + 5)}/item.htm?query=1&channel_id=${n}`;
+        channelUrls[n] = ["https://www.nexmark.com/", text.slice(n % 4000, (n % 4000) + 5), "/", text.slice((n * 7) % 4000, ((n * 7) % 4000) + 5), "/item.htm?query=1&channel_id=", n].join("");
       }
       url = channelUrls[n]!;
     }

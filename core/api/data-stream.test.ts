@@ -9,17 +9,8 @@ import {
   ValueStateDescriptor,
   WatermarkStrategy,
 } from "../index.ts";
+import { mulberry32 as seeded } from "../testing/random.ts";
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const byNumber = (a: number, b: number): number => a - b;
 

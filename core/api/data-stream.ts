@@ -88,8 +88,13 @@ export class DataStream<T> {
    */
   keyBy<K extends Key>(keySelector: ((value: T) => K) | OperatorProvider, name = "Key Selector"): KeyedStream<T, K> {
     if (isOperatorProvider(keySelector)) {
-      const keyed = this.provided<KeyedRecord<T>>(keySelector, "keySelector", name);
-      return new KeyedStream<T, K>(this.environment, keyed.refs, ((r: KeyedRecord<T>) => r.key) as never, true);
+      // One key operator per input, with that input's parallelism so that it chains (or at
+      // least connects forward) and each upstream subtask's records keep their order per key.
+      const graph = this.environment.streamGraph;
+      const refs = this.refs.flatMap((ref) =>
+        new DataStream<T>(this.environment, [ref]).provided<KeyedRecord<T>>(keySelector, "keySelector", name, { parallelism: graph.node(ref.nodeId).parallelism }).refs,
+      );
+      return new KeyedStream<T, K>(this.environment, refs, ((r: KeyedRecord<T>) => r.key) as never, true);
     }
     checkArgument(typeof keySelector === "function", `[eddy] keyBy needs a key selector function (value) => key, got ${typeof keySelector}`);
     return new KeyedStream<T, K>(this.environment, this.refs, keySelector);
@@ -253,9 +258,9 @@ export class DataStream<T> {
   }
 
   /** @internal Adds the operator an OperatorProvider supplies for `kind`, refusing the provider now if it cannot serve. */
-  provided<R>(provider: OperatorProvider, kind: OperatorKind, name: string): DataStream<R> {
+  provided<R>(provider: OperatorProvider, kind: OperatorKind, name: string, options?: TransformOptions): DataStream<R> {
     provider.createOperator(kind);
-    return this.transform<R>(name, () => provider.createOperator(kind));
+    return this.transform<R>(name, () => provider.createOperator(kind), options);
   }
 
   /** @internal Key selectors an operator applied to this stream gets (keyed streams only). */

@@ -2,15 +2,18 @@
  * Runs a Sink's writer as the last operator of a chain. A write or flush that returns a promise
  * holds back further input until it settles; a rejected one fails the task.
  */
+import { PendingWrites } from "./pending-writes.ts";
 import type { OperatorContext, StreamOperator } from "../runtime/operator.ts";
 import type { Sink, SinkWriter } from "./sink.ts";
 
 /** The operator behind `sinkTo`, `print` and `executeAndCollect`. */
 export class SinkOperator<T> implements StreamOperator<T, never> {
-  pending: Promise<void> | undefined;
+  private readonly writes = new PendingWrites();
+  get pending(): Promise<void> | undefined {
+    return this.writes.current;
+  }
   private writer: SinkWriter<T> | undefined;
   private context: OperatorContext<never> | undefined;
-  private failure: { error: unknown } | undefined;
   private readonly writeContext = { timestamp: Number.NaN, currentWatermark: Number.NEGATIVE_INFINITY };
 
   constructor(private readonly sink: Sink<T>) {}
@@ -30,10 +33,10 @@ export class SinkOperator<T> implements StreamOperator<T, never> {
   }
 
   processElement(value: T, timestamp: number): void {
-    if (this.failure !== undefined) throw this.failure.error;
+    this.writes.check();
     this.writeContext.timestamp = timestamp;
     const result = this.writer!.write(value, this.writeContext);
-    if (result !== undefined) this.track(result);
+    if (result !== undefined) this.writes.track(result);
   }
 
   /** A sink is the end of its chain: it only remembers the watermark for the writer's context. */
@@ -43,30 +46,18 @@ export class SinkOperator<T> implements StreamOperator<T, never> {
 
   endInput(): void {
     const result = this.writer!.flush(true);
-    if (result !== undefined) this.track(result);
+    if (result !== undefined) this.writes.track(result);
   }
 
-  prepareSnapshotPreBarrier(): void | Promise<void> {
-    return this.writer!.flush(false);
+  /** At-least-once: everything written before the barrier is flushed before the barrier goes on. */
+  async prepareSnapshotPreBarrier(): Promise<void> {
+    await this.writes.drain();
+    await this.writer!.flush(false);
   }
 
   async close(): Promise<void> {
-    while (this.pending !== undefined) await this.pending;
+    await this.writes.drain();
     await this.writer?.close?.();
-    if (this.failure !== undefined) throw this.failure.error;
-  }
-
-  private track(promise: Promise<void>): void {
-    const previous = this.pending;
-    const next: Promise<void> = Promise.all([previous, promise]).then(
-      () => {
-        if (this.pending === next) this.pending = undefined;
-      },
-      (error: unknown) => {
-        this.failure ??= { error };
-        if (this.pending === next) this.pending = undefined;
-      },
-    );
-    this.pending = next;
+    this.writes.check();
   }
 }

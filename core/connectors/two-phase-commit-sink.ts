@@ -5,6 +5,7 @@
  * transactions pre-committed in the restored checkpoint are committed, the open one and any
  * lingering ones are aborted. Transactions are stored in checkpoints, so they must be plain data.
  */
+import { PendingWrites } from "./pending-writes.ts";
 import type { OperatorContext, SnapshotContext, StreamOperator } from "../runtime/operator.ts";
 
 /** What the transactional logic of one subtask is told. */
@@ -45,13 +46,15 @@ interface TwoPhaseState<TXN> {
 
 /** Runs a {@link TwoPhaseCommitSink} as the last operator of a chain. */
 export class TwoPhaseCommitSinkOperator<T, TXN> implements StreamOperator<T, never> {
-  pending: Promise<void> | undefined;
+  private readonly writes = new PendingWrites();
+  get pending(): Promise<void> | undefined {
+    return this.writes.current;
+  }
   private logic!: TwoPhaseCommitLogic<T, TXN>;
   private current: TXN | undefined;
   /** Pre-committed transactions waiting for their checkpoint to complete, oldest first. */
   private waiting: { checkpointId: number; transaction: TXN }[] = [];
   private restored: TwoPhaseState<TXN> | undefined;
-  private failure: { error: unknown } | undefined;
 
   constructor(private readonly sink: TwoPhaseCommitSink<T, TXN>) {}
 
@@ -77,15 +80,14 @@ export class TwoPhaseCommitSinkOperator<T, TXN> implements StreamOperator<T, nev
   }
 
   processElement(value: T, timestamp: number): void {
-    if (this.failure !== undefined) throw this.failure.error;
+    this.writes.check();
     const result = this.logic.write(this.current as TXN, value, timestamp);
-    if (result instanceof Promise) this.track(result);
+    if (result instanceof Promise) this.writes.track(result);
   }
 
   /** At the barrier: pre-commit the open transaction and begin the next. */
   async prepareSnapshotPreBarrier(checkpointId: number): Promise<void> {
-    while (this.pending !== undefined) await this.pending;
-    if (this.failure !== undefined) throw this.failure.error;
+    await this.writes.drain();
     const txn = this.current as TXN;
     await this.logic.preCommit(txn);
     this.waiting.push({ checkpointId, transaction: txn });
@@ -104,22 +106,9 @@ export class TwoPhaseCommitSinkOperator<T, TXN> implements StreamOperator<T, nev
   }
 
   async close(): Promise<void> {
-    while (this.pending !== undefined) await this.pending;
+    await this.writes.drain();
     // Pre-committed transactions stay for the next run to commit; the open one is dropped.
     if (this.current !== undefined) await this.logic.abort(this.current);
-    if (this.failure !== undefined) throw this.failure.error;
-  }
-
-  private track(promise: Promise<void>): void {
-    const next: Promise<void> = Promise.all([this.pending, promise]).then(
-      () => {
-        if (this.pending === next) this.pending = undefined;
-      },
-      (error: unknown) => {
-        this.failure ??= { error };
-        if (this.pending === next) this.pending = undefined;
-      },
-    );
-    this.pending = next;
+    this.writes.check();
   }
 }

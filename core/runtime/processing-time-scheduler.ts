@@ -44,6 +44,13 @@ export class ProcessingTimeScheduler implements ProcessingTimeService {
     };
   }
 
+  /** Number of live callbacks waiting. */
+  pending(): number {
+    let n = 0;
+    for (const e of this.heap) if (!e.cancelled) n++;
+    return n;
+  }
+
   /** Due time of the earliest live callback, or undefined. */
   nextDue(): number | undefined {
     while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();

@@ -11,15 +11,8 @@ import {
   ReducingStateDescriptor,
   ValueStateDescriptor,
 } from "./types.ts";
+import { mulberry32 as rng } from "../testing/random.ts";
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const avg: AggregateFunction<number, { sum: number; n: number }, number> = {
   createAccumulator: () => ({ sum: 0, n: 0 }),

@@ -5,18 +5,8 @@
 import type { KeySelector, OperatorHost } from "../runtime/operator-host.ts";
 import type { StreamOperator } from "../runtime/operator.ts";
 import { OperatorTestHarness, type OperatorTestHarnessOptions } from "../testing/operator-test-harness.ts";
+export { mulberry32 } from "../testing/random.ts";
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One emitted record: main output (`tag` undefined) or a side output. */
 export interface Emitted {

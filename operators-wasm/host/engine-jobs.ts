@@ -57,14 +57,14 @@ export async function statelessJobs(lines: readonly string[], parallelism = 1): 
   const env = () => StreamExecutionEnvironment.create({ parallelism });
   const src = () => env().fromCollection([...lines]);
   return {
-    map: { wasm: await src().map(upper).executeAndCollect(), typescript: await src().map(upperAscii).executeAndCollect() },
+    map: { wasm: await src().map<string>(upper).executeAndCollect(), typescript: await src().map(upperAscii).executeAndCollect() },
     filter: { wasm: await src().filter(filter).executeAndCollect(), typescript: await src().filter(keepNonComment).executeAndCollect() },
     flatMap: {
       wasm: await src().flatMap<string>(split).executeAndCollect(),
       typescript: await src().flatMap((s: string) => splitWords(s)).executeAndCollect(),
     },
     chain: {
-      wasm: await src().filter(filter).map(upper).flatMap<string>(split).map(upper).executeAndCollect(),
+      wasm: await src().filter(filter).map<string>(upper).flatMap<string>(split).map<string>(upper).executeAndCollect(),
       typescript: await src().filter(keepNonComment).map(upperAscii).flatMap((s: string) => splitWords(s)).map(upperAscii).executeAndCollect(),
     },
   };
@@ -73,16 +73,16 @@ export async function statelessJobs(lines: readonly string[], parallelism = 1): 
 /** Counts records per key: keyBy with the first-word key selector (component vs TypeScript), then a TypeScript KeyedProcessFunction. */
 export async function keySelectorJob(lines: readonly string[], parallelism = 2): Promise<Comparison<string[]>> {
   const key = await guestFunction("guests/first-word-key/guest.as.ts", "first-word");
-  const counter = (): KeyedProcessFunction<string, string, string> => {
-    let count: ValueState<number>;
-    return {
-      open: (ctx) => void (count = ctx.getState(new ValueStateDescriptor<number>("count", 0))),
-      processElement(value, ctx, out) {
-        count.update(count.value()! + 1);
-        out.collect(`${ctx.getCurrentKey()}|${count.value()}|${value}`);
-      },
-    };
-  };
+  // state handles are fields: each subtask gets its own copy of the function object
+  const counter = (): KeyedProcessFunction<string, string, string> & { count?: ValueState<number> } => ({
+    open(ctx) {
+      this.count = ctx.getState(new ValueStateDescriptor<number>("count", 0));
+    },
+    processElement(value, ctx, out) {
+      this.count!.update(this.count!.value()! + 1);
+      out.collect(`${ctx.getCurrentKey()}|${this.count!.value()}|${value}`);
+    },
+  });
   const run = async (k: WasmFunction | ((s: string) => string)) =>
     (await StreamExecutionEnvironment.create({ parallelism }).fromCollection([...lines]).keyBy<string>(k).process(counter()).executeAndCollect()).sort();
   return { wasm: await run(key), typescript: await run(firstWord) };
@@ -111,18 +111,19 @@ export function numberEvents(n: number): { value: string; ts: number }[] {
 const keyOf = (v: string): number => Math.abs(Number(v)) % 5;
 
 /** keyed-running-sum in TypeScript, written as a user would (ValueState, event-time timers). */
-export function runningSumFunction(): KeyedProcessFunction<number, string, string> {
-  let sum: ValueState<number>;
+export function runningSumFunction(): KeyedProcessFunction<number, string, string> & { sum?: ValueState<number> } {
   return {
-    open: (ctx) => void (sum = ctx.getState(new ValueStateDescriptor<number>("sum", 0))),
+    open(ctx) {
+      this.sum = ctx.getState(new ValueStateDescriptor<number>("sum", 0));
+    },
     processElement(value, ctx, out) {
-      sum.update(sum.value()! + Number.parseInt(value, 10));
-      out.collect(String(sum.value()));
+      this.sum!.update(this.sum!.value()! + Number.parseInt(value, 10));
+      out.collect(String(this.sum!.value()));
       const ts = ctx.timestamp();
       if (ts !== undefined) ctx.timerService().registerEventTimeTimer(Math.floor(ts / 1000) * 1000 + 999);
     },
     onTimer(time, _ctx, out) {
-      out.collect(`fired@${time}:${sum.value()}`);
+      out.collect(`fired@${time}:${this.sum!.value()}`);
     },
   };
 }
@@ -181,7 +182,8 @@ export async function faultToleranceJob(options: { events?: number; failAt?: num
   const sum = await guestFunction("guests/keyed-running-sum/guest.as.ts", "running-sum");
   const value = (i: number) => String((i * 31) % 200 - 50);
   const fs = new MemoryFileSystem();
-  const env = StreamExecutionEnvironment.create({ parallelism: options.parallelism ?? 2 });
+  // one subtask up to the keyBy: each key sees its records in one order, so running sums are deterministic
+  const env = StreamExecutionEnvironment.create({ parallelism: 1 });
   env.enableCheckpointing(20, { storage: new MemoryCheckpointStorage() });
   env.setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
   let failures = 0;
@@ -199,6 +201,7 @@ export async function faultToleranceJob(options: { events?: number; failAt?: num
     .keyBy(keyOf)
     .process<string>(sum)
     .uid("running-sum")
+    .setParallelism(options.parallelism ?? 2)
     .sinkTo(new FileSink<string>({ fs, dir: "out", encode: (s) => s }));
   const job = env.executeAsync("wasm fault tolerance");
   await job.getJobExecutionResult();

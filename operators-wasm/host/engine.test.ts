@@ -82,7 +82,7 @@ describe("bad components at the job level", () => {
     const trappy = wasm((await guest("host/fixtures/trap-map.as.ts")).component, { name: "trappy" });
     const env = StreamExecutionEnvironment.create();
     env.setRestartStrategy(RestartStrategies.fixedDelay(2, 0));
-    env.fromCollection(["a", "b", "boom", "c"]).map(trappy).executeAndCollect();
+    env.fromCollection(["a", "b", "boom", "c"]).map(trappy).print();
     const job = env.executeAsync("trap");
     const err = await job.getJobExecutionResult().then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(EddyError);

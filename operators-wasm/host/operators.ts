@@ -186,34 +186,38 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
 
   /** Emits a packed batch of results: packed to the next component, else decoded. */
   protected emitBatch(out: Uint8Array, fn: string, expectCount?: number): void {
-    if (this.packedOut) {
-      let offsets: Uint32Array;
-      try {
-        offsets = recordOffsets(out, 0);
-        if (offsets[offsets.length - 1] !== out.length) throw new RangeError("trailing bytes after the records");
-      } catch (e) {
-        throw badOutput(this.component, fn, e);
-      }
-      const n = offsets.length - 1;
-      if (expectCount !== undefined && n !== expectCount) throw badOutput(this.component, fn, new RangeError(`${n} records for ${expectCount} inputs`));
-      if (n > 0) this.output.collect(new PackedRecords(out, n) as OUT, Number.NaN);
-      return;
-    }
-    const values: unknown[] = [];
-    const stamps: number[] = [];
+    let offsets: Uint32Array;
     try {
-      this.readPacked(out, 0, (_k, ts, v) => {
-        values.push(v);
-        stamps.push(ts);
-      });
+      offsets = recordOffsets(out, 0);
+      if (offsets[offsets.length - 1] !== out.length) throw new RangeError(`${out.length - offsets[offsets.length - 1]!} trailing bytes after the records`);
     } catch (e) {
       throw badOutput(this.component, fn, e);
     }
-    if (expectCount !== undefined && values.length !== expectCount) {
-      throw badOutput(this.component, fn, new RangeError(`${values.length} records for ${expectCount} inputs`));
+    const n = offsets.length - 1;
+    if (expectCount !== undefined && n !== expectCount) throw badOutput(this.component, fn, new RangeError(`${n} records for ${expectCount} inputs`));
+    if (n === 0) return;
+    if (this.packedOut) {
+      this.output.collect(new PackedRecords(out, n) as OUT, Number.NaN);
+      return;
     }
+    // validated above: decode and emit in one pass (errors from here on are downstream's)
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    const enc = this.source.values;
     const output = this.output;
-    for (let i = 0; i < values.length; i++) output.collect(values[i] as OUT, stamps[i]!);
+    for (let i = 0; i < n; i++) {
+      const p = offsets[i]!;
+      const ks = p + 4 + view.getUint32(p, true);
+      const ts = view.getFloat64(ks, true);
+      const vs = ks + 12;
+      const ve = offsets[i + 1]!;
+      let value: unknown;
+      if (enc === "bytes") value = out.slice(vs, ve);
+      else {
+        const s = utf8String(out, vs, ve);
+        value = enc === "json" ? JSON.parse(s) : s;
+      }
+      output.collect(value as OUT, ts);
+    }
   }
 
   /** Calls the component with the buffered records and emits what it returns. */

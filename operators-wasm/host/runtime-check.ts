@@ -10,6 +10,9 @@ import { decodeBatchStrings, decodeBlobs, decodeFlags, encodeBatch, textOf, type
 import { EVENT_TIME, encodeAddInput, encodeKeyedInput, encodeTimersInput } from "./keyed-codec.ts";
 import { compileComponent, instantiateComponent, loadComponent, WasmOperatorError } from "./index.ts";
 import { MemoryKeyedHost } from "./memory-keyed-host.ts";
+import { faultToleranceJob, keySelectorJob, keyedProcessJob, numberEvents, sampleLines, statelessJobs, timestampJob, windowJobs } from "./engine-jobs.ts";
+import { wasm } from "./wasm.ts";
+import { StreamExecutionEnvironment } from "../../core/index.ts";
 import { RunningSumReference, guest, keepNonComment, sampleRecords, splitWords, upperAscii, wasiImportingComponent } from "./test-support.ts";
 
 declare const Deno: { version: { deno: string } } | undefined;
@@ -123,6 +126,46 @@ await check("trap and memory limit fail cleanly; the host keeps working", async 
     for (let i = 0; i < 100; i++) leaky.processBatch(encodeBatch([{ value: "v" }]));
   }, "WASM_MEMORY_LIMIT", /limit of 8388608 bytes/);
   return msg;
+});
+
+// ---- through the engine: jobs with component operators vs the same jobs in TypeScript ----
+
+const lines = sampleLines(1500);
+
+await check("engine: map, filter, flatMap, chain of three", async () => {
+  for (const c of Object.values(await statelessJobs(lines))) same(c.wasm, c.typescript);
+});
+
+await check("engine: keyBy(component)", async () => {
+  const c = await keySelectorJob(lines);
+  same(c.wasm, c.typescript);
+});
+
+await check("engine: withTimestampAssigner(component)", async () => {
+  const c = await timestampJob(lines.map((l, i) => (i % 3 === 0 ? `${1_000 + i} ${l}` : l)));
+  same(c.wasm, c.typescript);
+});
+
+await check("engine: KeyedStream.process(component) with state and timers", async () => {
+  const c = await keyedProcessJob(numberEvents(2000));
+  same(c.wasm, c.typescript);
+});
+
+await check("engine: WindowedStream.aggregate(component), tumbling and session", async () => {
+  for (const c of Object.values(await windowJobs(numberEvents(2000)))) same(c.wasm, c.typescript);
+});
+
+await check("engine: stateful component recovers from a checkpoint exactly", async () => {
+  const c = await faultToleranceJob();
+  if (c.failures !== 1 || c.restored === null) throw new Error(`expected one failure and a restore, got ${c.failures} and ${String(c.restored)}`);
+  same(c.wasm, c.typescript);
+});
+
+await check("engine: a trap fails the job naming component and world; wrong world refused at build", async () => {
+  const trappy = wasm((await guest("host/fixtures/trap-map.as.ts")).component, { name: "trappy" });
+  const err = await StreamExecutionEnvironment.create().fromCollection(["a", "boom"]).map(trappy).executeAndCollect().then(() => undefined, (e: unknown) => e);
+  if (!/component "trappy" \(world map-operator\): trapped in process-batch/.test(String((err as Error)?.message))) throw new Error(`unexpected: ${String(err)}`);
+  await throwsWasm(() => StreamExecutionEnvironment.create().fromCollection(["a"]).filter(trappy), "WASM_WRONG_WORLD", /expected world filter-operator, got world map-operator/);
 });
 
 console.log(`${failed === 0 ? "OK" : `${failed} FAILED`} on ${runtime}`);

@@ -348,6 +348,9 @@ int main(int argc, char **argv) {
 
         rd_kafka_mock_group_initial_rebalance_delay_ms(mcluster,
                                                        rebalance_delay_ms);
+        /* A join ends once every known member has joined (as on a real
+         * broker) rather than after session.timeout.ms - 1 s. */
+        rd_kafka_mock_group_classic_fast_join(mcluster, 1);
 
         for (i = 1; i < argc; i++) {
                 char *spec, *name, *parts, *rf, *save = NULL;

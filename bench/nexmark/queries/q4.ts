@@ -49,42 +49,53 @@ export interface CategoryAverage {
  * late without waiting; after that a bid on it waits like a bid on an unknown auction.
  */
 const CLOSED_RETENTION_MS = 10_000;
+/**
+ * Housekeeping timers (dropping early bids, forgetting closed auctions) are rounded up to whole
+ * seconds, so that many keys share one timestamp (Flink's timer coalescing); firing them later
+ * changes no result.
+ */
+const coalesce = (timestamp: number): number => Math.ceil(timestamp / 1000) * 1000;
 
-/** Per auction id: the auction, the highest price in range so far, and bids that came before the auction. */
+/** An open auction and the highest price in range so far (-1: no bid yet). */
+interface OpenAuction {
+  readonly auction: Auction;
+  readonly highest: number;
+}
+
+/** Per auction id: the open auction with its highest price, and bids that came before the auction. */
 class WinningBid implements KeyedCoProcessFunction<number, Auction, Bid, ClosedAuction> {
-  private auction?: ValueState<Auction>;
-  private highest?: ValueState<number>;
+  // One state for the auction and its price: a bid reads one entry, not two.
+  private auction?: ValueState<OpenAuction>;
   private early?: ListState<Bid>;
 
   open(ctx: RuntimeContext): void {
-    this.auction = ctx.getState(new ValueStateDescriptor<Auction>("auction"));
-    this.highest = ctx.getState(new ValueStateDescriptor<number>("highest price"));
+    this.auction = ctx.getState(new ValueStateDescriptor<OpenAuction>("auction"));
     this.early = ctx.getState(new ListStateDescriptor<Bid>("bids before their auction"));
   }
 
   processElement1(a: Auction, ctx: KeyedProcessContext<number>): void {
-    this.auction!.update(a);
     ctx.timerService().registerEventTimeTimer(a.expires);
+    let highest = -1;
     const early = this.early!.get();
-    if (early.length === 0) return;
-    for (const b of early) this.consider(a, b);
-    this.early!.clear();
+    for (const b of early) if (inRange(a, b) && b.price > highest) highest = b.price;
+    if (early.length > 0) this.early!.clear();
+    this.auction!.update({ auction: a, highest });
   }
 
   processElement2(b: Bid, ctx: KeyedProcessContext<number>): void {
-    const a = this.auction!.value();
-    if (a !== undefined) {
-      this.consider(a, b);
+    const s = this.auction!.value();
+    if (s !== undefined) {
+      if (b.price > s.highest && inRange(s.auction, b)) this.auction!.update({ auction: s.auction, highest: b.price });
       return;
     }
     // The auction may still come (the two inputs interleave freely) until the watermark passes the bid.
     this.early!.add(b);
-    ctx.timerService().registerEventTimeTimer(b.dateTime);
+    ctx.timerService().registerEventTimeTimer(coalesce(b.dateTime));
   }
 
   onTimer(timestamp: number, ctx: OnTimerContext<number>, out: Collector<ClosedAuction>): void {
-    const a = this.auction!.value();
-    if (a === undefined) {
+    const s = this.auction!.value();
+    if (s === undefined) {
       // No auction with dateTime <= timestamp exists for these bids: drop the ones up to now.
       const early = this.early!.get();
       const keep = early.filter((b) => b.dateTime > timestamp);
@@ -92,22 +103,18 @@ class WinningBid implements KeyedCoProcessFunction<number, Auction, Bid, ClosedA
       else if (keep.length < early.length) this.early!.update(keep);
       return;
     }
+    const a = s.auction;
     if (timestamp === a.expires) {
-      const price = this.highest!.value();
-      if (price !== undefined) out.collect({ id: a.id, category: a.category, price, expires: a.expires });
-      ctx.timerService().registerEventTimeTimer(a.expires + CLOSED_RETENTION_MS);
-    } else if (timestamp === a.expires + CLOSED_RETENTION_MS) {
+      if (s.highest >= 0) out.collect({ id: a.id, category: a.category, price: s.highest, expires: a.expires });
+      ctx.timerService().registerEventTimeTimer(coalesce(a.expires + CLOSED_RETENTION_MS));
+    } else if (timestamp > a.expires) {
+      // Closed: no bid can count any more.
       this.auction!.clear();
-      this.highest!.clear();
     }
   }
-
-  private consider(a: Auction, b: Bid): void {
-    if (b.dateTime < a.dateTime || b.dateTime > a.expires) return;
-    const highest = this.highest!.value();
-    if (highest === undefined || b.price > highest) this.highest!.update(b.price);
-  }
 }
+
+const inRange = (a: Auction, b: Bid): boolean => b.dateTime >= a.dateTime && b.dateTime <= a.expires;
 
 /** Per category: closing prices waiting for their time, and the totals of those already counted. */
 class CategoryAverages implements KeyedProcessFunction<number, ClosedAuction, CategoryAverage> {

@@ -1,0 +1,355 @@
+/**
+ * The Kafka scenarios, each against its own test broker: run by vitest on Node
+ * (kafka.test.ts) and by adapters/kafka/run.ts on Deno and Bun.
+ */
+import { createServer } from "node:net";
+import {
+  MemoryCheckpointStorage,
+  OutputTag,
+  RestartStrategies,
+  StreamExecutionEnvironment,
+  TumblingEventTimeWindows,
+  WatermarkStrategy,
+} from "../../core/index.ts";
+import { startTestBroker, type TestBroker, type TestTopic } from "./test-broker/broker.ts";
+import { DeadLetter, KafkaDeserializers, KafkaSerializers, KafkaSink, KafkaSource, OffsetsInitializer, splitDeadLetters } from "./index.ts";
+import { produce, readTopic, testClient, waitFor } from "./testing.ts";
+
+/** One scenario: throws when the behaviour is wrong. */
+export interface KafkaScenario {
+  readonly name: string;
+  run(): Promise<void>;
+}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function sameSorted(actual: readonly string[], expected: readonly string[], what: string): void {
+  const a = [...actual].sort();
+  const e = [...expected].sort();
+  if (a.length === e.length && a.every((v, i) => v === e[i])) return;
+  const have = new Set(a);
+  const want = new Set(e);
+  const missing = e.filter((v) => !have.has(v)).slice(0, 5);
+  const extra = a.filter((v) => !want.has(v)).slice(0, 5);
+  const counts = new Map<string, number>();
+  for (const v of a) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const dup = [...counts].filter(([, n]) => n > 1).slice(0, 5);
+  throw new Error(`${what}: ${a.length} values, expected ${e.length}; missing ${JSON.stringify(missing)}, unexpected ${JSON.stringify(extra)}, duplicated ${JSON.stringify(dup)}`);
+}
+
+async function withBroker(topics: TestTopic[], body: (broker: TestBroker) => Promise<void>, brokers = 1): Promise<void> {
+  const broker = await startTestBroker({ brokers, topics });
+  try {
+    await body(broker);
+  } finally {
+    await broker.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function sourceOf(broker: TestBroker) {
+  return KafkaSource.builder().setBootstrapServers(broker.bootstrap).setProperty("log.level", "nothing").setProperty("retry.backoff.ms", 50);
+}
+
+/** Bounded read of every partition, in order per partition. */
+const boundedRead: KafkaScenario = {
+  name: "source: bounded read of every partition, in order per partition",
+  run: () =>
+    withBroker([{ name: "in", partitions: 3 }], async (broker) => {
+      await produce(broker.bootstrap, "in", Array.from({ length: 900 }, (_, i) => ({ partition: i % 3, value: `${i % 3}:${i}` })));
+      const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+      const source = sourceOf(broker).setTopics("in").setBounded().setDeserializer(KafkaDeserializers.string()).build();
+      const out = await env.fromSource(source, WatermarkStrategy.noWatermarks(), "in").executeAndCollect();
+      sameSorted(out, Array.from({ length: 900 }, (_, i) => `${i % 3}:${i}`), "bounded read");
+      for (const p of [0, 1, 2]) {
+        const seq = out.filter((v) => v.startsWith(`${p}:`)).map((v) => Number(v.split(":")[1]));
+        check(seq.every((v, i) => i === 0 || v > seq[i - 1]!), `partition ${p} out of order`);
+      }
+    }),
+};
+
+/** Partitions added to a live topic and a new matching topic are read within two intervals; a restore keeps the discovered set. */
+const discovery: KafkaScenario = {
+  name: "source: discovers new partitions and new matching topics without a restart, and keeps them across a restore",
+  run: () =>
+    withBroker([{ name: "disc-a", partitions: 2 }], async (broker) => {
+      const interval = 500;
+      const storage = new MemoryCheckpointStorage();
+      const seen: string[] = [];
+      const job = (restoreFrom?: string) => {
+        const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+        env.enableCheckpointing(100_000, { storage, jobKey: "discovery" });
+        if (restoreFrom !== undefined) env.setSavepointRestore(restoreFrom);
+        const source = sourceOf(broker).setTopicPattern(/disc-.*/).setGroupId("disc").setStartingOffsets(OffsetsInitializer.earliest()).setDeserializer(KafkaDeserializers.string()).setProperty("partition.discovery.interval.ms", interval).build();
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "disc").sinkTo({ createWriter: () => ({ write: (v: string) => void seen.push(v), flush: () => {} }) });
+        return { client: env.executeAsync("discovery"), source };
+      };
+      await produce(broker.bootstrap, "disc-a", [{ partition: 0, value: "a0-first" }, { partition: 1, value: "a1-first" }]);
+      const first = job();
+      await waitFor(() => seen.length >= 2, 10_000, "the first records");
+      await broker.command("add-partitions disc-a 4");
+      await broker.command("create-topic disc-b 1");
+      await produce(broker.bootstrap, "disc-a", [{ partition: 2, value: "a2-first" }, { partition: 3, value: "a3-first" }]);
+      await produce(broker.bootstrap, "disc-b", [{ partition: 0, value: "b0-first" }]);
+      const t = Date.now();
+      await waitFor(() => seen.length >= 5, 2 * interval + 1_500, "records of the new partitions and topic");
+      const took = Date.now() - t;
+      sameSorted(seen, ["a0-first", "a1-first", "a2-first", "a3-first", "b0-first"], "after discovery");
+      check(took <= 2 * interval + 1_500, `discovery took ${took} ms`);
+      const state = first.source.metrics().discovery!;
+      sameSorted(state.discoveredPartitions, ["disc-a:0", "disc-a:1", "disc-a:2", "disc-a:3", "disc-b:0"], "discovered partitions");
+      const savepoint = await first.client.triggerSavepoint();
+      await first.client.cancel();
+      await first.client.getJobExecutionResult().catch(() => undefined);
+      // While the job is down: one more partition; then restore.
+      await broker.command("add-partitions disc-b 2");
+      await produce(broker.bootstrap, "disc-b", [{ partition: 1, value: "b1-first" }, { partition: 0, value: "b0-second" }]);
+      const second = job(savepoint.location);
+      await waitFor(() => seen.length >= 7, 2 * interval + 3_000, "records after the restore");
+      await sleep(interval);
+      sameSorted(seen, ["a0-first", "a1-first", "a2-first", "a3-first", "b0-first", "b0-second", "b1-first"], "after the restore (nothing read twice)");
+      sameSorted(second.source.metrics().discovery!.discoveredPartitions, ["disc-a:0", "disc-a:1", "disc-a:2", "disc-a:3", "disc-b:0", "disc-b:1"], "discovered after the restore");
+      await second.client.cancel();
+      await second.client.getJobExecutionResult().catch(() => undefined);
+    }),
+};
+
+/** Poison records under each policy. */
+const poison: KafkaScenario = {
+  name: "source: a poison record fails the job, is skipped and counted, or goes to the dead-letter output",
+  run: () =>
+    withBroker([{ name: "json", partitions: 1 }], async (broker) => {
+      await produce(broker.bootstrap, "json", [{ value: '{"n":1}' }, { value: "not json" }, { value: new Uint8Array([0xff, 0xfe]) }, { value: '{"n":2}' }]);
+      const build = (policy: "FAIL" | "SKIP" | "DEAD_LETTER") => sourceOf(broker).setTopics("json").setBounded().setDeserializer(KafkaDeserializers.json<{ n: number }>()).setDeserializationFailurePolicy(policy).build();
+
+      const failing = StreamExecutionEnvironment.create();
+      let error = "";
+      await failing.fromSource(build("FAIL"), WatermarkStrategy.noWatermarks(), "json").executeAndCollect().catch((e: Error) => (error = e.message));
+      check(/cannot deserialize the record at json:0@1/.test(error), `FAIL: expected a deserialization error naming json:0@1, got "${error}"`);
+
+      const skipping = build("SKIP");
+      const skipped = await StreamExecutionEnvironment.create().fromSource(skipping, WatermarkStrategy.noWatermarks(), "json").executeAndCollect();
+      sameSorted(skipped.map((v) => JSON.stringify(v)), ['{"n":1}', '{"n":2}'], "SKIP");
+      check(skipping.metrics().deserializationFailures === 2, `SKIP: counted ${skipping.metrics().deserializationFailures} failures, expected 2`);
+
+      const env = StreamExecutionEnvironment.create();
+      const tag = new OutputTag<DeadLetter>("dead");
+      const good: string[] = [];
+      const dead: string[] = [];
+      const main = splitDeadLetters(env.fromSource(build("DEAD_LETTER"), WatermarkStrategy.noWatermarks(), "json"), tag);
+      main.sinkTo({ createWriter: () => ({ write: (v: { n: number }) => void good.push(JSON.stringify(v)), flush: () => {} }) });
+      main.getSideOutput(tag).sinkTo({ createWriter: () => ({ write: (d: DeadLetter) => void dead.push(`${d.record.offset}`), flush: () => {} }) });
+      await env.execute("dead letters");
+      sameSorted(good, ['{"n":1}', '{"n":2}'], "DEAD_LETTER main output");
+      sameSorted(dead, ["1", "2"], "DEAD_LETTER side output (offsets)");
+    }),
+};
+
+/** A broker that accepts connections and never answers. */
+const unreachable: KafkaScenario = {
+  name: "source: a broker that never answers fails the job with a clear error after the configured retries",
+  async run() {
+    const sockets: { destroy(): void }[] = [];
+    const server = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const env = StreamExecutionEnvironment.create();
+      const source = KafkaSource.builder()
+        .setBootstrapServers(`127.0.0.1:${port}`)
+        .setTopics("never")
+        .setProperty("retries", 1)
+        .setProperty("retry.backoff.ms", 50)
+        .setProperty("request.timeout.ms", 300)
+        .setProperty("log.level", "nothing")
+        .build();
+      const started = Date.now();
+      let error = "";
+      await env.fromSource(source, WatermarkStrategy.noWatermarks(), "never").executeAndCollect().catch((e: Error) => (error = e.message));
+      check(/could not list the partitions of topics \[never\] from 127\.0\.0\.1:\d+ \(after the configured retries\)/.test(error), `expected a clear error, got "${error}"`);
+      check(Date.now() - started < 15_000, `took ${Date.now() - started} ms to give up`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  },
+};
+
+/** (transactional id, producer id, epoch) is enough to commit from another client. */
+const endTxnFromNewClient: KafkaScenario = {
+  name: "sink: a pre-committed transaction is committed by a new client from (transactional id, producer id, epoch)",
+  run: () =>
+    withBroker([{ name: "txn-out", partitions: 2 }], async (broker) => {
+      const writer = testClient(broker.bootstrap);
+      const producer = writer.createTransactionalProducer("eddy-test-tx-0", 60_000);
+      const identity = await producer.init();
+      producer.begin();
+      await producer.send([0, 1, 2, 3].map((i) => ({ topic: "txn-out", partition: i % 2, value: `v${i}` })));
+      // The writer goes away without committing (a crash after the pre-commit).
+      await writer.close();
+      let early = "";
+      await readTopic(broker.bootstrap, "txn-out", { timeoutMs: 600 }).catch((e: Error) => (early = e.message));
+      check(/open transaction/.test(early), `an open transaction must hold read_committed consumers back, got "${early}"`);
+      const other = testClient(broker.bootstrap);
+      await other.endTransaction(identity, true);
+      await other.endTransaction(identity, true); // idempotent
+      await other.close();
+      sameSorted(await readTopic(broker.bootstrap, "txn-out"), ["v0", "v1", "v2", "v3"], "committed by the new client");
+    }),
+};
+
+/** The timeout check. */
+const timeoutCheck: KafkaScenario = {
+  name: "sink: exactly-once refuses to start when transaction.timeout.ms is not well above the checkpoint interval",
+  async run() {
+    const env = StreamExecutionEnvironment.create();
+    env.enableCheckpointing(1_000);
+    env.setRestartStrategy(RestartStrategies.noRestart());
+    const sink = KafkaSink.builder()
+      .setBootstrapServers("127.0.0.1:1")
+      .setRecordSerializer(KafkaSerializers.string({ topic: "x" }))
+      .setDeliveryGuarantee("EXACTLY_ONCE")
+      .setTransactionalIdPrefix("t")
+      .setCheckpointInterval(1_000)
+      .setProperty("transaction.timeout.ms", 2_000)
+      .build();
+    env.fromElements("a").sinkTo(sink);
+    let error = "";
+    await env.execute().catch((e: Error) => (error = e.message));
+    check(/transaction.timeout.ms \(2000\) must be at least 3x the checkpoint interval \(1000 ms\)/.test(error), `expected the timeout check, got "${error}"`);
+  },
+};
+
+interface Event {
+  readonly key: string;
+  readonly ts: number;
+  readonly i: number;
+}
+
+/** The reference: counts per key and 100 ms window, as the job formats them. */
+function referenceCounts(events: readonly Event[]): string[] {
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const start = Math.floor(e.ts / 100) * 100;
+    const k = `${e.key}@${start}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${k}=${n}`);
+}
+
+/**
+ * Kafka -> keyed window -> Kafka, exactly-once, with a task failure, a broker down and up, and
+ * a leader move while it runs: a read_committed consumer sees exactly the reference output.
+ */
+function exactlyOnce(events: number): KafkaScenario {
+  return {
+    name: `sink: Kafka -> keyed window -> Kafka exactly-once under a task failure, a broker down/up and a leader move (${events} events)`,
+    run: () =>
+      withBroker(
+        [
+          { name: "eos-in", partitions: 4, replicationFactor: 3 },
+          { name: "eos-out", partitions: 3, replicationFactor: 3 },
+        ],
+        async (broker) => {
+          const input: Event[] = Array.from({ length: events }, (_, i) => ({ key: `k${i % 7}`, ts: i * 2, i }));
+          await produce(broker.bootstrap, "eos-in", input.map((e) => ({ partition: e.i % 4, key: e.key, value: JSON.stringify(e), timestamp: e.ts })));
+          const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+          env.enableCheckpointing(100);
+          env.setRestartStrategy(RestartStrategies.fixedDelay(3, 100));
+          const source = sourceOf(broker).setTopics("eos-in").setBounded().setDeserializer(KafkaDeserializers.json<Event>()).setProperty("max.partition.fetch.bytes", 4_096).build();
+          const sink = KafkaSink.builder()
+            .setBootstrapServers(broker.bootstrap)
+            .setRecordSerializer(KafkaSerializers.string({ topic: "eos-out", key: (s) => s.split("@")[0]! }))
+            .setDeliveryGuarantee("EXACTLY_ONCE")
+            .setTransactionalIdPrefix("eos-test")
+            .setCheckpointInterval(100)
+            .setProperty("log.level", "nothing")
+            .setProperty("retry.backoff.ms", 50)
+            .setProperty("retries", 30)
+            .build();
+          let failed = 0;
+          const failAt = Math.floor(events * 0.6);
+          env
+            .fromSource(source, WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner((e) => e.ts), "eos-in")
+            .map((e) => {
+              // Slow enough that the failures below land while the job runs.
+              const until = performance.now() + 0.25;
+              while (performance.now() < until);
+              if (e.i === failAt && failed === 0) {
+                failed++;
+                throw new Error(`injected failure at event ${failAt}`);
+              }
+              return e;
+            })
+            .keyBy((e) => e.key)
+            .window(TumblingEventTimeWindows.of(100))
+            .process<string>((key, ctx, elements, out) => {
+              let n = 0;
+              for (const _ of elements) n++;
+              out.collect(`${key}@${ctx.window.start}=${n}`);
+            })
+            .sinkTo(sink);
+          const job = env.executeAsync("eos");
+          const chaos = (async () => {
+            await sleep(400);
+            await broker.command("broker-down 2");
+            await sleep(500);
+            await broker.command("broker-up 2");
+            await sleep(300);
+            await broker.command("leader eos-out 0 3");
+            await broker.command("leader eos-in 1 1");
+          })();
+          await job.getJobExecutionResult();
+          await chaos;
+          check(failed === 1, "the failure was not injected");
+          const m = sink.metrics();
+          check(m.transactionsCommitted >= 3, `only ${m.transactionsCommitted} transactions committed`);
+          check(job.getExceptionHistory().length >= 1, "no failure recorded");
+          const out = await readTopic(broker.bootstrap, "eos-out", { timeoutMs: 20_000 });
+          sameSorted(out, referenceCounts(input), "read_committed output");
+        },
+        3,
+      ),
+  };
+}
+
+/** At-least-once: nothing lost across a failure. */
+const atLeastOnce: KafkaScenario = {
+  name: "sink: Kafka -> map -> Kafka at-least-once loses nothing across a task failure",
+  run: () =>
+    withBroker(
+      [
+        { name: "alo-in", partitions: 2 },
+        { name: "alo-out", partitions: 2 },
+      ],
+      async (broker) => {
+        const n = 2_000;
+        await produce(broker.bootstrap, "alo-in", Array.from({ length: n }, (_, i) => ({ partition: i % 2, value: `v${i}` })));
+        const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+        env.enableCheckpointing(50, { mode: "AT_LEAST_ONCE" });
+        env.setRestartStrategy(RestartStrategies.fixedDelay(2, 50));
+        let failed = false;
+        env
+          .fromSource(sourceOf(broker).setTopics("alo-in").setBounded().setDeserializer(KafkaDeserializers.string()).setProperty("max.partition.fetch.bytes", 2_048).build(), WatermarkStrategy.noWatermarks(), "alo-in")
+          .map((v) => {
+            if (v === "v1500" && !failed) {
+              failed = true;
+              throw new Error("injected");
+            }
+            return v.toUpperCase();
+          })
+          .sinkTo(KafkaSink.builder().setBootstrapServers(broker.bootstrap).setRecordSerializer(KafkaSerializers.string({ topic: "alo-out" })).setDeliveryGuarantee("AT_LEAST_ONCE").setProperty("log.level", "nothing").build());
+        await env.execute("alo");
+        check(failed, "the failure was not injected");
+        const out = new Set(await readTopic(broker.bootstrap, "alo-out"));
+        const missing = Array.from({ length: n }, (_, i) => `V${i}`).filter((v) => !out.has(v));
+        check(missing.length === 0, `at-least-once lost ${missing.length} records, e.g. ${missing.slice(0, 3).join(", ")}`);
+      },
+    ),
+};
+
+/** Every scenario, in the order they run. */
+export const kafkaScenarios: readonly KafkaScenario[] = [boundedRead, discovery, poison, unreachable, endTxnFromNewClient, timeoutCheck, atLeastOnce, exactlyOnce(5_000)];

@@ -1,0 +1,23 @@
+/**
+ * The HTTP API as a workerd module Worker: `export default createServerWorker()` serves
+ * eddy/server's app. workerd cannot compile WebAssembly at run time, so component uploads and
+ * wasm operators answer 501 there; everything else (jobs from specs, checkpoints in memory,
+ * savepoints, the Flink-shaped endpoints) works within the isolate.
+ */
+import { type AppOptions, createApp, unavailableComponentRuntime } from "../../server/index.ts";
+
+/** A module Worker: `{ fetch }`. */
+export interface ServerWorker {
+  fetch(request: Request): Promise<Response>;
+}
+
+/** A Worker serving the API; the app is created on the first request (no work at module load). */
+export function createServerWorker(options: Omit<AppOptions, "components"> = {}): ServerWorker {
+  let app: ReturnType<typeof createApp> | undefined;
+  return {
+    fetch: async (request) => {
+      app ??= createApp({ ...options, components: unavailableComponentRuntime("workerd forbids compiling WebAssembly at run time; bundle components at deploy time") });
+      return app.fetch(request);
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * A small seeded random number generator (mulberry32) for tests, benchmarks and examples:
+ * the same seed gives the same sequence on every runtime.
+ */
+
+/** Returns a function yielding floats in [0, 1), determined by `seed`. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,311 @@
+/**
+ * The HTTP suite every runtime's server runs (vitest drives it over fetch; the server runs on
+ * Node, Deno, Bun or workerd): submit a job spec with a WASM operator, watch it, read
+ * backpressure, watermarks and checkpoints, take a savepoint, stop, resubmit from the
+ * savepoint, cancel; and bad specs, bad tokens, unknown ids and oversize uploads.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest } from "./testing/fixtures.ts";
+
+/** What a runtime's server can do. */
+export interface SuiteOptions {
+  /** The runtime compiles components at run time (not workerd). */
+  readonly wasm: boolean;
+  /** The uppercase-map component (only when `wasm`). */
+  readonly component?: () => Promise<Uint8Array>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`[eddy] timed out waiting for ${what}${last !== undefined ? `: ${String(last)}` : ""}`);
+    await sleep(50);
+  }
+}
+
+/** Registers the suite against the server `start` returns. */
+export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, options: SuiteOptions): void {
+  describe(`HTTP API on ${name}`, () => {
+    let server: ServerUnderTest;
+    const auth = { authorization: `Bearer ${TEST_TOKEN}` };
+    const call = async (method: string, route: string, body?: unknown, headers: Record<string, string> = auth): Promise<{ status: number; json: any; text: string; headers: Headers }> => {
+      const init: RequestInit = { method, headers: { ...headers } };
+      if (body instanceof Uint8Array) {
+        init.body = body as BodyInit;
+        (init.headers as Record<string, string>)["content-type"] = "application/wasm";
+      } else if (typeof body === "string") init.body = body;
+      else if (body !== undefined) {
+        init.body = JSON.stringify(body);
+        (init.headers as Record<string, string>)["content-type"] = "application/json";
+      }
+      const res = await fetch(`${server.url}${route}`, init);
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json, text, headers: res.headers };
+    };
+    const state = async (jobid: string): Promise<string> => (await call("GET", `/jobs/${jobid}`)).json.state;
+    const awaitState = (jobid: string, wanted: string) => eventually(`job ${jobid} ${wanted}`, async () => ((await state(jobid)) === wanted ? true : undefined));
+    const awaitTrigger = (jobid: string, kind: "savepoints" | "checkpoints", id: string) =>
+      eventually(`${kind} trigger ${id}`, async () => {
+        const r = await call("GET", `/jobs/${jobid}/${kind}/${id}`);
+        return r.json?.status?.id === "COMPLETED" ? r.json : undefined;
+      });
+
+    let artifact = "";
+    let jobid = "";
+    let savepoint = "";
+
+    const pipeline = (extra: Record<string, unknown> = {}) => ({
+      name: `clicks-${name}`,
+      parallelism: 2,
+      sources: [{ type: "generator", shape: "page-views", ratePerSecond: 4_000, watermark: { maxOutOfOrdernessMs: 0 } }],
+      operators: [
+        ...(options.wasm ? [{ type: "wasm", kind: "map", artifact }] : []),
+        { type: "keyBy", field: options.wasm ? "PAGE" : "page" },
+        { type: "window", kind: "tumbling", time: "event", size: 200 },
+        { type: "aggregate", fn: "count", as: "views" },
+      ],
+      sinks: [{ type: "collect", maxRecords: 5_000 }],
+      checkpointing: { interval: 100 },
+      ...extra,
+    });
+
+    beforeAll(async () => {
+      server = await start();
+    }, 60_000);
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    it("serves Flink's /overview and /config, and /openapi.json from the validating schemas", async () => {
+      const overview = await call("GET", "/overview");
+      expect(overview.status).toBe(200);
+      expect(overview.json).toMatchObject({ taskmanagers: 1, "jobs-running": expect.any(Number), "flink-version": expect.stringMatching(/^eddy-/) });
+      expect((await call("GET", "/config")).json).toMatchObject({ "refresh-interval": expect.any(Number) });
+      const doc = (await call("GET", "/openapi.json")).json;
+      expect(doc.openapi).toBe("3.1.0");
+      expect(doc.components.schemas.JobSpec.required).toEqual(expect.arrayContaining(["name", "sources", "sinks"]));
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/jobs/{jobid}/vertices/{vertexid}/backpressure", "/artifacts"]));
+    });
+
+    it("guards mutating endpoints with the bearer token: 401 without, 403 wrong", async () => {
+      const none = await call("POST", "/jobs", pipeline(), {});
+      expect(none.status).toBe(401);
+      expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      expect(none.json.errors[0]).toMatch(/bearer token/);
+      expect((await call("POST", "/jobs", pipeline(), { authorization: "Bearer wrong" })).status).toBe(403);
+      expect((await call("POST", "/artifacts", new Uint8Array([0, 97, 115, 109]), { authorization: "Bearer wrong" })).status).toBe(403);
+      expect((await call("GET", "/jobs/overview", undefined, {})).status).toBe(200);
+    });
+
+    it("refuses oversize uploads with 413 and non-components with 400", async () => {
+      const big = await call("POST", "/artifacts", new Uint8Array(TEST_MAX_ARTIFACT_BYTES + 1));
+      expect(big.status).toBe(413);
+      expect(big.json.errors[0]).toMatch(/too large/);
+      if (options.wasm) {
+        const junk = await call("POST", "/artifacts", new TextEncoder().encode("not wasm at all"));
+        expect(junk.status).toBe(400);
+        expect(junk.json.errors[0]).toMatch(/not WebAssembly/);
+      }
+    });
+
+    it.runIf(options.wasm)("stores a component by sha256 and reports its world", async () => {
+      const bytes = await options.component!();
+      const first = await call("POST", "/artifacts", bytes);
+      expect(first.status).toBe(201);
+      expect(first.json).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{64}$/), world: "map-operator", size: bytes.length });
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+      expect(first.json.id).toBe(Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""));
+      const again = await call("POST", "/artifacts", bytes);
+      expect(again.status).toBe(200);
+      expect(again.json.id).toBe(first.json.id);
+      artifact = first.json.id;
+    });
+
+    it("answers an invalid job spec with 400 naming each bad field and what was expected", async () => {
+      const bad = await call("POST", "/jobs", {
+        name: "bad",
+        parallelism: 0,
+        sources: [{ type: "generatr" }],
+        operators: [{ type: "keyBy", field: "page" }, { type: "window", kind: "tumbling", size: -5 }, { type: "aggregate", fn: "avg" }],
+        sinks: [{ type: "collect", extra: 1 }],
+      });
+      expect(bad.status).toBe(400);
+      const fields = Object.fromEntries(bad.json.fields.map((f: { path: string; message: string }) => [f.path, f.message]));
+      expect(fields).toMatchObject({
+        parallelism: "expected a positive integer",
+        "sources[0].type": expect.stringMatching(/expected type to be one of generator, collection, kafka/),
+        "operators[1].size": "expected a positive integer",
+        "operators[2].fn": expect.stringMatching(/count, sum, min, max/),
+        "sinks[0].extra": "unknown field",
+      });
+      expect(bad.json.errors).toContain("operators[1].size: expected a positive integer");
+      const order = await call("POST", "/jobs", { ...pipeline(), operators: [{ type: "window", kind: "sliding", size: 100 }] });
+      expect(order.status).toBe(400);
+      expect(order.json.fields.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(["operators[0].slide", "operators[1]"]));
+      expect((await call("POST", "/jobs", "{not json")).status).toBe(400);
+      const kafka = await call("POST", "/jobs", { ...pipeline(), operators: [], sources: [{ type: "kafka", bootstrapServers: ["localhost:9092"], topics: ["t"] }] });
+      expect(kafka.status).toBe(501);
+      expect(kafka.json.errors[0]).toMatch(/kafka source is not available/);
+      const missing = await call("POST", "/jobs", { ...pipeline(), operators: [{ type: "wasm", kind: "map", artifact: "0".repeat(64) }] });
+      expect(missing.status).toBe(400);
+      expect(missing.json.fields[0]).toMatchObject({ path: "operators[0].artifact", message: expect.stringMatching(/POST \/artifacts/) });
+    });
+
+    it("never lets a body reach a prototype or a path outside the server's directories", async () => {
+      const polluting = `{"name":"p","sources":[{"type":"collection","records":[{"a":1,"__proto__":{"polluted":true}}]}],"sinks":[{"type":"collect"}],"constructor":{"prototype":{"polluted":true}}}`;
+      const r = await call("POST", "/jobs", polluting, { ...auth, "content-type": "application/json" });
+      expect(r.status).toBe(400);
+      expect(r.json.fields.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(["sources[0].records[0].__proto__", "constructor"]));
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      const escape = await call("POST", "/jobs", { ...pipeline(), sinks: [{ type: "file", path: "../../etc" }] });
+      expect(escape.status).toBe(400);
+      expect(escape.json.fields[0].path).toBe("sinks[0].path");
+      const absolute = await call("POST", "/jobs", { ...pipeline(), savepoint: { path: "/etc/passwd" } });
+      expect(absolute.status).toBe(400);
+      expect(absolute.json.fields[0].path).toBe("savepoint.path");
+      const notThere = await call("POST", "/jobs", { ...pipeline(), savepoint: { path: "nope/savepoint-1" } });
+      expect(notThere.status).toBe(400);
+      expect(notThere.json.fields[0].message).toMatch(/expected a savepoint location/);
+    });
+
+    it("answers unknown jobs, vertices and triggers with 404 in Flink's error shape", async () => {
+      for (const route of ["/jobs/0123456789abcdef0123456789abcdef", "/jobs/nope/plan", "/jobs/nope/checkpoints", "/jobs/nope/exceptions", "/no/such/route"]) {
+        const r = await call("GET", route);
+        expect(r.status, route).toBe(404);
+        expect(r.json, route).toEqual({ errors: [expect.any(String)] });
+      }
+      expect((await call("PATCH", "/jobs/nope")).status).toBe(404);
+      expect((await call("POST", "/jobs/nope/savepoints", {})).status).toBe(404);
+    });
+
+    it("runs a submitted job spec (with a WASM operator where the runtime compiles components)", async () => {
+      const submitted = await call("POST", "/jobs", pipeline());
+      expect(submitted.status, submitted.text).toBe(202);
+      jobid = submitted.json.jobid;
+      await awaitState(jobid, "RUNNING");
+      const jobs = (await call("GET", "/jobs")).json.jobs;
+      expect(jobs).toContainEqual({ id: jobid, status: "RUNNING" });
+      const overview = (await call("GET", "/jobs/overview")).json.jobs.find((j: { jid: string }) => j.jid === jobid);
+      expect(overview).toMatchObject({ name: `clicks-${name}`, state: "RUNNING", "start-time": expect.any(Number), tasks: { total: expect.any(Number), running: expect.any(Number) } });
+      const results = await eventually("window results", async () => {
+        const r = (await call("GET", `/jobs/${jobid}/results`)).json;
+        return r.records.length >= 3 ? r.records : undefined;
+      });
+      expect(results[0]).toMatchObject({ key: expect.any(String), start: expect.any(Number), end: expect.any(Number), views: expect.any(Number) });
+      // The uppercase component ran on every record before keyBy.
+      if (options.wasm) for (const r of results) expect(r.key).toBe(String(r.key).toUpperCase());
+    });
+
+    it("shows the job's vertices, plan, backpressure, watermarks, metrics and partitions", async () => {
+      const detail = (await call("GET", `/jobs/${jobid}`)).json;
+      expect(detail).toMatchObject({ jid: jobid, state: "RUNNING", timestamps: { RUNNING: expect.any(Number) }, "status-counts": expect.any(Object) });
+      expect(detail.vertices.length).toBeGreaterThanOrEqual(2);
+      for (const v of detail.vertices) expect(v).toMatchObject({ id: expect.any(String), parallelism: 2, status: "RUNNING", tasks: { RUNNING: 2 } });
+      const plan = (await call("GET", `/jobs/${jobid}/plan`)).json.plan;
+      expect(plan.nodes.map((n: { id: string }) => n.id)).toEqual(detail.vertices.map((v: { id: string }) => v.id));
+      for (const v of detail.vertices) {
+        const bp = (await call("GET", `/jobs/${jobid}/vertices/${v.id}/backpressure`)).json;
+        expect(bp).toMatchObject({ status: "ok", "backpressure-level": expect.stringMatching(/^(ok|low|high)$/) });
+        expect(bp.subtasks).toHaveLength(2);
+        for (const s of bp.subtasks) {
+          expect(s).toMatchObject({ subtask: expect.any(Number), ratio: expect.any(Number), busyRatio: expect.any(Number), idleRatio: expect.any(Number) });
+          expect(s.ratio + s.busyRatio + s.idleRatio).toBeCloseTo(1, 1);
+        }
+      }
+      const sink = detail.vertices[detail.vertices.length - 1].id;
+      const wm = await eventually("a watermark at the sink", async () => {
+        const list = (await call("GET", `/jobs/${jobid}/vertices/${sink}/watermarks`)).json as { id: string; value: string }[];
+        const input = list.find((w) => w.id === "0.currentInputWatermark");
+        return input !== undefined && Number(input.value) > 0 ? list : undefined;
+      });
+      expect(wm.map((w) => w.id)).toEqual(expect.arrayContaining(["0.currentInputWatermark", "1.currentInputWatermark"]));
+      expect((await call("GET", `/jobs/${jobid}/vertices/nope/backpressure`)).status).toBe(404);
+      expect((await call("GET", `/jobs/${jobid}/metrics`)).json).toContainEqual({ id: "numRestarts" });
+      expect((await call("GET", `/jobs/${jobid}/metrics?get=numRestarts,uptime`)).json).toEqual([
+        { id: "numRestarts", value: "0" },
+        { id: "uptime", value: expect.stringMatching(/^\d+$/) },
+      ]);
+      const partitions = (await call("GET", `/jobs/${jobid}/sources/${detail.vertices[0].id}/partitions`)).json;
+      expect(partitions.assignments.map((a: { splitId: string; subtask: number }) => [a.splitId, a.subtask]).sort()).toEqual([["generator-0", 0], ["generator-1", 1]]);
+      expect((await call("GET", `/jobs/${jobid}/sources/${sink}/partitions`)).status).toBe(404);
+      const prom = (await call("GET", "/metrics")).text;
+      expect(prom).toContain(`eddy_job_state{job_id="${jobid}",job_name="clicks-${name}",state="RUNNING"} 1`);
+      expect(prom).toMatch(/# TYPE eddy_task_busy_ms_per_second gauge/);
+    });
+
+    it("reports checkpoints and triggers one", async () => {
+      const stats = await eventually("a completed checkpoint", async () => {
+        const s = (await call("GET", `/jobs/${jobid}/checkpoints`)).json;
+        return s.counts.completed >= 1 ? s : undefined;
+      });
+      expect(stats).toMatchObject({ counts: { completed: expect.any(Number) }, summary: { end_to_end_duration: expect.any(Object) }, latest: { completed: { status: "COMPLETED" } } });
+      expect(stats.history.length).toBeGreaterThan(0);
+      const { json } = await call("POST", `/jobs/${jobid}/checkpoints`, {});
+      const done = await awaitTrigger(jobid, "checkpoints", json["request-id"]);
+      expect(done.operation.checkpointId).toBeGreaterThan(0);
+    });
+
+    it("takes a savepoint with a client trigger id, idempotently", async () => {
+      const body = { triggerId: `sp-${name}` };
+      const first = await call("POST", `/jobs/${jobid}/savepoints`, body);
+      const retry = await call("POST", `/jobs/${jobid}/savepoints`, body);
+      expect(first.status).toBe(202);
+      expect(first.json).toEqual({ "request-id": `sp-${name}` });
+      expect(retry.json).toEqual(first.json);
+      const done = await awaitTrigger(jobid, "savepoints", `sp-${name}`);
+      expect(done.operation.location).toMatch(/savepoint-\d+$/);
+      expect((await call("GET", `/jobs/${jobid}/savepoints/nope`)).status).toBe(404);
+      expect((await call("POST", `/jobs/${jobid}/savepoints`, { "target-directory": "/tmp/x" })).status).toBe(400);
+    });
+
+    it("stops with a savepoint and resumes a new job from it", async () => {
+      const stop = await call("POST", `/jobs/${jobid}/stop`, { drain: true, triggerId: `stop-${name}` });
+      expect(stop.status).toBe(202);
+      const done = await awaitTrigger(jobid, "savepoints", `stop-${name}`);
+      savepoint = done.operation.location;
+      await awaitState(jobid, "FINISHED");
+      // A retried stop finds the first trigger even though the job has ended.
+      expect((await call("POST", `/jobs/${jobid}/stop`, { drain: true, triggerId: `stop-${name}` })).json).toEqual({ "request-id": `stop-${name}` });
+      expect((await call("POST", `/jobs/${jobid}/savepoints`, {})).status).toBe(409);
+
+      const resumed = await call("POST", "/jobs", pipeline({ savepoint: { path: savepoint } }));
+      expect(resumed.status, resumed.text).toBe(202);
+      jobid = resumed.json.jobid;
+      await awaitState(jobid, "RUNNING");
+      const stats = await eventually("the restore in the checkpoint stats", async () => {
+        const s = (await call("GET", `/jobs/${jobid}/checkpoints`)).json;
+        return s.latest.restored !== null ? s : undefined;
+      });
+      expect(stats.counts.restored).toBe(1);
+      expect(stats.latest.restored.is_savepoint).toBe(true);
+      await eventually("results after the restore", async () => ((await call("GET", `/jobs/${jobid}/results`)).json.records.length > 0 ? true : undefined));
+    });
+
+    it("cancels a job (PATCH) and keeps its exception history readable", async () => {
+      const r = await call("PATCH", `/jobs/${jobid}?mode=cancel`);
+      expect(r.status).toBe(202);
+      await awaitState(jobid, "CANCELED");
+      const ex = (await call("GET", `/jobs/${jobid}/exceptions`)).json;
+      expect(ex).toMatchObject({ "root-exception": null, exceptionHistory: { entries: [], truncated: false } });
+      const overview = (await call("GET", "/overview")).json;
+      expect(overview["jobs-cancelled"]).toBeGreaterThanOrEqual(1);
+      expect(overview["jobs-finished"]).toBeGreaterThanOrEqual(1);
+    });
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * Test fixtures for the HTTP suite: the uppercase-map example component, built once and cached
+ * in node_modules/.cache by the hash of its source (building takes ~10 s), and servers started
+ * on Node in-process or on Deno / Bun as child processes.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** The uppercase-map component (AssemblyScript), from the cache or freshly built. */
+export async function uppercaseComponent(): Promise<Uint8Array> {
+  const sourcePath = path.join(root, "operators-wasm", "guests", "uppercase-map", "guest.as.ts");
+  const hash = createHash("sha256");
+  for (const f of [sourcePath, path.join(root, "operators-wasm", "sdk", "assemblyscript", "map.ts"), path.join(root, "operators-wasm", "build", "build-guest.ts")]) {
+    hash.update(await readFile(f).catch(() => new Uint8Array(0)));
+  }
+  const cached = path.join(root, "node_modules", ".cache", "eddy-server", `uppercase-${hash.digest("hex").slice(0, 16)}.wasm`);
+  const hit = await readFile(cached).catch(() => undefined);
+  if (hit !== undefined) return new Uint8Array(hit);
+  const { buildGuest } = await import("../../operators-wasm/build/build-guest.ts");
+  const built = await buildGuest({ source: sourcePath });
+  await mkdir(path.dirname(cached), { recursive: true });
+  await writeFile(cached, built.component);
+  return built.component;
+}
+
+/** A server under test. */
+export interface ServerUnderTest {
+  readonly url: string;
+  readonly runtime: string;
+  close(): Promise<void>;
+}
+
+export const TEST_TOKEN = "test-token-1234";
+/** Uploads above this are refused (413) by servers under test. */
+export const TEST_MAX_ARTIFACT_BYTES = 512 * 1024;
+
+/** `eddy serve` on Node, in this process. */
+export async function serveOnNode(): Promise<ServerUnderTest> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "eddy-http-node-"));
+  const { startServer } = await import("../../bin/serve.ts");
+  const server = await startServer({ port: 0, quiet: true, token: TEST_TOKEN, dataDir, maxArtifactBytes: TEST_MAX_ARTIFACT_BYTES });
+  return {
+    url: server.url,
+    runtime: "node",
+    close: async () => {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `bin/serve.ts` on Deno, Bun (from node_modules/.bin) or Node (tsx), in a child process. */
+export async function serveOn(runtime: "deno" | "bun" | "node", extraFlags: readonly string[] = []): Promise<ServerUnderTest> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `eddy-http-${runtime}-`));
+  const bin = runtime === "node" ? process.execPath : path.join(root, "node_modules", ".bin", runtime);
+  const script = path.join(root, "bin", "serve.ts");
+  const flags = ["--port", "0", "--quiet", "--token", TEST_TOKEN, "--data-dir", dataDir, "--max-artifact-bytes", String(TEST_MAX_ARTIFACT_BYTES), ...extraFlags];
+  const args = runtime === "deno" ? ["run", "-A", "--no-check", script, ...flags] : runtime === "bun" ? ["run", script, ...flags] : ["--import", "tsx", script, ...flags];
+  const child = spawn(bin, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`[eddy] ${runtime} did not start serving within 30 s:\n${output}`)), 30_000);
+    const onData = (d: Uint8Array): void => {
+      output += String(d);
+      const m = /EDDY_LISTENING (\S+)/.exec(output);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (d: Uint8Array) => (output += String(d)));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`[eddy] ${runtime} exited with ${code} before serving:\n${output}`));
+    });
+  });
+  return {
+    url,
+    runtime,
+    close: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The API as a workerd Worker (adapters/workerd/server-worker.ts bundled with esbuild), served by npm's workerd. */
+export async function serveOnWorkerd(): Promise<ServerUnderTest> {
+  const dir = await mkdtemp(path.join(tmpdir(), "eddy-http-workerd-"));
+  const entry = path.join(dir, "entry.ts");
+  await writeFile(
+    entry,
+    `import { createServerWorker } from ${JSON.stringify(path.join(root, "adapters", "workerd", "server-worker.ts"))};\n` +
+      `export default createServerWorker({ token: ${JSON.stringify(TEST_TOKEN)}, maxArtifactBytes: ${TEST_MAX_ARTIFACT_BYTES} });\n`,
+  );
+  const { build } = await import("esbuild");
+  await build({ entryPoints: [entry], outfile: path.join(dir, "worker.js"), bundle: true, format: "esm", platform: "neutral", target: "es2022", conditions: ["workerd", "worker", "browser", "import"], mainFields: ["module", "main"], logLevel: "error" });
+  const port = await new Promise<number>((resolve, reject) => {
+    import("node:net").then(({ createServer }) => {
+      const s = createServer();
+      s.on("error", reject);
+      s.listen(0, "127.0.0.1", () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      });
+    }, reject);
+  });
+  await writeFile(
+    path.join(dir, "config.capnp"),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "api", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "api") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "worker.js") ],
+  compatibilityDate = "2025-09-01",
+);
+`,
+  );
+  const child = spawn(path.join(root, "node_modules", ".bin", "workerd"), ["serve", path.join(dir, "config.capnp")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d: Uint8Array) => (output += String(d)));
+  child.stderr.on("data", (d: Uint8Array) => (output += String(d)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`[eddy] workerd exited with ${child.exitCode}:\n${output}`);
+    try {
+      await (await fetch(`${url}/config`, { signal: AbortSignal.timeout(1_000) })).arrayBuffer();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`[eddy] workerd did not serve within 20 s:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    runtime: "workerd",
+    close: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
