@@ -17,6 +17,7 @@ const bin = (name: string): string => path.join(root, "node_modules", ".bin", na
 const suites: Record<string, string> = {
   core: "bench/core-bench.ts",
   checkpoint: "bench/checkpoint-bench.ts",
+  kafka: "bench/kafka-bench.ts",
   wasm: "bench/wasm-bench.ts",
   nexmark: "bench/nexmark/nexmark-bench.ts",
   http: "bench/http-bench.ts",

@@ -70,9 +70,9 @@ async function submit(argv: readonly string[]): Promise<void> {
     const bytes = await readFile(a).catch((error: Error) => {
       throw new CliError(`[eddy] cannot read artifact ${a}: ${error.message}`);
     });
-    process.stdout.write(`uploading ${a} (${kb(bytes.length)})... `);
+    console.log(`uploading ${a} (${kb(bytes.length)})`);
     const info = await api.request("POST", "/artifacts", new Uint8Array(bytes), "application/wasm");
-    console.log(`${info.id.slice(0, 12)}… world ${info.world}`);
+    console.log(`  artifact ${info.id} (world ${info.world})`);
     ids.set(`@${path.basename(a)}`, info.id);
     ids.set(`@${a}`, info.id);
   }
@@ -82,9 +82,9 @@ async function submit(argv: readonly string[]): Promise<void> {
     if (op.artifact === undefined && artifactFlags.length === 1) op.artifact = [...ids.values()][0];
     else if (typeof op.artifact === "string" && ids.has(op.artifact)) op.artifact = ids.get(op.artifact);
   }
-  process.stdout.write(`submitting "${spec?.name ?? file}"... `);
+  console.log(`submitting "${spec?.name ?? file}"`);
   const { jobid } = await api.request("POST", "/jobs", JSON.stringify(spec));
-  console.log(`job ${jobid}`);
+  console.log(`  job ${jobid}`);
   let last = "";
   for (let i = 0; i < (values.has("watch") ? Number.POSITIVE_INFINITY : 10); i++) {
     const job = await api.request("GET", `/jobs/${jobid}`);
@@ -135,8 +135,8 @@ async function cancel(argv: readonly string[]): Promise<void> {
   if (jobid === undefined) throw new CliError("[eddy] usage: eddy cancel <jobid>");
   const api = client(values);
   await api.request("PATCH", `/jobs/${encodeURIComponent(jobid)}?mode=cancel`);
-  process.stdout.write(`cancelling ${jobid}... `);
-  console.log(await waitFor(api, jobid, 10_000));
+  console.log(`cancelling ${jobid}`);
+  console.log(`  ${await waitFor(api, jobid, 10_000)}`);
 }
 
 /** `eddy savepoint <jobid> [--stop] [--drain] [--trigger-id ID]` */
@@ -149,13 +149,13 @@ async function savepoint(argv: readonly string[]): Promise<void> {
   const triggerId = values.get("trigger-id");
   const body = stop ? { drain: values.has("drain"), ...(triggerId ? { triggerId } : {}) } : triggerId ? { triggerId } : {};
   const { "request-id": id } = await api.request("POST", `/jobs/${encodeURIComponent(jobid)}/${stop ? "stop" : "savepoints"}`, JSON.stringify(body));
-  process.stdout.write(`${stop ? "stopping with a savepoint" : "taking a savepoint"} (trigger ${id})... `);
+  console.log(`${stop ? "stopping with a savepoint" : "taking a savepoint"} (trigger ${id})`);
   for (;;) {
     const status = await api.request("GET", `/jobs/${encodeURIComponent(jobid)}/savepoints/${id}`);
     if (status.status.id === "COMPLETED") {
       const failure = status.operation?.["failure-cause"];
-      if (failure !== undefined) throw new CliError(`failed:\n  ${failure["stack-trace"]}`);
-      console.log(`done\nsavepoint: ${status.operation.location}\nresume with "savepoint": { "path": "${status.operation.location}" } in a job spec`);
+      if (failure !== undefined) throw new CliError(`[eddy] the savepoint failed: ${failure["stack-trace"]}`);
+      console.log(`  savepoint: ${status.operation.location}\n  resume with "savepoint": { "path": "${status.operation.location}" } in a job spec`);
       return;
     }
     await sleep(100);

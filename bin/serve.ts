@@ -3,7 +3,7 @@
  * file): checkpoints and savepoints under `--checkpoint-dir`, uploaded components and file-sink
  * output under `--data-dir`, optional bearer token, optional demo job.
  *
- *   eddy serve [--port 8081] [--host 127.0.0.1] [--token T] [--checkpoint-dir DIR] [--data-dir DIR] [--demo] [--rate N]
+ *   eddy serve [--port 8081] [--host 127.0.0.1] [--token T] [--checkpoint-dir DIR] [--data-dir DIR] [--demo [--rate N] [--events N]]
  *   deno run -A bin/serve.ts --port 0        bun run bin/serve.ts --port 0
  *
  * Prints `eddy: serving the API at <url>` once listening (with --quiet: `EDDY_LISTENING <url>` only).
@@ -23,6 +23,8 @@ export interface StartOptions {
   /** Run the page-count demo job and print its windows and status line. */
   readonly demo?: boolean;
   readonly rate?: number;
+  /** Demo: stop generating after this many events. */
+  readonly events?: number;
   /** Largest component upload in bytes (default 16 MiB). */
   readonly maxArtifactBytes?: number;
   /** Suppress print sinks and the banner (tests). */
@@ -61,7 +63,7 @@ export async function startServer(options: StartOptions = {}) {
   let closeDemo: (() => void) | undefined;
   if (options.demo === true) {
     const { startDemo } = await import("../examples/demo-console.ts");
-    const demo = startDemo({ rate: options.rate });
+    const demo = startDemo({ rate: options.rate, events: options.events });
     registry.add(demo.job);
     printLine = demo.printLine;
     closeDemo = demo.close;
@@ -126,6 +128,7 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
     dataDir: values.get("data-dir"),
     demo: values.has("demo"),
     rate,
+    ...(values.has("events") ? { events: Number(values.get("events")) } : {}),
     quiet: values.has("quiet"),
     ...(values.has("max-artifact-bytes") ? { maxArtifactBytes: Number(values.get("max-artifact-bytes")) } : {}),
   });

@@ -51,7 +51,7 @@ async function withBroker(topics: TestTopic[], body: (broker: TestBroker) => Pro
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sourceOf(broker: TestBroker) {
-  return KafkaSource.builder().setBootstrapServers(broker.bootstrap).setProperty("log.level", "nothing").setProperty("retry.backoff.ms", 50);
+  return KafkaSource.builder().setBootstrapServers(broker.bootstrap).setProperty("log.level", "nothing").setProperty("retry.backoff.ms", 50).setProperty("request.timeout.ms", 3_000).setProperty("retries", 30);
 }
 
 /** Bounded read of every partition, in order per partition. */
@@ -269,6 +269,7 @@ function exactlyOnce(events: number): KafkaScenario {
             .setProperty("log.level", "nothing")
             .setProperty("retry.backoff.ms", 50)
             .setProperty("retries", 30)
+            .setProperty("request.timeout.ms", 3_000)
             .build();
           let failed = 0;
           const failAt = Math.floor(events * 0.6);

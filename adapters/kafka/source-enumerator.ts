@@ -143,7 +143,6 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
   }
 
   private assignPending(): void {
-    if (this.pending.length === 0) return;
     const registered = new Set(this.context.registeredReaders());
     const assignment = new Map<number, KafkaPartitionSplit[]>();
     const keep: KafkaPartitionSplit[] = [];
@@ -159,11 +158,14 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
       this.assigned.set(s.splitId, owner);
     }
     this.pending = keep;
-    if (assignment.size > 0) this.context.assignSplits(assignment);
+    // Readers with nothing new still hear that discovery ran (an empty list): a reader with no
+    // partitions may only then call itself idle.
+    for (const r of registered) if (!assignment.has(r)) assignment.set(r, []);
+    this.context.assignSplits(assignment);
   }
 
   addReader(): void {
-    this.assignPending();
+    if (this.initialDiscoveryDone) this.assignPending();
   }
 
   addSplitsBack(splits: KafkaPartitionSplit[]): void {

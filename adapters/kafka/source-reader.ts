@@ -59,6 +59,8 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
   private readonly chunks: Chunk[] = [];
   private buffered = 0;
   private withoutOutput = 0;
+  /** Whether the enumerator has assigned anything yet (possibly nothing). */
+  private assignedOnce = false;
   private noMoreSplits = false;
   private closed = false;
   private failure: unknown;
@@ -79,6 +81,7 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
   start(): void {}
 
   addSplits(splits: KafkaPartitionSplit[]): void {
+    this.assignedOnce = true;
     for (const s of splits) {
       // A split this reader already holds (re-discovered after a restore) keeps its position.
       if (this.partitions.has(s.splitId)) continue;
@@ -101,7 +104,9 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
     if (this.withoutOutput > 0) this.createOutputs(output);
     const chunk = this.chunks[0];
     if (chunk === undefined) {
-      if (this.partitions.size === 0) output.markIdle();
+      // Idle only once discovery gave this reader nothing: before that, another reader's
+      // watermark must not run ahead of partitions this one is about to get.
+      if (this.partitions.size === 0 && this.assignedOnce) output.markIdle();
       return this.isEnded() ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
     }
     const state = chunk.state;

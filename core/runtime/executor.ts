@@ -16,6 +16,7 @@ import { Channel } from "./channel.ts";
 import { ChainOutput } from "./chain-output.ts";
 import { InputGate } from "./input-gate.ts";
 import { OperatorHost } from "./operator-host.ts";
+import type { StreamOperator } from "./operator.ts";
 import { createChannelSelector, pointwiseTargets } from "./partitioner.ts";
 import { ProcessingTimeScheduler } from "./processing-time-scheduler.ts";
 import { RecordWriter, type RecordTarget } from "./record-writer.ts";
@@ -468,8 +469,11 @@ export class LocalExecutor {
       const output = new ChainOutput<unknown>(main, sides, trackWatermark);
       outputOf.set(nodeId, output);
       if (node.kind === "source") continue;
+      const next = main.length === 1 && sides.size === 0 ? main[0] : undefined;
+      const nextInChain = next instanceof OperatorHost && next.keyedBackend === undefined ? (next.operator as StreamOperator<unknown, unknown>) : undefined;
       const host = new OperatorHost({
         operator: node.operatorFactory!(),
+        nextInChain,
         name: node.name,
         id: jobGraph.operatorIds.get(nodeId)!,
         subtaskIndex: index,

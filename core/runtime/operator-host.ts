@@ -28,6 +28,8 @@ export interface OperatorHostOptions<IN, OUT> {
   /** Downstream: the next host in the chain, or a channel writer. */
   output: Output<OUT>;
   processingTime: ProcessingTimeService;
+  /** The single chained, non-keyed operator this one feeds, if that is its only output. */
+  nextInChain?: StreamOperator<OUT, unknown>;
   /** Present => keyed operator: one selector per input (the second defaults to the first). */
   keySelectors?: readonly [KeySelector, KeySelector?];
 }
@@ -115,6 +117,7 @@ export class OperatorHost<IN, OUT> {
       currentWatermark: () => this.watermark,
       operatorState: this.operatorState,
       keyed,
+      nextInChain: options.nextInChain,
       getState: <S>(descriptor: StateDescriptor<S>): S => {
         if (backend === undefined) {
           throw new EddyError(

@@ -51,6 +51,12 @@ export interface OperatorContext<OUT> {
   readonly operatorState: OperatorStateStore;
   /** Present on keyed streams only. */
   readonly keyed: KeyedOperatorContext | undefined;
+  /**
+   * The operator this one feeds directly when its only output is one chained, non-keyed
+   * operator (no side outputs, no channel): operators of the same family may hand it whole
+   * batches in their own format instead of records. Undefined otherwise.
+   */
+  readonly nextInChain: StreamOperator<OUT, unknown> | undefined;
   /** Shortcut for `keyed.backend.getState(descriptor)`; throws a clear error on a non-keyed stream. */
   getState<S>(descriptor: StateDescriptor<S>): S;
 }

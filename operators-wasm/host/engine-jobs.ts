@@ -19,8 +19,10 @@ import {
   type KeyedProcessFunction,
   type ValueState,
 } from "../../core/index.ts";
+import type { OperatorKind, OperatorProvider } from "../../core/api/functions.ts";
 import type { CompiledComponent } from "./instance.ts";
 import { compileComponent } from "./load.ts";
+import { PackedRecords } from "./operators.ts";
 import { firstWord, guest, keepNonComment, leadingTimestamp, sampleRecords, splitWords, upperAscii } from "./test-support.ts";
 import { WasmFunction } from "./wasm-function.ts";
 import { wasm } from "./wasm.ts";
@@ -67,6 +69,49 @@ export async function statelessJobs(lines: readonly string[], parallelism = 1): 
       wasm: await src().filter(filter).map<string>(upper).flatMap<string>(split).map<string>(upper).executeAndCollect(),
       typescript: await src().filter(keepNonComment).map(upperAscii).flatMap((s: string) => splitWords(s)).map(upperAscii).executeAndCollect(),
     },
+  };
+}
+
+/** What the operators of one component received: packed batches, and plain records. */
+export interface Arrivals {
+  packed: number;
+  plain: number;
+}
+
+/** `fn` as a provider whose operators count what reaches them (the operator itself is unchanged, so chaining sees a component). */
+function counting(fn: WasmFunction, arrivals: Arrivals): OperatorProvider {
+  return {
+    name: fn.name,
+    createOperator(kind: OperatorKind) {
+      const op = fn.createOperator(kind);
+      const processElement = op.processElement.bind(op);
+      op.processElement = (value: unknown, ts: number, input: number) => {
+        if (value instanceof PackedRecords) arrivals.packed++;
+        else arrivals.plain++;
+        processElement(value, ts, input);
+      };
+      return op;
+    },
+  };
+}
+
+/**
+ * filter -> map -> flatMap components, then a TypeScript map, in one chain. Counts what the map
+ * and the flatMap components received: packed batches from the component before them (through
+ * OperatorContext.nextInChain), while the TypeScript map after the flatMap gets plain strings.
+ */
+export async function packedHandOffJob(lines: readonly string[]): Promise<Comparison<string[]> & { map: Arrivals; flatMap: Arrivals }> {
+  const filter = await guestFunction("guests/filter-comments/guest.as.ts", "no-comments");
+  const upper = await guestFunction("guests/uppercase-map/guest.as.ts", "upper");
+  const split = await guestFunction("guests/split-words/guest.as.ts", "split");
+  const map: Arrivals = { packed: 0, plain: 0 };
+  const flatMap: Arrivals = { packed: 0, plain: 0 };
+  const src = () => StreamExecutionEnvironment.create({ parallelism: 1 }).fromCollection([...lines]);
+  return {
+    wasm: await src().filter(filter).map<string>(counting(upper, map)).flatMap<string>(counting(split, flatMap)).map((w: string) => `${w}!`).executeAndCollect(),
+    typescript: await src().filter(keepNonComment).map(upperAscii).flatMap((s: string) => splitWords(s)).map((w: string) => `${w}!`).executeAndCollect(),
+    map,
+    flatMap,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EddyError, RestartStrategies, StreamExecutionEnvironment } from "../../core/index.ts";
-import { compiledGuest, faultToleranceJob, keySelectorJob, keyedProcessJob, numberEvents, sampleLines, statelessJobs, timestampJob, windowJobs } from "./engine-jobs.ts";
+import { compiledGuest, faultToleranceJob, packedHandOffJob, keySelectorJob, keyedProcessJob, numberEvents, sampleLines, statelessJobs, timestampJob, windowJobs } from "./engine-jobs.ts";
 import { WasmOperatorError } from "./errors.ts";
 import { guest, upperAscii, wasiImportingComponent } from "./test-support.ts";
 import { wasm } from "./wasm.ts";
@@ -10,6 +10,14 @@ const lines = sampleLines(2500);
 describe("components run as operators through the engine", () => {
   it("map, filter, flatMap and a chain of three give the TypeScript output", async () => {
     for (const [name, c] of Object.entries(await statelessJobs(lines))) expect(c.wasm, name).toEqual(c.typescript);
+  });
+
+  it("a component hands packed batches to the next component of its chain (OperatorContext.nextInChain)", async () => {
+    const c = await packedHandOffJob(lines);
+    expect(c.wasm).toEqual(c.typescript);
+    expect(c.map).toEqual({ packed: expect.any(Number), plain: 0 });
+    expect(c.map.packed).toBeGreaterThanOrEqual(2);
+    expect(c.flatMap).toEqual({ packed: c.map.packed, plain: 0 });
   });
 
   it("in parallel (2 subtasks, each with its own instance)", async () => {

@@ -97,7 +97,8 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
 
   async open(): Promise<void> {
     this.component = await this.source.instantiate(this.host());
-    this.packedOut = this.emitsPacked && nextTakesPacked(this.output);
+    const next = this.context.nextInChain;
+    this.packedOut = this.emitsPacked && next instanceof ComponentOperator && next.acceptsPacked;
     this.reset();
   }
 
@@ -249,13 +250,6 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
   prepareSnapshotPreBarrier(): void {
     this.flush();
   }
-}
-
-/** Whether the operator `output` feeds (in the same chain) is a component operator taking packed batches. */
-function nextTakesPacked(output: Output<unknown>): boolean {
-  // ChainOutput keeps its single main target in `first` (an OperatorHost, or a record writer).
-  const first = (output as { first?: { operator?: unknown; keyedBackend?: unknown } }).first;
-  return first !== undefined && first.keyedBackend === undefined && first.operator instanceof ComponentOperator && first.operator.acceptsPacked;
 }
 
 /** map-operator: one result per record. */

@@ -10,7 +10,7 @@ import { decodeBatchStrings, decodeBlobs, decodeFlags, encodeBatch, textOf, type
 import { EVENT_TIME, encodeAddInput, encodeKeyedInput, encodeTimersInput } from "./keyed-codec.ts";
 import { compileComponent, instantiateComponent, loadComponent, WasmOperatorError } from "./index.ts";
 import { MemoryKeyedHost } from "./memory-keyed-host.ts";
-import { faultToleranceJob, keySelectorJob, keyedProcessJob, numberEvents, sampleLines, statelessJobs, timestampJob, windowJobs } from "./engine-jobs.ts";
+import { faultToleranceJob, packedHandOffJob, keySelectorJob, keyedProcessJob, numberEvents, sampleLines, statelessJobs, timestampJob, windowJobs } from "./engine-jobs.ts";
 import { wasm } from "./wasm.ts";
 import { StreamExecutionEnvironment } from "../../core/index.ts";
 import { RunningSumReference, guest, keepNonComment, sampleRecords, splitWords, upperAscii, wasiImportingComponent } from "./test-support.ts";
@@ -134,6 +134,13 @@ const lines = sampleLines(1500);
 
 await check("engine: map, filter, flatMap, chain of three", async () => {
   for (const c of Object.values(await statelessJobs(lines))) same(c.wasm, c.typescript);
+});
+
+await check("engine: packed batches between chained components", async () => {
+  const c = await packedHandOffJob(lines);
+  same(c.wasm, c.typescript);
+  if (c.map.plain + c.flatMap.plain > 0 || c.map.packed < 2 || c.flatMap.packed !== c.map.packed) throw new Error(`expected only packed batches, got map ${JSON.stringify(c.map)}, flatMap ${JSON.stringify(c.flatMap)}`);
+  return `${c.map.packed} packed batches into the map and the flatMap`;
 });
 
 await check("engine: keyBy(component)", async () => {
