@@ -62,9 +62,9 @@ try {
     const env = StreamExecutionEnvironment.create({ parallelism: 2 });
     env.enableCheckpointing(500, { mode: exactlyOnce ? "EXACTLY_ONCE" : "AT_LEAST_ONCE" });
     const source = KafkaSource.builder().setBootstrapServers(bootstrap).setTopics("bench-in").setBounded().setDeserializer(KafkaDeserializers.record()).setProperty("log.level", "nothing").build();
-    const sink = KafkaSink.builder<{ key: Uint8Array | null; value: string }>()
+    const sink = KafkaSink.builder()
       .setBootstrapServers(bootstrap)
-      .setRecordSerializer({ serialize: (r) => ({ topic: out, key: r.key, value: r.value }) })
+      .setRecordSerializer({ serialize: (r: { key: Uint8Array | null; value: string }) => ({ topic: out, key: r.key, value: r.value }) })
       .setDeliveryGuarantee(exactlyOnce ? "EXACTLY_ONCE" : "AT_LEAST_ONCE")
       .setTransactionalIdPrefix(`bench-${out}`)
       .setProperty("log.level", "nothing")

@@ -1,8 +1,9 @@
 /**
  * WebAssembly operators through the engine: a pipeline of component operators (filter ->
  * uppercase map -> split flatMap -> uppercase map, batches of 1000, records kept packed between
- * the components of the chain) against the same pipeline of idiomatic TypeScript functions, plus
- * the host's overhead per batch call. Prints one JSON line per row (bench/harness.ts BenchRow).
+ * the components of the chain) against the same pipeline of idiomatic TypeScript functions, on
+ * string records and on byte records (Uint8Array in and out, as Kafka delivers and takes them),
+ * plus the host's overhead per batch call. Prints one JSON line per row (bench/harness.ts BenchRow).
  * Run: `npx tsx bench/wasm-bench.ts`, `deno run -A bench/wasm-bench.ts`, `bun bench/wasm-bench.ts`.
  */
 import { StreamExecutionEnvironment, type DataStream } from "../core/index.ts";

@@ -101,3 +101,15 @@ describe("savepoints", () => {
     expect(stats.latest.savepoint?.id).toBe(sp.checkpointId);
   });
 });
+
+describe("restoring from a savepoint that is not there", () => {
+  test("the job ends FAILED with an error naming the location", async () => {
+    const env = jobEnv(new MemoryCheckpointStorage());
+    env.setSavepointRestore("memory://nope/savepoint-9");
+    env.fromGenerator({ generate: (i) => i, count: 10 }).sinkTo(collecting<number>([]));
+    const job = env.executeAsync("missing");
+    await expect(job.getJobExecutionResult()).rejects.toThrow(/no checkpoint at "memory:\/\/nope\/savepoint-9"/);
+    expect(job.getJobStatus()).toBe("FAILED");
+    expect(job.getExceptionHistory()).toHaveLength(1);
+  });
+});

@@ -302,8 +302,6 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
       this.live.delete(txn.transactionalId);
       this.open.delete(txn.transactionalId);
       this.stats.transactionsAborted++;
-      // The runtime aborts its own open transaction only when the subtask closes.
-      await this.close();
       return;
     }
     await this.endByIdentity(txn, false);
@@ -350,7 +348,8 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
     }
   }
 
-  private async close(): Promise<void> {
+  /** Called by the runtime when the subtask closes: waits for sends in flight, then disconnects. */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.live.values()].flatMap((e) => [...e.inFlight]));

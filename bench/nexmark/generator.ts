@@ -176,18 +176,27 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
     const epoch = Math.floor(eventId / total);
     const lastAuction = epoch * A + A - 1;
     const lastPerson = epoch * P + P - 1;
-    const auction = (int(ctx, hotAuctionRatio) > 0 ? Math.floor(lastAuction / HOT_BATCH) * HOT_BATCH : randomAuctionId(eventId, ctx)) + FIRST_AUCTION_ID;
+    // The four small choices of a bid share one draw, each taking its digit of a mixed radix
+    // (at most 18 of the draw's 32 bits): a draw costs more than the rest of the choice.
+    let u = ctx.random() * hotAuctionRatio;
+    const hotAuction = u >= 1;
+    u = (u - Math.floor(u)) * hotBiddersRatio;
+    const hotBidder = u >= 1;
+    u = (u - Math.floor(u)) * 2;
+    const hotChannel = u >= 1;
+    u -= Math.floor(u);
+    const auction = (hotAuction ? Math.floor(lastAuction / HOT_BATCH) * HOT_BATCH : randomAuctionId(eventId, ctx)) + FIRST_AUCTION_ID;
     // Hot bidders are the second of their batch, so that they differ from hot sellers.
-    const bidder = (int(ctx, hotBiddersRatio) > 0 ? Math.floor(lastPerson / HOT_BATCH) * HOT_BATCH + 1 : randomPersonId(eventId, ctx)) + FIRST_PERSON_ID;
+    const bidder = (hotBidder ? Math.floor(lastPerson / HOT_BATCH) * HOT_BATCH + 1 : randomPersonId(eventId, ctx)) + FIRST_PERSON_ID;
     const p = price(ctx);
     let channel: string;
     let url: string;
-    if (int(ctx, 2) > 0) {
-      const i = int(ctx, HOT_CHANNELS.length);
+    if (hotChannel) {
+      const i = Math.floor(u * HOT_CHANNELS.length);
       channel = HOT_CHANNELS[i]!;
       url = hotUrls[i]!;
     } else {
-      const n = int(ctx, CHANNELS);
+      const n = Math.floor(u * CHANNELS);
       // Channel n's name and url depend on n only: built once, then shared.
       channel = channelNames[n]!;
       if (channel === "") {

@@ -1,3 +1,5 @@
+import type { OutputTag } from "../runtime/operator.ts";
+
 /**
  * Sources after Flink's FLIP-27: a split enumerator that hands out splits, and readers that
  * poll records without blocking and say when more may be available.
@@ -18,6 +20,11 @@ export interface SourceSplit {
 export interface ReaderOutput<T> {
   /** Emits a record; `timestamp` is the record's own timestamp (e.g. a Kafka record timestamp), if any. */
   collect(value: T, timestamp?: number): void;
+  /**
+   * Emits to a side output of the source (e.g. records that could not be deserialized, as dead
+   * letters); they bypass timestamp assignment and watermark generation.
+   */
+  collectSide<X>(tag: OutputTag<X>, value: X, timestamp?: number): void;
   /**
    * Output for one split: watermarks are generated per split and combined into the reader's
    * (Flink's per-partition watermarks). Release it when the split is finished.

@@ -12,6 +12,8 @@ import type { OperatorContext, SnapshotContext, StreamOperator } from "../runtim
 export interface TransactionContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
+  /** The job's checkpoint interval in ms (transactions must outlive it), when checkpointing is enabled. */
+  readonly checkpointIntervalMs: number | undefined;
 }
 
 /** The transactional logic of one sink subtask. */
@@ -25,6 +27,8 @@ export interface TwoPhaseCommitLogic<T, TXN> {
   abort(transaction: TXN): void | Promise<void>;
   /** On recovery: aborts transactions of this subtask that no checkpoint knows (optional). */
   abortLingering?(known: readonly TXN[]): void | Promise<void>;
+  /** Releases connections and other resources when the sink closes (optional). */
+  close?(): void | Promise<void>;
 }
 
 /** A sink with exactly-once delivery through two-phase commit. */
@@ -59,7 +63,7 @@ export class TwoPhaseCommitSinkOperator<T, TXN> implements StreamOperator<T, nev
   constructor(private readonly sink: TwoPhaseCommitSink<T, TXN>) {}
 
   setup(context: OperatorContext<never>): void {
-    this.logic = this.sink.createLogic({ subtaskIndex: context.subtaskIndex, parallelism: context.parallelism });
+    this.logic = this.sink.createLogic({ subtaskIndex: context.subtaskIndex, parallelism: context.parallelism, checkpointIntervalMs: context.checkpointIntervalMs });
   }
 
   initializeState(restored: unknown, isRestored: boolean): void {
@@ -108,7 +112,11 @@ export class TwoPhaseCommitSinkOperator<T, TXN> implements StreamOperator<T, nev
   async close(): Promise<void> {
     await this.writes.drain();
     // Pre-committed transactions stay for the next run to commit; the open one is dropped.
-    if (this.current !== undefined) await this.logic.abort(this.current);
+    try {
+      if (this.current !== undefined) await this.logic.abort(this.current);
+    } finally {
+      await this.logic.close?.();
+    }
     this.writes.check();
   }
 }

@@ -3,6 +3,7 @@ import {
   type InputStatus,
   type KeyedProcessFunction,
   ManualClock,
+  OutputTag,
   type ReaderOutput,
   type Sink,
   type Source,
@@ -303,5 +304,44 @@ describe("ingestion time", () => {
     // a, b (at 10 000) and c (at 10 500) share the window [10 000, 11 000); d (at 11 200) opens the next.
     expect(out).toEqual(["[10000,11000):abc"]);
     job.executor.cancel();
+  });
+});
+
+describe("source side outputs", () => {
+  test("a reader's collectSide reaches getSideOutput on the source stream, outside watermarking", async () => {
+    const rejected = new OutputTag<string>("rejected");
+    const lines = ["1", "x", "2", "y", "3"];
+    const source: Source<number> = {
+      boundedness: "BOUNDED",
+      createEnumerator: (context) => new StaticSplitEnumerator(context, [{ splitId: "all" }]),
+      createReader: () => {
+        let i = 0;
+        let hasSplit = false;
+        return {
+          start() {},
+          pollNext(output) {
+            if (!hasSplit) return "NOTHING_AVAILABLE";
+            if (i >= lines.length) return "END_OF_INPUT";
+            const line = lines[i++]!;
+            const n = Number(line);
+            if (Number.isNaN(n)) output.collectSide(rejected, line);
+            else output.collect(n);
+            return "MORE_AVAILABLE";
+          },
+          isAvailable: () => Promise.resolve(),
+          addSplits() {
+            hasSplit = true;
+          },
+          notifyNoMoreSplits() {},
+          snapshotState: () => [],
+        };
+      },
+    };
+    const env = StreamExecutionEnvironment.create();
+    const numbers = env.fromSource(source, WatermarkStrategy.noWatermarks(), "parser");
+    const bad: string[] = [];
+    numbers.getSideOutput(rejected).sinkTo({ createWriter: () => ({ write: (v: string) => void bad.push(v), flush: () => {} }) });
+    expect(await numbers.map((n) => n * 10).executeAndCollect()).toEqual([10, 20, 30]);
+    expect(bad).toEqual(["x", "y"]);
   });
 });

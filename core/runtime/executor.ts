@@ -42,6 +42,8 @@ export interface ExecutorOptions {
   readonly onAllFinished?: () => Promise<void>;
   /** Attempt number (0 for the first run), handed to sink writers. */
   readonly attempt?: number;
+  /** Checkpoint interval in ms when checkpointing is enabled (operators may check timeouts against it). */
+  readonly checkpointIntervalMs?: number;
 }
 
 /** Where a job's state comes from when it starts. */
@@ -474,6 +476,7 @@ export class LocalExecutor {
       const host = new OperatorHost({
         operator: node.operatorFactory!(),
         nextInChain,
+        checkpointIntervalMs: this.options.checkpointIntervalMs,
         name: node.name,
         id: jobGraph.operatorIds.get(nodeId)!,
         subtaskIndex: index,

@@ -80,7 +80,15 @@ export class JobMaster {
   /** Runs attempts until the job finishes, is cancelled, or the restart strategy gives up. */
   async run(): Promise<void> {
     const tracker = this.options.restartStrategy.start();
-    let restore = await this.initialRestore();
+    let restore: RestoreSettings | undefined;
+    try {
+      restore = await this.initialRestore();
+    } catch (error) {
+      // A savepoint that cannot be read fails the job before it runs: nothing to restart from.
+      this.record(error);
+      this.setStatus("FAILED");
+      throw error;
+    }
     let first = true;
     for (;;) {
       if (!first) this.executor = this.newExecutor(restore);
@@ -167,6 +175,7 @@ export class JobMaster {
       ...this.options.executor,
       restore,
       attempt: this.attempt++,
+      checkpointIntervalMs: this.options.checkpointing?.intervalMs,
       // A final checkpoint once every task has finished lets two-phase-commit sinks commit the rest;
       // one that fails (expires) is taken again, as Flink waits for a successful final checkpoint.
       onAllFinished:

@@ -28,6 +28,8 @@ export interface OperatorHostOptions<IN, OUT> {
   /** Downstream: the next host in the chain, or a channel writer. */
   output: Output<OUT>;
   processingTime: ProcessingTimeService;
+  /** The job's checkpoint interval, when checkpointing is enabled. */
+  checkpointIntervalMs?: number;
   /** The single chained, non-keyed operator this one feeds, if that is its only output. */
   nextInChain?: StreamOperator<OUT, unknown>;
   /** Present => keyed operator: one selector per input (the second defaults to the first). */
@@ -118,6 +120,7 @@ export class OperatorHost<IN, OUT> {
       operatorState: this.operatorState,
       keyed,
       nextInChain: options.nextInChain,
+      checkpointIntervalMs: options.checkpointIntervalMs,
       getState: <S>(descriptor: StateDescriptor<S>): S => {
         if (backend === undefined) {
           throw new EddyError(

@@ -57,6 +57,8 @@ export interface OperatorContext<OUT> {
    * batches in their own format instead of records. Undefined otherwise.
    */
   readonly nextInChain: StreamOperator<OUT, unknown> | undefined;
+  /** The job's checkpoint interval in ms, when checkpointing is enabled (transactional sinks check timeouts against it). */
+  readonly checkpointIntervalMs: number | undefined;
   /** Shortcut for `keyed.backend.getState(descriptor)`; throws a clear error on a non-keyed stream. */
   getState<S>(descriptor: StateDescriptor<S>): S;
 }

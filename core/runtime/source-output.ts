@@ -8,6 +8,7 @@ import type { ReaderOutput } from "../connectors/source.ts";
 import type { Clock, TimestampAssigner, WatermarkGenerator, WatermarkOutput } from "../time/types.ts";
 import type { WatermarkStrategy } from "../time/watermark-strategy.ts";
 import type { RecordTarget } from "./record-writer.ts";
+import type { Output, OutputTag } from "./operator.ts";
 import { MIN_WATERMARK } from "./stream-element.ts";
 
 interface SplitState {
@@ -31,7 +32,7 @@ export class SourceOutput<T> implements ReaderOutput<T> {
   constructor(
     private readonly strategy: WatermarkStrategy<T>,
     private readonly clock: Clock,
-    private readonly downstream: RecordTarget,
+    private readonly downstream: RecordTarget & Pick<Output<unknown>, "collectSide">,
     /** Tells downstream channels that this source is idle (true) or active again. */
     private readonly emitStatus: (idle: boolean) => void,
   ) {
@@ -54,6 +55,10 @@ export class SourceOutput<T> implements ReaderOutput<T> {
     if (this.idle) this.setIdle(false);
     this.downstream.processElement(value, ts, 0);
     this.generator.onEvent(value, ts, this.mainOutput);
+  }
+
+  collectSide<X>(tag: OutputTag<X>, value: X, timestamp?: number): void {
+    this.downstream.collectSide(tag, value, timestamp ?? Number.NaN);
   }
 
   createOutputForSplit(splitId: string): ReaderOutput<T> {
@@ -93,6 +98,7 @@ export class SourceOutput<T> implements ReaderOutput<T> {
         state.generator.onEvent(value, ts, state.output);
       },
       markIdle: () => state.output.markIdle(),
+      collectSide: (tag, value, timestamp) => this.collectSide(tag, value, timestamp),
     };
     this.splits.set(splitId, state);
     return state.readerOutput as ReaderOutput<T>;

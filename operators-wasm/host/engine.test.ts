@@ -15,9 +15,11 @@ describe("components run as operators through the engine", () => {
   it("a component hands packed batches to the next component of its chain (OperatorContext.nextInChain)", async () => {
     const c = await packedHandOffJob(lines);
     expect(c.wasm).toEqual(c.typescript);
-    expect(c.map).toEqual({ packed: expect.any(Number), plain: 0 });
+    // each component buffers what it receives until a batch is full or the input batch ends
+    expect(c.map.plain).toBe(0);
     expect(c.map.packed).toBeGreaterThanOrEqual(2);
-    expect(c.flatMap).toEqual({ packed: c.map.packed, plain: 0 });
+    expect(c.flatMap.plain).toBe(0);
+    expect(c.flatMap.packed).toBeGreaterThanOrEqual(2);
   });
 
   it("in parallel (2 subtasks, each with its own instance)", async () => {

@@ -5,7 +5,7 @@
  * auctions they opened (the SQL groups both sides by id and window before joining).
  */
 import { type Collector, type DataStream, TumblingEventTimeWindows } from "../../../core/index.ts";
-import type { Auction, Event, Person } from "../model.ts";
+import type { Event, Person } from "../model.ts";
 import { auctions, persons } from "./views.ts";
 
 /** Window size of q8. */
@@ -20,12 +20,14 @@ export interface NewSeller {
 
 /** q8: new persons who opened an auction in their first window. */
 export function q8(events: DataStream<Event>): DataStream<NewSeller> {
+  // Only the seller of an auction matters: the window keeps its id, not the whole auction.
+  const sellers = auctions(events).map((a) => a.seller, "Seller");
   return persons(events)
-    .coGroup(auctions(events))
+    .coGroup(sellers)
     .where((p) => p.id)
-    .equalTo((a) => a.seller)
+    .equalTo((seller) => seller)
     .window(TumblingEventTimeWindows.of(Q8_SIZE_MS))
-    .coGroup((people: Person[], sold: Auction[], out: Collector<NewSeller>) => {
+    .coGroup((people: Person[], sold: number[], out: Collector<NewSeller>) => {
       if (sold.length === 0) return;
       for (const p of people) out.collect({ id: p.id, name: p.name, starttime: p.dateTime - (p.dateTime % Q8_SIZE_MS) });
     });
