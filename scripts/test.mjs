@@ -157,6 +157,21 @@ const stages = [
     },
   },
   {
+    name: "kafka",
+    async run() {
+      // Node runs these scenarios in the vitest stage; Deno and Bun run them here, one after the
+      // other (each starts its own test broker).
+      const script = "adapters/kafka/run.ts";
+      const runtimes = [
+        ["deno", bin("deno"), ["run", "--no-check", "--allow-run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", script, ...filterArg]],
+        ["bun", bin("bun"), ["run", script, ...filterArg]],
+      ];
+      const results = [];
+      for (const [, command, commandArgs] of runtimes) results.push(await run(command, commandArgs, { timeoutMs: 5 * 60_000 }));
+      return tally(results, runtimes.map(([name]) => name));
+    },
+  },
+  {
     name: "workerd",
     async run() {
       const result = await run(process.execPath, [join(root, "scripts", "workerd-check.mjs"), ...filterArg], { timeoutMs: 5 * 60_000 });

@@ -1,6 +1,6 @@
 /**
  * Runs the Kafka scenarios in whichever runtime executes this file (each starts its own test
- * broker), printing one line per scenario and a final `KAFKA {json}` summary line:
+ * broker), printing one line per scenario and a final `CONFORMANCE {json}` summary line:
  *
  *   node_modules/.bin/deno run --no-check --allow-all adapters/kafka/run.ts
  *   node_modules/.bin/bun run adapters/kafka/run.ts
@@ -32,7 +32,7 @@ for (const s of kafkaScenarios) {
     console.log(`  FAIL  ${s.name} (${Math.round(performance.now() - t)} ms)\n        ${e instanceof Error ? e.message : String(e)}`);
   }
 }
-console.log(`KAFKA ${JSON.stringify({ runtime, passed, failed, durationMs: Math.round(performance.now() - started) })}`);
+console.log(`CONFORMANCE ${JSON.stringify({ runtime, passed, failed, durationMs: Math.round(performance.now() - started) })}`);
 const code = failed === 0 ? 0 : 1;
 if (typeof Deno !== "undefined") Deno.exit(code);
 else process.exit(code);
