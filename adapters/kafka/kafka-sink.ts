@@ -27,7 +27,6 @@ interface SinkSettings<T> {
   readonly serializer: KafkaRecordSerializer<T>;
   readonly transactionalIdPrefix: string | undefined;
   readonly transactionTimeoutMs: number;
-  readonly checkpointIntervalMs: number | undefined;
   readonly batchSize: number;
   readonly maxInFlight: number;
   /** Transactional ids per subtask whose open transactions are aborted on start (real brokers). */
@@ -87,8 +86,10 @@ export class KafkaSink<T> implements Sink<T>, TwoPhaseCommitSink<T, KafkaTransac
 
   createLogic(context: TransactionContext): TwoPhaseCommitLogic<T, KafkaTransaction> {
     const s = this.settings;
-    // The runtime may pass the checkpoint interval; the builder's value is the fallback.
-    const interval = (context as { checkpointIntervalMs?: number }).checkpointIntervalMs ?? s.checkpointIntervalMs;
+    // A transaction is open from one barrier to the next and then waits for the checkpoint to
+    // complete; the broker aborts it after transaction.timeout.ms. The job's interval comes
+    // from env.enableCheckpointing (undefined without checkpointing: nothing to check).
+    const interval = context.checkpointIntervalMs;
     if (interval !== undefined && s.transactionTimeoutMs < 3 * interval) {
       throw new EddyError(
         `[eddy] Kafka sink "${s.name}": transaction.timeout.ms (${s.transactionTimeoutMs}) must be at least 3x the checkpoint interval (${interval} ms): a transaction stays open for a whole checkpoint interval and then waits for the checkpoint to complete, and the broker aborts it after the timeout, losing its records`,
@@ -367,7 +368,6 @@ export class KafkaSinkBuilder<T> {
   private serializer: KafkaRecordSerializer<T> | undefined;
   private guarantee: DeliveryGuarantee = "AT_LEAST_ONCE";
   private prefix: string | undefined;
-  private checkpointInterval: number | undefined;
   private name = "Kafka Sink";
   private readonly props: KafkaProperties = new Map();
   private clientFactory: KafkaClientFactory = kafkajsClientFactory;
@@ -398,16 +398,8 @@ export class KafkaSinkBuilder<T> {
   }
 
   /**
-   * The job's checkpoint interval, for the transaction timeout check at start (until the
-   * runtime hands it to sinks itself).
-   */
-  setCheckpointInterval(ms: number): this {
-    this.checkpointInterval = ms;
-    return this;
-  }
-
-  /**
-   * Properties: `transaction.timeout.ms` (default 60000), `eddy.batch.records` (records per send,
+   * Properties: `transaction.timeout.ms` (default 60000; EXACTLY_ONCE refuses to start unless it
+   * is at least 3x the job's checkpoint interval), `eddy.batch.records` (records per send,
    * default 500), `max.in.flight.requests` (default 5), `retries`, `retry.backoff.ms`,
    * `request.timeout.ms`, `client.id`, `log.level`.
    */
@@ -438,7 +430,6 @@ export class KafkaSinkBuilder<T> {
       serializer: this.serializer,
       transactionalIdPrefix: this.prefix,
       transactionTimeoutMs: intProperty(props, "transaction.timeout.ms", 60_000),
-      checkpointIntervalMs: this.checkpointInterval,
       batchSize: intProperty(props, "eddy.batch.records", 500),
       maxInFlight: intProperty(props, "max.in.flight.requests", 5),
       lingeringProbe: intProperty(props, "eddy.lingering.probe", 2),

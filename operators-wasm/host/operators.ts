@@ -8,7 +8,7 @@ import type { KeyedRecord } from "../../core/api/functions.ts";
 import type { OperatorContext, Output, StreamOperator } from "../../core/runtime/operator.ts";
 import { VOID_NAMESPACE, ValueStateDescriptor, type Key, type ValueState } from "../../core/state/types.ts";
 import type { Timer } from "../../core/time/types.ts";
-import { ByteReader, ByteWriter, decodeBlobs, decodeFlags, decodeTimestamps } from "./batch-codec.ts";
+import { ByteWriter, decodeBlobs, decodeFlags, decodeTimestamps } from "./batch-codec.ts";
 import { WasmOperatorError } from "./errors.ts";
 import type { KeyedProcessHost, LoadedComponent } from "./instance.ts";
 import { EVENT_TIME, PROCESSING_TIME, decodeStateRequests, decodeStateWrites, decodeTimerUpdates, encodeStateValues, type TimeDomain } from "./keyed-codec.ts";
@@ -44,19 +44,28 @@ function badOutput(c: LoadedComponent, fn: string, e: unknown): WasmOperatorErro
   return c.failure;
 }
 
-/** Offsets of each record of a packed batch starting at `at` (count included): n + 1 entries. */
+/**
+ * Offsets of each record of a packed batch starting at `at` (count included): n + 1 entries,
+ * the last one where the records end. Throws RangeError when the batch is malformed. Reads the
+ * lengths in place: this runs once per record per operator, so it allocates nothing per record.
+ */
 function recordOffsets(bytes: Uint8Array, at: number): Uint32Array {
-  const r = new ByteReader(bytes);
-  r.pos = at;
-  const n = r.count(16);
+  const len = bytes.length;
+  if (at + 4 > len) throw new RangeError("packed batch shorter than its count");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, len);
+  const n = view.getUint32(at, true);
+  if (n * 16 > len - at - 4) throw new RangeError(`packed batch claims ${n} records but only ${len - at - 4} bytes remain`);
   const offsets = new Uint32Array(n + 1);
+  let p = at + 4;
   for (let i = 0; i < n; i++) {
-    offsets[i] = r.pos;
-    r.lengthPrefixed();
-    r.f64();
-    r.lengthPrefixed();
+    offsets[i] = p;
+    if (p + 4 > len) throw new RangeError(`record ${i} of ${n} truncated`);
+    p += 4 + view.getUint32(p, true);
+    if (p + 12 > len) throw new RangeError(`record ${i} of ${n} truncated`);
+    p += 12 + view.getUint32(p + 8, true);
   }
-  offsets[n] = r.pos;
+  if (p > len) throw new RangeError(`record ${n - 1} of ${n} truncated`);
+  offsets[n] = p;
   return offsets;
 }
 
@@ -69,10 +78,11 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
   /** Where the packed batch (its count) starts in `writer`. */
   protected readonly base: number;
   protected count = 0;
-  /** The buffered inputs as JS values (absent for records that came packed). */
+  /** The buffered inputs as JS values, when `keepsOriginals` (absent for records that came packed). */
   protected values: unknown[] = [];
   protected stamps: number[] = [];
   protected packedIn = false;
+  private keepOriginals = false;
   /** The next operator in the chain takes packed batches. */
   protected packedOut = false;
 
@@ -90,6 +100,11 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     return false;
   }
 
+  /** Whether flushing needs the inputs as JS values (else they are not kept). */
+  protected get needsOriginals(): boolean {
+    return false;
+  }
+
   setup(context: OperatorContext<OUT>): void {
     this.context = context;
     this.output = context.output;
@@ -99,6 +114,7 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     this.component = await this.source.instantiate(this.host());
     const next = this.context.nextInChain;
     this.packedOut = this.emitsPacked && next instanceof ComponentOperator && next.acceptsPacked;
+    this.keepOriginals = this.needsOriginals;
     this.reset();
   }
 
@@ -131,8 +147,10 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     w.lengthPrefixed(key);
     w.f64(timestamp);
     writeValue(w, value, this.source.values);
-    this.values.push(value);
-    this.stamps.push(timestamp);
+    if (this.keepOriginals) {
+      this.values.push(value);
+      this.stamps.push(timestamp);
+    }
     this.count++;
   }
 
@@ -150,7 +168,7 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
 
   /** JS values and timestamps of the buffered inputs (decoded from the input when some came packed). */
   protected originals(): { values: unknown[]; stamps: number[] } {
-    if (!this.packedIn) return { values: this.values, stamps: this.stamps };
+    if (this.keepOriginals && !this.packedIn) return { values: this.values, stamps: this.stamps };
     const input = this.input();
     const values: unknown[] = [];
     const stamps: number[] = [];
@@ -201,8 +219,12 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
       this.output.collect(new PackedRecords(out, n) as OUT, Number.NaN);
       return;
     }
-    // validated above: decode and emit in one pass (errors from here on are downstream's)
+    // validated above: decode and emit in one pass (errors from here on are downstream's).
+    // Byte values are views into `out`, which each call returns afresh (LoadedComponent copies
+    // the result out of the guest's memory): no second copy per record.
     const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    const buffer = out.buffer;
+    const base = out.byteOffset;
     const enc = this.source.values;
     const output = this.output;
     for (let i = 0; i < n; i++) {
@@ -212,7 +234,7 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
       const vs = ks + 12;
       const ve = offsets[i + 1]!;
       let value: unknown;
-      if (enc === "bytes") value = out.slice(vs, ve);
+      if (enc === "bytes") value = new Uint8Array(buffer, base + vs, ve - vs);
       else {
         const s = utf8String(out, vs, ve);
         value = enc === "json" ? JSON.parse(s) : s;
@@ -281,6 +303,9 @@ export class FilterComponentOperator extends ComponentOperator<unknown, unknown>
   protected override get emitsPacked(): boolean {
     return true;
   }
+  protected override get needsOriginals(): boolean {
+    return !this.packedOut;
+  }
   protected flushRecords(): void {
     const input = this.input();
     const n = this.count;
@@ -292,17 +317,24 @@ export class FilterComponentOperator extends ComponentOperator<unknown, unknown>
       throw badOutput(this.component, "process-batch", e);
     }
     if (this.packedOut) {
+      // copy the kept records in runs (most filters keep most records)
       const offsets = recordOffsets(input, this.base);
-      const w = new ByteWriter(input.length - this.base);
-      w.u32(0);
+      const out = new Uint8Array(4 + offsets[n]! - offsets[0]!);
+      let pos = 4;
       let kept = 0;
-      for (let i = 0; i < n; i++) {
-        if (!flags[i]) continue;
-        w.bytes(input.subarray(offsets[i]!, offsets[i + 1]!));
-        kept++;
+      for (let i = 0; i < n; ) {
+        if (!flags[i]) {
+          i++;
+          continue;
+        }
+        const start = i;
+        while (i < n && flags[i]) i++;
+        out.set(input.subarray(offsets[start]!, offsets[i]!), pos);
+        pos += offsets[i]! - offsets[start]!;
+        kept += i - start;
       }
-      w.patchU32(0, kept);
-      if (kept > 0) this.output.collect(new PackedRecords(w.finish(), kept), Number.NaN);
+      new DataView(out.buffer).setUint32(0, kept, true);
+      if (kept > 0) this.output.collect(new PackedRecords(out.subarray(0, pos), kept), Number.NaN);
       return;
     }
     const { values, stamps } = this.originals();
@@ -313,6 +345,9 @@ export class FilterComponentOperator extends ComponentOperator<unknown, unknown>
 /** timestamp-extractor-operator: re-stamps each record (NaN keeps its timestamp). */
 export class TimestampComponentOperator extends ComponentOperator<unknown, unknown> {
   override get acceptsPacked(): boolean {
+    return true;
+  }
+  protected override get needsOriginals(): boolean {
     return true;
   }
   protected flushRecords(): void {
@@ -332,6 +367,9 @@ export class TimestampComponentOperator extends ComponentOperator<unknown, unkno
 /** key-selector-operator: emits `{ key, value }` (keys are the guest's bytes as UTF-8 strings). */
 export class KeySelectorComponentOperator extends ComponentOperator<unknown, KeyedRecord<unknown>> {
   override get acceptsPacked(): boolean {
+    return true;
+  }
+  protected override get needsOriginals(): boolean {
     return true;
   }
   protected flushRecords(): void {
