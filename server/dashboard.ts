@@ -1,6 +1,7 @@
 /**
- * `GET /`: a one-page dashboard (plain HTML and JS, no build step) listing jobs with their state
- * and each vertex's backpressure, refreshed every second from the API.
+ * `GET /`: a one-page dashboard (plain HTML and JS, no build step) listing jobs with their state,
+ * source rate and watermark, and each vertex's parallelism, record counts and backpressure,
+ * refreshed every second from the API. Read-only: it sends no token, so it never mutates.
  */
 
 /** The dashboard page. */
@@ -12,55 +13,103 @@ export function dashboardHtml(): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Eddy</title>
 <style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1d2330; }
-  h1 { font-size: 1.3rem; margin: 0 0 1rem; }
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1d2330; background: #f6f7f9; }
+  header.page { display: flex; align-items: baseline; gap: 1rem; margin: 0 0 1rem; }
+  h1 { font-size: 1.3rem; margin: 0; }
+  .muted { color: #667; font-size: 12px; }
+  #error:empty { display: none; }
+  #error { color: #b3261e; background: #fbdad7; padding: .4rem .6rem; border-radius: .3rem; }
+  .job { background: #fff; border: 1px solid #e3e6ec; border-radius: .4rem; padding: .8rem 1rem; margin: 0 0 1rem; }
+  .job-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: .3rem 1rem; }
+  h2 { font-size: 1.05rem; margin: 0; overflow-wrap: anywhere; }
+  .state { font-weight: 600; font-size: 12px; padding: .05rem .45rem; border-radius: .3rem; background: #eef0f4; }
+  .RUNNING { color: #1b7f3b; background: #e3f4e8; } .FAILED, .FAILING { color: #b3261e; background: #fbdad7; }
+  .FINISHED { color: #445; } .CANCELED, .CANCELLING, .RESTARTING { color: #7a5d00; background: #fff4cc; }
+  dl { display: flex; flex-wrap: wrap; gap: .2rem 1.5rem; margin: .5rem 0 .6rem; }
+  dl div { display: flex; gap: .4rem; align-items: baseline; }
+  dt { color: #667; font-size: 12px; } dd { margin: 0; font-variant-numeric: tabular-nums; }
+  .scroll { overflow-x: auto; }
   table { border-collapse: collapse; width: 100%; }
-  th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e3e6ec; vertical-align: top; }
-  th { font-weight: 600; color: #555; }
-  .state { font-weight: 600; }
-  .RUNNING { color: #1b7f3b; } .FAILED, .FAILING { color: #b3261e; } .FINISHED { color: #445; } .CANCELED, .CANCELLING { color: #8a6d00; }
-  .bp { display: inline-block; padding: 0 .4rem; border-radius: .3rem; margin: 0 .3rem .2rem 0; font-size: 12px; }
-  .bp.ok { background: #e3f4e8; } .bp.low { background: #fff4cc; } .bp.high { background: #fbdad7; }
-  #error { color: #b3261e; }
+  th, td { text-align: left; padding: .3rem .6rem; border-top: 1px solid #e3e6ec; vertical-align: top; }
+  th { font-weight: 600; color: #555; font-size: 12px; border-top: 0; }
+  td:first-child { overflow-wrap: anywhere; }
+  .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+  .bp { display: inline-block; padding: 0 .4rem; border-radius: .3rem; font-size: 12px; font-weight: 600; white-space: nowrap; }
+  .bp.ok { background: #e3f4e8; color: #1b7f3b; } .bp.low { background: #fff4cc; color: #7a5d00; } .bp.high { background: #fbdad7; color: #b3261e; }
   code { font-size: 12px; color: #555; }
 </style>
 </head>
 <body>
-<h1>Eddy jobs</h1>
-<p id="error"></p>
-<table>
-  <thead><tr><th>Job</th><th>State</th><th>Duration</th><th>Backpressure per vertex</th></tr></thead>
-  <tbody id="jobs"><tr><td colspan="4">Loading…</td></tr></tbody>
-</table>
+<header class="page"><h1>Eddy jobs</h1><span class="muted" id="updated">Loading…</span></header>
+<p id="error" role="alert"></p>
+<main id="jobs"></main>
 <script>
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-const seconds = (ms) => (ms < 0 ? "-" : (ms / 1000).toFixed(0) + " s");
+const int = (n) => Math.round(n).toLocaleString("en-US");
+function duration(ms) {
+  if (ms < 0) return "–";
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return s + " s";
+  const m = Math.floor(s / 60);
+  if (m < 60) return m + " min " + String(s % 60).padStart(2, "0") + " s";
+  return Math.floor(m / 60) + " h " + String(m % 60).padStart(2, "0") + " min";
+}
+// Flink's encoding: Long.MIN_VALUE is "no watermark yet", Long.MAX_VALUE the final one.
+function watermark(v) {
+  if (v === undefined || v.startsWith("-9223372036854775808")) return "none yet";
+  if (v === "9223372036854775807") return "end of input";
+  const d = new Date(Number(v));
+  return isNaN(d.getTime()) ? esc(v) : d.toISOString().slice(11, 23) + " UTC";
+}
 async function getJson(path) {
   const res = await fetch(path);
-  if (!res.ok) throw new Error(path + ": " + res.status);
+  if (!res.ok) throw new Error("GET " + path + ": HTTP " + res.status);
   return res.json();
+}
+const ENDED = ["FINISHED", "CANCELED", "FAILED"];
+async function backpressure(base, v) {
+  const bp = await getJson(base + "/vertices/" + encodeURIComponent(v.id) + "/backpressure").catch(() => null);
+  if (!bp) return '<span class="muted">unknown</span>';
+  const level = bp["backpressure-level"];
+  const pct = Math.round(Math.max(0, ...bp.subtasks.map((s) => s.ratio)) * 100);
+  return '<span class="bp ' + esc(level) + '" title="busiest subtask backpressured ' + pct + '% of the time">' + esc(level.toUpperCase()) + " · " + pct + "%</span>";
+}
+async function jobHtml(job) {
+  const base = "jobs/" + encodeURIComponent(job.jid);
+  // Rates and backpressure describe a job that runs; once it has ended the last values would mislead.
+  const live = !ENDED.includes(job.state);
+  const [detail, metrics] = await Promise.all([getJson(base), getJson(base + "/metrics?get=sourceRecordsPerSecond,currentWatermark").catch(() => [])]);
+  const metric = Object.fromEntries(metrics.map((m) => [m.id, m.value]));
+  const sources = new Set(detail.plan.nodes.filter((n) => !n.inputs).map((n) => n.id));
+  const rows = await Promise.all(detail.vertices.map(async (v) => {
+    const recordsIn = sources.has(v.id) ? '<span class="muted">source</span>' : int(v.metrics["read-records"]);
+    return '<tr data-vertex="' + esc(v.id) + '"><td>' + esc(v.name) + '</td><td class="num">' + esc(v.parallelism) + '</td><td class="num">' + recordsIn +
+      '</td><td class="num">' + int(v.metrics["write-records"]) + "</td><td>" + (live ? await backpressure(base, v) : '<span class="muted">ended</span>') + "</td></tr>";
+  }));
+  const id = "job-" + esc(job.jid);
+  const rate = !live || metric.sourceRecordsPerSecond === undefined ? "–" : int(Number(metric.sourceRecordsPerSecond)) + " records/s";
+  return '<section class="job" data-job="' + esc(job.jid) + '" aria-labelledby="' + id + '"><div class="job-head"><h2 id="' + id + '">' + esc(job.name) +
+    '</h2><span class="state ' + esc(job.state) + '">' + esc(job.state) + "</span><code>" + esc(job.jid) + "</code></div>" +
+    "<dl><div><dt>Duration</dt><dd>" + duration(job.duration) + "</dd></div><div><dt>Source rate</dt><dd>" + rate +
+    "</dd></div><div><dt>Watermark</dt><dd>" + watermark(metric.currentWatermark) + "</dd></div></dl>" +
+    '<div class="scroll"><table><thead><tr><th>Vertex</th><th class="num">Parallelism</th><th class="num">Records in</th><th class="num">Records out</th><th>Backpressure</th></tr></thead><tbody>' +
+    rows.join("") + "</tbody></table></div></section>";
 }
 async function refresh() {
   try {
     const { jobs } = await getJson("jobs/overview");
-    const rows = await Promise.all(jobs.map(async (job) => {
-      const detail = await getJson("jobs/" + job.jid);
-      const levels = await Promise.all(detail.vertices.map(async (v) => {
-        const bp = await getJson("jobs/" + job.jid + "/vertices/" + v.id + "/backpressure").catch(() => null);
-        const level = bp ? bp["backpressure-level"] : "?";
-        return '<span class="bp ' + esc(level) + '" data-vertex="' + esc(v.id) + '">' + esc(v.name) + ": " + esc(level.toUpperCase()) + "</span>";
-      }));
-      return '<tr data-job="' + esc(job.jid) + '"><td>' + esc(job.name) + "<br><code>" + esc(job.jid) + "</code></td>" +
-        '<td class="state ' + esc(job.state) + '">' + esc(job.state) + "</td><td>" + seconds(job.duration) + "</td><td>" + levels.join("") + "</td></tr>";
-    }));
-    document.getElementById("jobs").innerHTML = rows.length ? rows.join("") : '<tr><td colspan="4">No jobs. Submit one with POST /jobs or eddy submit.</td></tr>';
+    jobs.sort((a, b) => b["start-time"] - a["start-time"]);
+    const sections = await Promise.all(jobs.map(jobHtml));
+    document.getElementById("jobs").innerHTML = sections.length ? sections.join("") : '<p class="muted">No jobs. Submit one with POST /jobs or eddy submit.</p>';
+    document.getElementById("updated").textContent = jobs.length + (jobs.length === 1 ? " job" : " jobs") + " · updated " + new Date().toLocaleTimeString("en-GB");
     document.getElementById("error").textContent = "";
   } catch (e) {
-    document.getElementById("error").textContent = String(e.message || e);
+    document.getElementById("error").textContent = "Could not refresh: " + String(e.message || e);
   }
+  // One refresh at a time: a slow server must not pile requests up.
+  setTimeout(refresh, 1000);
 }
 refresh();
-setInterval(refresh, 1000);
 </script>
 </body>
 </html>

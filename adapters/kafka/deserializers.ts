@@ -13,8 +13,9 @@ export interface KafkaRecordDeserializer<T> {
 export type DeserializationFailurePolicy = "FAIL" | "SKIP" | "DEAD_LETTER";
 
 /**
- * A record that could not be deserialized, emitted instead of an element under the
- * `DEAD_LETTER` policy; route it with {@link splitDeadLetters}.
+ * A record that could not be deserialized. Under the `DEAD_LETTER` policy it goes to the side
+ * output given to `setDeserializationFailurePolicy("DEAD_LETTER", tag)` (read it with
+ * `stream.getSideOutput(tag)`), never into the main stream.
  */
 export class DeadLetter {
   constructor(

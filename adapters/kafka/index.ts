@@ -1,5 +1,5 @@
 /** @module Kafka for Eddy (`eddy/kafka`): KafkaSource with partition discovery and KafkaSink with exactly-once transactions, on kafkajs behind a small client interface. */
-export { KafkaSource, KafkaSourceBuilder, splitDeadLetters, type KafkaSourceMetrics } from "./kafka-source.ts";
+export { KafkaSource, KafkaSourceBuilder, type KafkaSourceMetrics } from "./kafka-source.ts";
 export { KafkaSink, KafkaSinkBuilder, type DeliveryGuarantee, type KafkaTransaction, type KafkaSinkMetrics } from "./kafka-sink.ts";
 export { OffsetsInitializer } from "./offsets-initializer.ts";
 export {

@@ -2,11 +2,11 @@
  * KafkaSource (Flink's, after FLIP-27): an enumerator that discovers partitions on an interval
  * and readers that fetch them, keeping offsets in checkpoint state.
  */
-import type { DataStream, Source, SourceReader, SourceReaderContext, SplitEnumeratorContext } from "../../core/index.ts";
-import { OutputTag } from "../../core/index.ts";
+import type { OutputTag, Source, SourceReader, SourceReaderContext, SplitEnumeratorContext } from "../../core/index.ts";
 import { checkArgument } from "../../core/errors.ts";
 import type { KafkaClient } from "./client.ts";
-import { DeadLetter, type DeserializationFailurePolicy, KafkaDeserializers, type KafkaRecordDeserializer } from "./deserializers.ts";
+import type { DeadLetter, DeserializationFailurePolicy, KafkaRecordDeserializer } from "./deserializers.ts";
+import { KafkaDeserializers } from "./deserializers.ts";
 import { OffsetsInitializer } from "./offsets-initializer.ts";
 import { bootstrapList, clientConfig, intProperty, type KafkaClientFactory, kafkajsClientFactory, type KafkaProperties } from "./properties.ts";
 import { type DiscoveryState, type EnumeratorSettings, type KafkaEnumeratorState, type KafkaPartitionSplit, KafkaSourceEnumerator } from "./source-enumerator.ts";
@@ -67,7 +67,7 @@ export class KafkaSource<T> implements Source<T, KafkaPartitionSplit, KafkaEnume
       await close();
       await client.close();
     };
-    return reader as unknown as SourceReader<T, KafkaPartitionSplit>;
+    return reader;
   }
 
   /** Partition discovery state (of the current run) and record counters. */
@@ -86,6 +86,7 @@ export class KafkaSourceBuilder<T> {
   private stopping: OffsetsInitializer | undefined;
   private deserializer: KafkaRecordDeserializer<unknown> = KafkaDeserializers.string();
   private policy: DeserializationFailurePolicy = "FAIL";
+  private deadLetters: OutputTag<DeadLetter> | undefined;
   private name = "Kafka Source";
   private readonly props: KafkaProperties = new Map();
   private clientFactory: KafkaClientFactory = kafkajsClientFactory;
@@ -136,13 +137,33 @@ export class KafkaSourceBuilder<T> {
   }
 
   /**
-   * A record the deserializer rejects: FAIL the job (default), SKIP it (counted in
-   * `metrics().deserializationFailures`), or emit it as a {@link DeadLetter} (route it with
-   * {@link splitDeadLetters}).
+   * A record the deserializer rejects: FAIL the job (default), SKIP it, or send it as a
+   * {@link DeadLetter} to the side output `tag` of the source stream (DEAD_LETTER; like
+   * `sideOutputLateData(tag)` of a window). Every rejected record is counted in
+   * `metrics().deserializationFailures`; dead letters also in `metrics().deadLetters`.
+   * Dead letters keep the record's Kafka timestamp and do not take part in watermarking.
+   *
+   * @example
+   * const deadLetters = new OutputTag<DeadLetter>("dead-letters");
+   * const source = KafkaSource.builder()
+   *   // ...
+   *   .setDeserializer(KafkaDeserializers.json<Click>())
+   *   .setDeserializationFailurePolicy("DEAD_LETTER", deadLetters)
+   *   .build();
+   * const clicks = env.fromSource(source, WatermarkStrategy.noWatermarks(), "clicks"); // DataStream<Click>
+   * clicks.getSideOutput(deadLetters).sinkTo(quarantine);
    */
-  setDeserializationFailurePolicy(policy: DeserializationFailurePolicy): this {
+  setDeserializationFailurePolicy(policy: "FAIL" | "SKIP"): this;
+  setDeserializationFailurePolicy(policy: "DEAD_LETTER", tag: OutputTag<DeadLetter>): this;
+  setDeserializationFailurePolicy(policy: DeserializationFailurePolicy, tag?: OutputTag<DeadLetter>): this {
     checkArgument(policy === "FAIL" || policy === "SKIP" || policy === "DEAD_LETTER", `[eddy] KafkaSource: the deserialization failure policy must be FAIL, SKIP or DEAD_LETTER, got "${String(policy)}"`);
+    if (policy === "DEAD_LETTER") {
+      checkArgument(typeof (tag as { id?: unknown } | undefined)?.id === "string", `[eddy] KafkaSource: the DEAD_LETTER policy needs the side output for the dead letters: setDeserializationFailurePolicy("DEAD_LETTER", new OutputTag<DeadLetter>("dead-letters")), then stream.getSideOutput(tag)`);
+    } else {
+      checkArgument(tag === undefined, `[eddy] KafkaSource: only the DEAD_LETTER policy takes a side output tag (got one with ${policy})`);
+    }
     this.policy = policy;
+    this.deadLetters = tag;
     return this;
   }
 
@@ -190,6 +211,7 @@ export class KafkaSourceBuilder<T> {
       name: this.name,
       deserializer: this.deserializer as KafkaRecordDeserializer<T>,
       onFailure: this.policy,
+      deadLetters: this.deadLetters,
       groupId: this.groupId,
       commitOffsetsOnCheckpoint: (props.get("commit.offsets.on.checkpoint") ?? "true") !== "false",
       fetch: {
@@ -206,20 +228,4 @@ export class KafkaSourceBuilder<T> {
     const factory = this.clientFactory;
     return new KafkaSource<T>(enumerator, reader, (role) => factory(clientConfig(bootstrap, props, `${prefix}-${role}`)));
   }
-}
-
-/**
- * Routes the {@link DeadLetter}s of a source built with the DEAD_LETTER policy to a side output
- * and passes everything else on.
- *
- * @example
- * const dead = new OutputTag<DeadLetter>("dead-letters");
- * const clicks = splitDeadLetters(env.fromSource(source, WatermarkStrategy.noWatermarks(), "clicks"), dead);
- * clicks.getSideOutput(dead).print();
- */
-export function splitDeadLetters<T>(stream: DataStream<T>, tag: OutputTag<DeadLetter> = new OutputTag<DeadLetter>("dead-letters")): DataStream<Exclude<T, DeadLetter>> {
-  return stream.process<Exclude<T, DeadLetter>>((value, ctx, out) => {
-    if (value instanceof DeadLetter) ctx.output(tag, value);
-    else out.collect(value as Exclude<T, DeadLetter>);
-  }, "Dead Letters");
 }

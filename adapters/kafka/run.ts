@@ -6,7 +6,9 @@
  *   node_modules/.bin/bun run adapters/kafka/run.ts
  *   npx tsx adapters/kafka/run.ts
  *
- * `--filter=<substring>` runs only the matching scenarios.
+ * `--filter=<substring>` runs only the matching scenarios. After a run where everything passed,
+ * the process must exit by itself (no connection or timer left open); if it is still alive
+ * 5 s later, it says so and exits with 1.
  */
 import { kafkaScenarios } from "./scenarios.ts";
 
@@ -16,6 +18,9 @@ declare const Bun: { version: string } | undefined;
 const runtime = typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.versions.node}`;
 const args = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
 const filter = args.find((a) => a.startsWith("--filter="))?.slice("--filter=".length);
+
+/** How long the process may live on after the last scenario before it counts as a leak. */
+const LINGER_MS = 5_000;
 
 let passed = 0;
 let failed = 0;
@@ -33,6 +38,14 @@ for (const s of kafkaScenarios) {
   }
 }
 console.log(`CONFORMANCE ${JSON.stringify({ runtime, passed, failed, durationMs: Math.round(performance.now() - started) })}`);
-const code = failed === 0 ? 0 : 1;
-if (typeof Deno !== "undefined") Deno.exit(code);
-else process.exit(code);
+const exit = (code: number): never => (typeof Deno !== "undefined" ? Deno.exit(code) : process.exit(code));
+if (failed > 0) exit(1);
+// Every job has ended and every broker is closed: nothing may keep the process alive (an
+// unclosed Kafka connection, a timer of a reader or sink). Exit on our own only if something does.
+const linger = setTimeout(() => {
+  console.log(`  FAIL  the process did not exit by itself within ${LINGER_MS} ms of the last scenario (an open connection or timer)`);
+  exit(1);
+}, LINGER_MS);
+// An unref'd timer does not hold the process itself; it fires only if something else does.
+if (typeof Deno !== "undefined") (Deno as unknown as { unrefTimer(id: number): void }).unrefTimer(linger as unknown as number);
+else (linger as unknown as { unref(): void }).unref();

@@ -12,7 +12,7 @@ import {
   WatermarkStrategy,
 } from "../../core/index.ts";
 import { startTestBroker, type TestBroker, type TestTopic } from "./test-broker/broker.ts";
-import { DeadLetter, KafkaDeserializers, KafkaSerializers, KafkaSink, KafkaSource, OffsetsInitializer, splitDeadLetters } from "./index.ts";
+import { DeadLetter, KafkaDeserializers, KafkaSerializers, KafkaSink, KafkaSource, OffsetsInitializer } from "./index.ts";
 import { produce, readTopic, testClient, waitFor } from "./testing.ts";
 
 /** One scenario: throws when the behaviour is wrong. */
@@ -117,34 +117,65 @@ const discovery: KafkaScenario = {
     }),
 };
 
-/** Poison records under each policy. */
+/** Poison records under each policy; dead letters leave through a side output of the source stream. */
 const poison: KafkaScenario = {
-  name: "source: a poison record fails the job, is skipped and counted, or goes to the dead-letter output",
+  name: "source: a poison record fails the job, is skipped and counted, or goes to the dead-letter side output",
   run: () =>
     withBroker([{ name: "json", partitions: 1 }], async (broker) => {
-      await produce(broker.bootstrap, "json", [{ value: '{"n":1}' }, { value: "not json" }, { value: new Uint8Array([0xff, 0xfe]) }, { value: '{"n":2}' }]);
-      const build = (policy: "FAIL" | "SKIP" | "DEAD_LETTER") => sourceOf(broker).setTopics("json").setBounded().setDeserializer(KafkaDeserializers.json<{ n: number }>()).setDeserializationFailurePolicy(policy).build();
+      await produce(broker.bootstrap, "json", [
+        { value: '{"n":1}', timestamp: 1_000 },
+        { value: "not json", timestamp: 2_000 },
+        { value: new Uint8Array([0xff, 0xfe]), timestamp: 3_000 },
+        { value: '{"n":2}', timestamp: 4_000 },
+      ]);
+      const builder = () => sourceOf(broker).setTopics("json").setBounded().setDeserializer(KafkaDeserializers.json<{ n: number }>());
+      const collect = <V>(into: V[]) => ({ createWriter: () => ({ write: (v: V) => void into.push(v), flush: () => {} }) });
 
       const failing = StreamExecutionEnvironment.create();
       let error = "";
-      await failing.fromSource(build("FAIL"), WatermarkStrategy.noWatermarks(), "json").executeAndCollect().catch((e: Error) => (error = e.message));
+      await failing.fromSource(builder().setDeserializationFailurePolicy("FAIL").build(), WatermarkStrategy.noWatermarks(), "json").executeAndCollect().catch((e: Error) => (error = e.message));
       check(/cannot deserialize the record at json:0@1/.test(error), `FAIL: expected a deserialization error naming json:0@1, got "${error}"`);
 
-      const skipping = build("SKIP");
+      const skipping = builder().setDeserializationFailurePolicy("SKIP").build();
       const skipped = await StreamExecutionEnvironment.create().fromSource(skipping, WatermarkStrategy.noWatermarks(), "json").executeAndCollect();
       sameSorted(skipped.map((v) => JSON.stringify(v)), ['{"n":1}', '{"n":2}'], "SKIP");
       check(skipping.metrics().deserializationFailures === 2, `SKIP: counted ${skipping.metrics().deserializationFailures} failures, expected 2`);
+      check(skipping.metrics().deadLetters === 0, `SKIP: counted ${skipping.metrics().deadLetters} dead letters, expected 0`);
 
+      // DEAD_LETTER: the main stream stays DataStream<{ n: number }> (no filtering step), and the
+      // rejected records come out of getSideOutput(tag) with their offset, error and Kafka
+      // timestamp, outside timestamp assignment: the assigner below would throw on a DeadLetter.
       const env = StreamExecutionEnvironment.create();
-      const tag = new OutputTag<DeadLetter>("dead");
-      const good: string[] = [];
-      const dead: string[] = [];
-      const main = splitDeadLetters(env.fromSource(build("DEAD_LETTER"), WatermarkStrategy.noWatermarks(), "json"), tag);
-      main.sinkTo({ createWriter: () => ({ write: (v: { n: number }) => void good.push(JSON.stringify(v)), flush: () => {} }) });
-      main.getSideOutput(tag).sinkTo({ createWriter: () => ({ write: (d: DeadLetter) => void dead.push(`${d.record.offset}`), flush: () => {} }) });
+      const deadLetters = new OutputTag<DeadLetter>("dead-letters");
+      const dlq = builder().setDeserializationFailurePolicy("DEAD_LETTER", deadLetters).build();
+      const assigned: unknown[] = [];
+      const strategy = WatermarkStrategy.forMonotonousTimestamps<{ n: number }>().withTimestampAssigner((v) => {
+        assigned.push(v);
+        if (typeof v.n !== "number") throw new Error(`the timestamp assigner saw ${JSON.stringify(v)}`);
+        return v.n * 1_000;
+      });
+      const main = env.fromSource(dlq, strategy, "json");
+      const good: { n: number }[] = [];
+      const dead: DeadLetter[] = [];
+      main.map((v) => ({ n: v.n * 10 })).sinkTo(collect(good));
+      main.getSideOutput(deadLetters).sinkTo(collect(dead));
       await env.execute("dead letters");
-      sameSorted(good, ['{"n":1}', '{"n":2}'], "DEAD_LETTER main output");
-      sameSorted(dead, ["1", "2"], "DEAD_LETTER side output (offsets)");
+      sameSorted(good.map((v) => JSON.stringify(v)), ['{"n":10}', '{"n":20}'], "DEAD_LETTER main output");
+      check(assigned.length === 2, `DEAD_LETTER: the timestamp assigner saw ${assigned.length} records, expected the 2 good ones`);
+      check(dead.every((d) => d instanceof DeadLetter), "DEAD_LETTER: the side output holds DeadLetter objects");
+      sameSorted(dead.map((d) => `${d.record.topic}:${d.record.partition}@${d.record.offset} ts=${d.record.timestamp}`), ["json:0@1 ts=2000", "json:0@2 ts=3000"], "DEAD_LETTER side output");
+      check(dead.every((d) => d.error !== ""), "DEAD_LETTER: every dead letter says why it was rejected");
+      const m = dlq.metrics();
+      check(m.deadLetters === 2 && m.deserializationFailures === 2, `DEAD_LETTER: counted ${m.deadLetters} dead letters and ${m.deserializationFailures} failures, expected 2 and 2`);
+
+      // A DEAD_LETTER policy without a place for the dead letters is refused when built.
+      let refused = "";
+      try {
+        (builder() as unknown as { setDeserializationFailurePolicy(p: string): unknown }).setDeserializationFailurePolicy("DEAD_LETTER");
+      } catch (e) {
+        refused = (e as Error).message;
+      }
+      check(/DEAD_LETTER policy needs the side output/.test(refused), `DEAD_LETTER without a tag: expected a clear error, got "${refused}"`);
     }),
 };
 
@@ -201,25 +232,28 @@ const endTxnFromNewClient: KafkaScenario = {
     }),
 };
 
-/** The timeout check. */
+/** The timeout check, against the interval the job's checkpointing was enabled with. */
 const timeoutCheck: KafkaScenario = {
   name: "sink: exactly-once refuses to start when transaction.timeout.ms is not well above the checkpoint interval",
   async run() {
     const env = StreamExecutionEnvironment.create();
-    env.enableCheckpointing(1_000);
+    env.enableCheckpointing(1_500);
     env.setRestartStrategy(RestartStrategies.noRestart());
     const sink = KafkaSink.builder()
       .setBootstrapServers("127.0.0.1:1")
       .setRecordSerializer(KafkaSerializers.string({ topic: "x" }))
       .setDeliveryGuarantee("EXACTLY_ONCE")
       .setTransactionalIdPrefix("t")
-      .setCheckpointInterval(1_000)
-      .setProperty("transaction.timeout.ms", 2_000)
+      .setProperty("transaction.timeout.ms", 4_000)
+      .setProperty("log.level", "nothing")
       .build();
     env.fromElements("a").sinkTo(sink);
     let error = "";
+    const started = Date.now();
     await env.execute().catch((e: Error) => (error = e.message));
-    check(/transaction.timeout.ms \(2000\) must be at least 3x the checkpoint interval \(1000 ms\)/.test(error), `expected the timeout check, got "${error}"`);
+    check(/transaction\.timeout\.ms \(4000\) must be at least 3x the checkpoint interval \(1500 ms\)/.test(error), `expected the timeout check naming 4000 and 1500 ms, got "${error}"`);
+    // Refused before any connection attempt (the bootstrap address is unreachable).
+    check(Date.now() - started < 2_000, `the refusal took ${Date.now() - started} ms`);
   },
 };
 
@@ -265,7 +299,6 @@ function exactlyOnce(events: number): KafkaScenario {
             .setRecordSerializer(KafkaSerializers.string({ topic: "eos-out", key: (s) => s.split("@")[0]! }))
             .setDeliveryGuarantee("EXACTLY_ONCE")
             .setTransactionalIdPrefix("eos-test")
-            .setCheckpointInterval(100)
             .setProperty("log.level", "nothing")
             .setProperty("retry.backoff.ms", 50)
             .setProperty("retries", 30)

@@ -5,7 +5,7 @@
  * when a checkpoint completes is for monitoring only. Each partition gets its own watermark
  * output (per-partition watermarks, combined by the runtime).
  */
-import type { InputStatus, ReaderOutput, SourceReader, SourceReaderContext } from "../../core/index.ts";
+import type { InputStatus, OutputTag, ReaderOutput, SourceReader, SourceReaderContext } from "../../core/index.ts";
 import { EddyError, describeError } from "../../core/errors.ts";
 import type { FetchedPartition, FetchOptions, KafkaClient, KafkaRecord } from "./client.ts";
 import { DeadLetter, type DeserializationFailurePolicy, type KafkaRecordDeserializer } from "./deserializers.ts";
@@ -16,6 +16,8 @@ export interface ReaderSettings<T> {
   readonly name: string;
   readonly deserializer: KafkaRecordDeserializer<T>;
   readonly onFailure: DeserializationFailurePolicy;
+  /** Where DEAD_LETTER sends rejected records: a side output of the source stream. */
+  readonly deadLetters: OutputTag<DeadLetter> | undefined;
   readonly groupId: string | undefined;
   readonly commitOffsetsOnCheckpoint: boolean;
   readonly fetch: FetchOptions;
@@ -54,7 +56,7 @@ interface Chunk {
   readonly nextOffset: number;
 }
 
-export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaPartitionSplit> {
+export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit> {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly chunks: Chunk[] = [];
   private buffered = 0;
@@ -99,7 +101,7 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
     this.wakeReader();
   }
 
-  pollNext(output: ReaderOutput<T | DeadLetter>): InputStatus {
+  pollNext(output: ReaderOutput<T>): InputStatus {
     if (this.failure !== undefined) throw this.failure;
     if (this.withoutOutput > 0) this.createOutputs(output);
     const chunk = this.chunks[0];
@@ -111,7 +113,7 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
     }
     const state = chunk.state;
     const out = state.output!;
-    const { deserializer, onFailure } = this.settings;
+    const { deserializer, onFailure, deadLetters } = this.settings;
     const records = chunk.records;
     const end = Math.min(records.length, chunk.index + 512);
     let i = chunk.index;
@@ -136,9 +138,11 @@ export class KafkaSourceReader<T> implements SourceReader<T | DeadLetter, KafkaP
           });
         }
         state.offset = r.offset + 1;
-        if (onFailure === "DEAD_LETTER") {
+        if (deadLetters !== undefined) {
+          // To the side output: the main stream's type stays T, and a dead letter neither
+          // goes through timestamp assignment nor moves the watermark.
           this.counters.deadLetters++;
-          out.collect(new DeadLetter(r, describeError(e)), r.timestamp);
+          out.collectSide(deadLetters, new DeadLetter(r, describeError(e)), r.timestamp);
         }
         continue;
       }

@@ -48,9 +48,10 @@ export class TimeWindow implements Window {
    * correct for negative timestamps too.
    */
   static getWindowStartWithOffset(timestamp: number, offset: number, windowSize: number): number {
-    const remainder = (timestamp - offset) % windowSize;
-    // `%` keeps the dividend's sign: a negative remainder belongs to the window before.
-    return remainder < 0 ? timestamp - (remainder + windowSize) : timestamp - remainder;
+    // floor-division, not `%`: ms timestamps are beyond small integers, where `%` is a slow
+    // floating-point remainder; for integers below 2^53 the quotient floors exactly, and
+    // negative timestamps land in the window before, as Flink's formula does.
+    return offset + Math.floor((timestamp - offset) / windowSize) * windowSize;
   }
 
   /**

@@ -2,6 +2,7 @@
 import type { NexmarkGenerator } from "../generator.ts";
 import { BID } from "../model.ts";
 import { type AuctionCount, Q5_SIZE_MS, Q5_SLIDE_MS } from "../queries/q5.ts";
+import { windowStart } from "./window-start.ts";
 
 export function q5Baseline(gen: NexmarkGenerator, emit: (r: AuctionCount) => void): void {
   const windows = new Map<number, Map<number, number>>();
@@ -22,9 +23,9 @@ export function q5Baseline(gen: NexmarkGenerator, emit: (r: AuctionCount) => voi
     const ts = b.dateTime;
     if (ts >= nextEnd) {
       fire(ts);
-      nextEnd = ts - (ts % Q5_SLIDE_MS) + Q5_SLIDE_MS;
+      nextEnd = windowStart(ts, Q5_SLIDE_MS) + Q5_SLIDE_MS;
     }
-    for (let start = ts - (ts % Q5_SLIDE_MS); start > ts - Q5_SIZE_MS; start -= Q5_SLIDE_MS) {
+    for (let start = windowStart(ts, Q5_SLIDE_MS); start > ts - Q5_SIZE_MS; start -= Q5_SLIDE_MS) {
       let counts = windows.get(start);
       if (counts === undefined) windows.set(start, (counts = new Map()));
       counts.set(b.auction, (counts.get(b.auction) ?? 0) + 1);

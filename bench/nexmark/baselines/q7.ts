@@ -2,6 +2,7 @@
 import type { NexmarkGenerator } from "../generator.ts";
 import { BID, type Bid } from "../model.ts";
 import { type HighestBid, Q7_SIZE_MS } from "../queries/q7.ts";
+import { windowStart } from "./window-start.ts";
 
 export function q7Baseline(gen: NexmarkGenerator, emit: (r: HighestBid) => void): void {
   let start = Number.NaN;
@@ -13,7 +14,7 @@ export function q7Baseline(gen: NexmarkGenerator, emit: (r: HighestBid) => void)
   gen.forEach((e) => {
     if (e.type !== BID) return;
     const b = e.bid!;
-    const s = b.dateTime - (b.dateTime % Q7_SIZE_MS);
+    const s = windowStart(b.dateTime, Q7_SIZE_MS);
     if (s !== start) {
       // Events are in event-time order, so a new window means the previous one is complete.
       if (!Number.isNaN(start)) fire();

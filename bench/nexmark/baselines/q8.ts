@@ -2,6 +2,7 @@
 import type { NexmarkGenerator } from "../generator.ts";
 import { AUCTION, PERSON, type Person } from "../model.ts";
 import { type NewSeller, Q8_SIZE_MS } from "../queries/q8.ts";
+import { windowStart } from "./window-start.ts";
 
 export function q8Baseline(gen: NexmarkGenerator, emit: (r: NewSeller) => void): void {
   let start = Number.NaN;
@@ -13,7 +14,7 @@ export function q8Baseline(gen: NexmarkGenerator, emit: (r: NewSeller) => void):
   gen.forEach((e) => {
     if (e.type !== PERSON && e.type !== AUCTION) return;
     const ts = e.type === PERSON ? e.person!.dateTime : e.auction!.dateTime;
-    const s = ts - (ts % Q8_SIZE_MS);
+    const s = windowStart(ts, Q8_SIZE_MS);
     if (s !== start) {
       if (!Number.isNaN(start)) fire();
       start = s;

@@ -1,0 +1,117 @@
+/**
+ * The dashboard at `GET /` as a person sees it: Debian's chromium driven by playwright-core
+ * against the API served on Node with a token. Screenshots land in `$TMPDIR/eddy-dashboard/`.
+ */
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Browser, type Locator, type Page, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { type ServerUnderTest, TEST_TOKEN, serveOnNode } from "./testing/fixtures.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const screenshots = path.join(tmpdir(), "eddy-dashboard");
+
+const spec = {
+  name: "page views per page",
+  parallelism: 2,
+  sources: [{ type: "generator", shape: "page-views", ratePerSecond: 4_000, watermark: { maxOutOfOrdernessMs: 0 } }],
+  operators: [
+    { type: "keyBy", field: "page" },
+    { type: "window", kind: "tumbling", time: "event", size: 200 },
+    { type: "aggregate", fn: "count", as: "views" },
+  ],
+  sinks: [{ type: "collect", maxRecords: 1_000 }],
+};
+
+/** A table as its reader sees it: one object per body row, keyed by the column headers. */
+function readTable(table: Locator): Promise<Record<string, string>[]> {
+  return table.evaluate((t: HTMLTableElement) => {
+    const heads = Array.from(t.tHead!.rows[0]!.cells, (c) => c.innerText.trim());
+    return Array.from(t.tBodies[0]!.rows, (r) => Object.fromEntries(Array.from(r.cells, (c, i) => [heads[i]!, c.innerText.trim()])));
+  });
+}
+
+const count = (text: string | undefined): number => Number((text ?? "").replace(/[^0-9]/g, ""));
+
+describe("dashboard in chromium", () => {
+  let server: ServerUnderTest;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  const api = async (method: string, route: string, body?: unknown): Promise<any> => {
+    const res = await fetch(`${server.url}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`[eddy] the dashboard test needs Debian's chromium at ${CHROMIUM}: install the package with \`apt-get install -y chromium\` (.ci/run does)`);
+    }
+    [server, browser] = await Promise.all([
+      serveOnNode(),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      }),
+    ]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.setDefaultTimeout(5_000);
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("console", (m) => (m.type() === "error" ? pageErrors.push(m.text()) : undefined));
+    await mkdir(screenshots, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("shows a submitted job running with its vertices and live counts, then canceled", async () => {
+    onTestFailed(async () => {
+      await page?.screenshot({ path: path.join(screenshots, "failed.png"), fullPage: true }).catch(() => {});
+    });
+    const { jobid } = await api("POST", "/jobs", spec);
+    const { vertices } = await api("GET", `/jobs/${jobid}`);
+
+    await page.goto(`${server.url}/`);
+    const job = page.getByRole("region", { name: spec.name });
+    await job.getByText("RUNNING", { exact: true }).waitFor({ timeout: 5_000 });
+    await expect(job.textContent()).resolves.toContain(jobid);
+
+    const table = job.getByRole("table");
+    const sourceRate = async () => (await job.locator("dl div", { hasText: "Source rate" }).locator("dd").textContent())?.trim();
+    const rows = await readTable(table);
+    expect(rows.map((r) => r.Vertex)).toEqual(vertices.map((v: { name: string }) => v.name));
+    expect(rows[0]).toMatchObject({ Vertex: expect.stringMatching(/^Source: generator/), "Records in": "source" });
+    for (const row of rows) {
+      expect(row.Parallelism).toBe("2");
+      expect(row["Records out"]).toMatch(/^[0-9,]+$/);
+      expect(row.Backpressure).toMatch(/^(OK|LOW|HIGH)\b/);
+    }
+
+    // Live numbers: what the source emitted grows between two reads, and flows into the next vertex.
+    const first = count(rows[0]!["Records out"]);
+    await expect.poll(async () => count((await readTable(table))[0]!["Records out"]), { timeout: 5_000, interval: 200 }).toBeGreaterThan(first);
+    await expect.poll(async () => count((await readTable(table))[1]!["Records in"]), { timeout: 5_000, interval: 200 }).toBeGreaterThan(0);
+    await expect.poll(async () => count(await sourceRate()), { timeout: 5_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(screenshots, "running.png"), fullPage: true });
+
+    await api("PATCH", `/jobs/${jobid}?mode=cancel`);
+    await job.getByText("CANCELED", { exact: true }).waitFor({ timeout: 10_000 });
+    // An ended job shows no rate or backpressure any more, only what it did.
+    expect(await sourceRate()).toBe("–");
+    expect((await readTable(table)).map((r) => r.Backpressure)).toEqual(rows.map(() => "ended"));
+    await page.screenshot({ path: path.join(screenshots, "canceled.png"), fullPage: true });
+
+    expect(await page.locator("#error").isVisible(), "the page's error line").toBe(false);
+    expect(pageErrors).toEqual([]);
+  });
+});
