@@ -66,7 +66,7 @@ describe("dashboard in chromium", () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     page.setDefaultTimeout(5_000);
     page.on("pageerror", (e) => pageErrors.push(e.message));
-    page.on("console", (m) => (m.type() === "error" ? pageErrors.push(m.text()) : undefined));
+    page.on("console", (m) => (m.type() === "error" ? pageErrors.push(`${m.text()} (${m.location().url})`) : undefined));
     await mkdir(screenshots, { recursive: true });
   });
   afterAll(async () => {

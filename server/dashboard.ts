@@ -12,6 +12,7 @@ export function dashboardHtml(): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Eddy</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #1d2330; background: #f6f7f9; }
   header.page { display: flex; align-items: baseline; gap: 1rem; margin: 0 0 1rem; }
@@ -32,7 +33,8 @@ export function dashboardHtml(): string {
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: left; padding: .3rem .6rem; border-top: 1px solid #e3e6ec; vertical-align: top; }
   th { font-weight: 600; color: #555; font-size: 12px; border-top: 0; }
-  td:first-child { overflow-wrap: anywhere; }
+  td:first-child { min-width: 12rem; }
+  @media (max-width: 600px) { body { margin: 1rem; } .job { padding: .6rem; } }
   .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
   .bp { display: inline-block; padding: 0 .4rem; border-radius: .3rem; font-size: 12px; font-weight: 600; white-space: nowrap; }
   .bp.ok { background: #e3f4e8; color: #1b7f3b; } .bp.low { background: #fff4cc; color: #7a5d00; } .bp.high { background: #fbdad7; color: #b3261e; }

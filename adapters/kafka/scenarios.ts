@@ -12,7 +12,7 @@ import {
   WatermarkStrategy,
 } from "../../core/index.ts";
 import { startTestBroker, type TestBroker, type TestTopic } from "./test-broker/broker.ts";
-import { DeadLetter, KafkaDeserializers, KafkaSerializers, KafkaSink, KafkaSource, OffsetsInitializer } from "./index.ts";
+import { DeadLetter, type KafkaClientFactory, KafkaDeserializers, KafkajsClient, KafkaSerializers, KafkaSink, KafkaSource, OffsetsInitializer } from "./index.ts";
 import { produce, readTopic, testClient, waitFor } from "./testing.ts";
 
 /** One scenario: throws when the behaviour is wrong. */
@@ -257,6 +257,82 @@ const timeoutCheck: KafkaScenario = {
   },
 };
 
+/** A kafkajs client factory that knows which clients are still open. */
+function trackedClients(): { factory: KafkaClientFactory; created(): number; open(): string[] } {
+  let created = 0;
+  const open = new Set<string>();
+  const factory: KafkaClientFactory = (config) => {
+    const client = new KafkajsClient(config);
+    const id = `${config.clientId}#${++created}`;
+    open.add(id);
+    const close = client.close.bind(client);
+    client.close = async () => {
+      open.delete(id);
+      await close();
+    };
+    return client;
+  };
+  return { factory, created: () => created, open: () => [...open].sort() };
+}
+
+/**
+ * Every Kafka client a job opened (enumerator, readers, at-least-once writers, transactional
+ * logic through TwoPhaseCommitLogic.close) is closed when the job ends and when it is
+ * cancelled; the cancelled job's open transaction is aborted, so read_committed readers are
+ * not held back. (run.ts also checks that the process then exits by itself.)
+ */
+const releasesConnections: KafkaScenario = {
+  name: "source and sink: every Kafka client is closed when a job ends and when it is cancelled",
+  run: () =>
+    withBroker(
+      [
+        { name: "rel-in", partitions: 2 },
+        { name: "rel-eos", partitions: 2 },
+        { name: "rel-alo", partitions: 1 },
+      ],
+      async (broker) => {
+        await produce(broker.bootstrap, "rel-in", Array.from({ length: 200 }, (_, i) => ({ partition: i % 2, value: `v${i}` })));
+        const eosSink = (clients: ReturnType<typeof trackedClients>, prefix: string) =>
+          KafkaSink.builder()
+            .setBootstrapServers(broker.bootstrap)
+            .setRecordSerializer(KafkaSerializers.string({ topic: "rel-eos" }))
+            .setDeliveryGuarantee("EXACTLY_ONCE")
+            .setTransactionalIdPrefix(prefix)
+            .setClientFactory(clients.factory)
+            .setProperty("log.level", "nothing")
+            .build();
+
+        // Job end: a bounded job with an exactly-once and an at-least-once sink.
+        const ended = trackedClients();
+        const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+        env.enableCheckpointing(100);
+        const input = env.fromSource(sourceOf(broker).setTopics("rel-in").setBounded().setClientFactory(ended.factory).build(), WatermarkStrategy.noWatermarks(), "rel-in");
+        input.sinkTo(eosSink(ended, "rel-ended"));
+        input.sinkTo(KafkaSink.builder().setBootstrapServers(broker.bootstrap).setRecordSerializer(KafkaSerializers.string({ topic: "rel-alo" })).setClientFactory(ended.factory).setProperty("log.level", "nothing").build());
+        await env.execute("ends");
+        // enumerator + 2 readers + 2 transactional logics + 2 at-least-once writers
+        check(ended.created() === 7, `job end: ${ended.created()} clients created, expected 7`);
+        check(ended.open().length === 0, `job end: clients left open: ${ended.open().join(", ")}`);
+
+        // Cancel: an unbounded job, cancelled while its transactions run.
+        const cancelled = trackedClients();
+        const env2 = StreamExecutionEnvironment.create({ parallelism: 2 });
+        env2.enableCheckpointing(100);
+        const sink = eosSink(cancelled, "rel-cancelled");
+        env2.fromSource(sourceOf(broker).setTopics("rel-in").setClientFactory(cancelled.factory).setProperty("partition.discovery.interval.ms", 200).build(), WatermarkStrategy.noWatermarks(), "rel-in").sinkTo(sink);
+        const job = env2.executeAsync("cancelled");
+        await waitFor(() => sink.metrics().transactionsCommitted >= 2 && sink.metrics().recordsWritten >= 200, 10_000, "the cancelled job's first commits");
+        await job.cancel();
+        await job.getJobExecutionResult().catch(() => undefined);
+        check(cancelled.created() === 5, `cancel: ${cancelled.created()} clients created, expected 5`);
+        check(cancelled.open().length === 0, `cancel: clients left open: ${cancelled.open().join(", ")}`);
+        check(sink.metrics().transactionsAborted >= 2, `cancel: ${sink.metrics().transactionsAborted} transactions aborted, expected the open one of each subtask`);
+        // No transaction left open: read_committed reaches the end at once (200 from each job).
+        sameSorted(await readTopic(broker.bootstrap, "rel-eos", { timeoutMs: 3_000 }), [...Array.from({ length: 200 }, (_, i) => `v${i}`), ...Array.from({ length: 200 }, (_, i) => `v${i}`)], "rel-eos (read_committed)");
+      },
+    ),
+};
+
 interface Event {
   readonly key: string;
   readonly ts: number;
@@ -386,4 +462,4 @@ const atLeastOnce: KafkaScenario = {
 };
 
 /** Every scenario, in the order they run. */
-export const kafkaScenarios: readonly KafkaScenario[] = [boundedRead, discovery, poison, unreachable, endTxnFromNewClient, timeoutCheck, atLeastOnce, exactlyOnce(5_000)];
+export const kafkaScenarios: readonly KafkaScenario[] = [boundedRead, discovery, poison, unreachable, endTxnFromNewClient, timeoutCheck, releasesConnections, atLeastOnce, exactlyOnce(5_000)];
