@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, type Locator, type Page, chromium } from "playwright-core";
+import { type Browser, type Locator, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { type ServerUnderTest, TEST_TOKEN, serveOnNode } from "./testing/fixtures.ts";
 
@@ -37,9 +37,7 @@ const count = (text: string | undefined): number => Number((text ?? "").replace(
 
 describe("dashboard in chromium", () => {
   let server: ServerUnderTest;
-  let browser: Browser;
-  let page: Page;
-  const pageErrors: string[] = [];
+  let browser: Browser | undefined;
 
   const api = async (method: string, route: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${server.url}${route}`, {
@@ -53,20 +51,7 @@ describe("dashboard in chromium", () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`[eddy] the dashboard test needs Debian's chromium at ${CHROMIUM}: install the package with \`apt-get install -y chromium\` (.ci/run does)`);
-    }
-    [server, browser] = await Promise.all([
-      serveOnNode(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      }),
-    ]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    page.setDefaultTimeout(5_000);
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    page.on("console", (m) => (m.type() === "error" ? pageErrors.push(`${m.text()} (${m.location().url})`) : undefined));
+    server = await serveOnNode();
     await mkdir(screenshots, { recursive: true });
   });
   afterAll(async () => {
@@ -75,8 +60,19 @@ describe("dashboard in chromium", () => {
   });
 
   it("shows a submitted job running with its vertices and live counts, then canceled", async () => {
+    // CI installs it (.ci/run); a missing browser must fail the suite, never skip it.
+    if (!existsSync(CHROMIUM)) throw new Error(`[eddy] the dashboard test needs Debian's chromium at ${CHROMIUM}: install the package with \`apt-get install -y chromium\``);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const pageErrors: string[] = [];
+    page.setDefaultTimeout(5_000);
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("console", (m) => (m.type() === "error" ? pageErrors.push(`${m.text()} (${m.location().url})`) : undefined));
     onTestFailed(async () => {
-      await page?.screenshot({ path: path.join(screenshots, "failed.png"), fullPage: true }).catch(() => {});
+      await page.screenshot({ path: path.join(screenshots, "failed.png"), fullPage: true }).catch(() => {});
     });
     const { jobid } = await api("POST", "/jobs", spec);
     const { vertices } = await api("GET", `/jobs/${jobid}`);

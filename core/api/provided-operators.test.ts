@@ -202,7 +202,7 @@ describe("OperatorProvider: a provider's operators behave as the functions they 
     for (const assigner of [TumblingEventTimeWindows.of(5_000), EventTimeSessionWindows.withGap(300)]) {
       const run = (fn: OperatorProvider | AggregateFunction<number, number, number>) =>
         timestamped(2).keyBy((v) => v % 5).window(assigner)
-          .aggregate(fn as AggregateFunction<number, number, number>, (key, ctx, results, out) => {
+          .aggregate<number, number, string>(fn as AggregateFunction<number, number, number>, (key, ctx, results, out) => {
             for (const r of results) out.collect(`${key}|${ctx.window.start}|${ctx.window.end}|${r}`);
           })
           .executeAndCollect()

@@ -345,3 +345,19 @@ describe("source side outputs", () => {
     expect(bad).toEqual(["x", "y"]);
   });
 });
+
+describe("metrics after the end", () => {
+  test("an ended job reports no flow, but keeps its record counts", async () => {
+    const env = StreamExecutionEnvironment.create();
+    env.fromGenerator({ generate: (i) => i, ratePerSecond: 20_000 }).sinkTo({ createWriter: () => ({ write: () => {}, flush: () => {} }) });
+    const job = env.executeAsync("ends");
+    await new Promise((r) => setTimeout(r, 1_300));
+    const running = job.metrics();
+    expect(running.sourceRecordsPerSecond).toBeGreaterThan(5_000);
+    await job.cancel();
+    const ended = job.metrics();
+    expect(ended.sourceRecordsPerSecond).toBe(0);
+    expect(ended.vertices[0]!.subtasks[0]!.recordsOut).toBeGreaterThan(5_000);
+    expect(ended.vertices.every((v) => v.backpressureLevel === "ok")).toBe(true);
+  });
+});

@@ -275,18 +275,20 @@ export class LocalExecutor {
     let watermark = Number.POSITIVE_INFINITY;
     const vertices = this.graph.jobGraph.vertices.map((v) => {
       const tasks = this.tasksByVertex.get(v.id)!;
+      // Rates describe the last second of a running job; once it has ended nothing flows.
+      const live = this.status === "RUNNING";
       const subtasks = tasks.map((t) => {
         const m = t.metrics;
         return {
           subtask: t.info.subtaskIndex,
-          busyMsPerSecond: m.busyMsPerSecond,
-          backPressuredMsPerSecond: m.backPressuredMsPerSecond,
-          idleMsPerSecond: m.idleMsPerSecond,
-          backPressureRatio: m.backPressureRatio(),
+          busyMsPerSecond: live ? m.busyMsPerSecond : 0,
+          backPressuredMsPerSecond: live ? m.backPressuredMsPerSecond : 0,
+          idleMsPerSecond: live ? m.idleMsPerSecond : 1000,
+          backPressureRatio: live ? m.backPressureRatio() : 0,
           recordsIn: m.recordsIn,
           recordsOut: m.recordsOut,
-          recordsInPerSecond: m.recordsInPerSecond,
-          recordsOutPerSecond: m.recordsOutPerSecond,
+          recordsInPerSecond: live ? m.recordsInPerSecond : 0,
+          recordsOutPerSecond: live ? m.recordsOutPerSecond : 0,
           currentInputWatermark: m.currentInputWatermark,
           currentOutputWatermark: m.currentOutputWatermark,
         };

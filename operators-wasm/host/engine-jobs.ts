@@ -51,13 +51,22 @@ export function sampleLines(n: number, seed = 1): string[] {
   return sampleRecords(n, seed).map((r) => r.value);
 }
 
-/** map, filter, flatMap: each guest alone, then all three chained (records stay packed between them). */
+/** map, filter, flatMap: each guest alone, then all three chained (records stay packed between them), on strings and on bytes. */
 export async function statelessJobs(lines: readonly string[], parallelism = 1): Promise<Record<string, Comparison<string[]>>> {
   const upper = await guestFunction("guests/uppercase-map/guest.as.ts", "upper");
   const filter = await guestFunction("guests/filter-comments/guest.as.ts", "no-comments");
   const split = await guestFunction("guests/split-words/guest.as.ts", "split");
   const env = () => StreamExecutionEnvironment.create({ parallelism });
   const src = () => env().fromCollection([...lines]);
+  // the same components on Uint8Array values (records stay bytes from source to sink)
+  const bytes = { values: "bytes" } as const;
+  const filterB = wasm(await compiledGuest("guests/filter-comments/guest.as.ts"), bytes);
+  const upperB = wasm(await compiledGuest("guests/uppercase-map/guest.as.ts"), bytes);
+  const splitB = wasm(await compiledGuest("guests/split-words/guest.as.ts"), bytes);
+  const utf8 = new TextEncoder();
+  const utf8d = new TextDecoder();
+  const bytesChain = await env().fromCollection(lines.map((l) => utf8.encode(l)))
+    .filter(filterB).map<Uint8Array>(upperB).flatMap<Uint8Array>(splitB).map<Uint8Array>(upperB).executeAndCollect();
   return {
     map: { wasm: await src().map<string>(upper).executeAndCollect(), typescript: await src().map(upperAscii).executeAndCollect() },
     filter: { wasm: await src().filter(filter).executeAndCollect(), typescript: await src().filter(keepNonComment).executeAndCollect() },
@@ -67,6 +76,10 @@ export async function statelessJobs(lines: readonly string[], parallelism = 1): 
     },
     chain: {
       wasm: await src().filter(filter).map<string>(upper).flatMap<string>(split).map<string>(upper).executeAndCollect(),
+      typescript: await src().filter(keepNonComment).map(upperAscii).flatMap((s: string) => splitWords(s)).map(upperAscii).executeAndCollect(),
+    },
+    "chain on bytes": {
+      wasm: bytesChain.map((b) => utf8d.decode(b)),
       typescript: await src().filter(keepNonComment).map(upperAscii).flatMap((s: string) => splitWords(s)).map(upperAscii).executeAndCollect(),
     },
   };
