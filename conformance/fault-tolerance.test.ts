@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
   FileSink,
+  type FileSystem,
   MemoryCheckpointStorage,
   MemoryFileSystem,
   RestartStrategies,
@@ -51,6 +52,33 @@ describe("exactly-once under injected failures", () => {
       const stats = job.checkpointStats() as { latest: { restored: { id: number } | null }; counts: { completed: number } };
       expect(stats.latest.restored).not.toBeNull();
       expect(stats.counts.completed).toBeGreaterThan(1);
+      const committed = (await readCommittedLines(fs, "out")).sort();
+      expect(committed).toEqual(expectedWindowedTimersOutput(await generatedEvents(seed)));
+    });
+  }
+
+  for (const seed of [21, 22, 23]) {
+    test(`seed ${seed}: the sink subtask crashes on a failed write (external failure): still exactly the failure-free output`, async () => {
+      const random = seeded(seed);
+      const fs = new MemoryFileSystem();
+      // The file system fails one write, as a full disk or a dropped network mount would.
+      let writes = 0;
+      const failAtWrite = 2 + Math.floor(random() * 4);
+      const flaky: FileSystem = {
+        readFile: (p) => fs.readFile(p),
+        writeFile: (p, d) => (++writes === failAtWrite ? Promise.reject(new Error(`disk error on write ${writes}`)) : fs.writeFile(p, d)),
+        rename: (a, b) => fs.rename(a, b),
+        list: (d) => fs.list(d),
+        remove: (p) => fs.remove(p),
+        exists: (p) => fs.exists(p),
+      };
+      const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+      env.enableCheckpointing(20, { storage: new MemoryCheckpointStorage() });
+      env.setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
+      windowedTimersJob(env, { events: EVENTS, ratePerSecond: RATE, seed }).sinkTo(new FileSink<string>({ fs: flaky, dir: "out", encode: (line) => line }));
+      const job = env.executeAsync("sink-crash");
+      await job.getJobExecutionResult();
+      expect(job.getExceptionHistory().map((e) => e.message).join("\n")).toMatch(/disk error on write/);
       const committed = (await readCommittedLines(fs, "out")).sort();
       expect(committed).toEqual(expectedWindowedTimersOutput(await generatedEvents(seed)));
     });

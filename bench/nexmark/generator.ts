@@ -95,12 +95,11 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
   const { seed, personProportion: P, auctionProportion: A, hotSellersRatio, hotAuctionRatio, hotBiddersRatio, numActivePeople, numInFlightAuctions } = config;
   const total = P + A + config.bidProportion;
   const intervalMs = 1000 / config.eventsPerSecond;
-  const timing = { seed, startTime: config.baseTime, intervalMs };
-  const { startTime, intervalMs: interval } = timing;
-  // generatorTimestamp(timing, n) for an ordered generator, without its option lookups.
-  const timestampFor = (eventNumber: number): number => Math.floor(startTime + eventNumber * interval);
+  const startTime = config.baseTime;
+  // The source's timestamp for record n (generatorTimestamp without disorder).
+  const timestampFor = (eventNumber: number): number => Math.floor(startTime + eventNumber * intervalMs);
   // Auction lengths average the event time it takes to open numInFlightAuctions more auctions.
-  const eventsForInFlightAuctions = Math.floor((config.numInFlightAuctions * total) / A);
+  const eventsForInFlightAuctions = Math.floor((numInFlightAuctions * total) / A);
   const text = randomText(seed, 8192);
   const channelNames: string[] = new Array<string>(CHANNELS).fill("");
   const channelUrls: string[] = new Array<string>(CHANNELS).fill("");
@@ -215,7 +214,7 @@ export function nexmarkGenerator(options: NexmarkConfig): NexmarkGenerator {
     return { type: BID, person: undefined, auction: undefined, bid: bid(index, ctx) };
   };
 
-  const source: GeneratorSourceOptions<Event> = { generate: event, count: config.count, seed, startTime: config.baseTime, intervalMs, ratePerSecond: config.ratePerSecond };
+  const source: GeneratorSourceOptions<Event> = { generate: event, count: config.count, seed, startTime, intervalMs, ratePerSecond: config.ratePerSecond };
   // The context the source hands to `generate` for record i: same timestamp, same random sequence.
   let current = 0;
   let draws = 0;

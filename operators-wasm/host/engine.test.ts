@@ -8,7 +8,7 @@ import { wasm } from "./wasm.ts";
 const lines = sampleLines(2500);
 
 describe("components run as operators through the engine", () => {
-  it("map, filter, flatMap and a chain of three give the TypeScript output", async () => {
+  it("map, filter, flatMap and a chain of three (on strings and on bytes) give the TypeScript output", async () => {
     for (const [name, c] of Object.entries(await statelessJobs(lines))) expect(c.wasm, name).toEqual(c.typescript);
   });
 

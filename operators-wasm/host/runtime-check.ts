@@ -132,7 +132,7 @@ await check("trap and memory limit fail cleanly; the host keeps working", async 
 
 const lines = sampleLines(1500);
 
-await check("engine: map, filter, flatMap, chain of three", async () => {
+await check("engine: map, filter, flatMap, chain of three (on strings and on bytes)", async () => {
   for (const c of Object.values(await statelessJobs(lines))) same(c.wasm, c.typescript);
 });
 

@@ -2,7 +2,7 @@
  * Baseline of q4 (definition in queries/q4.ts): one pass keeps each auction's highest price in
  * range, then closing prices are grouped per category by closing time and averaged cumulatively.
  */
-import type { NexmarkGenerator } from "../generator.ts";
+import { type NexmarkGenerator, eventTime } from "../generator.ts";
 import { AUCTION, type Auction, BID, type Bid } from "../model.ts";
 import type { CategoryAverage } from "../queries/q4.ts";
 
@@ -15,7 +15,7 @@ export function q4Baseline(gen: NexmarkGenerator, emit: (r: CategoryAverage) => 
     if (b.dateTime >= s.auction.dateTime && b.dateTime <= s.auction.expires && b.price > s.highest) s.highest = b.price;
   };
   gen.forEach((e) => {
-    const ts = e.bid?.dateTime ?? e.auction?.dateTime ?? e.person!.dateTime;
+    const ts = eventTime(e);
     if (ts > now) {
       now = ts;
       if (early.size > 0) early = new Map();
