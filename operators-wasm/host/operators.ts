@@ -78,7 +78,7 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
   /** Where the packed batch (its count) starts in `writer`. */
   protected readonly base: number;
   protected count = 0;
-  /** The buffered inputs as JS values, when `keepsOriginals` (absent for records that came packed). */
+  /** The buffered inputs as JS values, when `needsOriginals` (absent for records that came packed). */
   protected values: unknown[] = [];
   protected stamps: number[] = [];
   protected packedIn = false;

@@ -4,7 +4,11 @@
  */
 import type { ByteWriter } from "./batch-codec.ts";
 
-/** `string` (default): values are strings, sent as UTF-8; `bytes`: Uint8Array; `json`: any JSON value. */
+/**
+ * `string` (default): values are strings, sent as UTF-8; `bytes`: Uint8Array; `json`: any JSON value.
+ * With `bytes`, the values a component emits are views into one buffer per batch (no copy per
+ * record): copy one (`value.slice()`) to keep it long on its own, or before using `value.buffer`.
+ */
 export type ValueEncoding = "string" | "bytes" | "json";
 
 const utf8d = new TextDecoder();

@@ -197,6 +197,57 @@ describe("kafka test broker", () => {
     await producer.disconnect();
   });
 
+  it("aborts a crashed producer's open transaction and fences it when its transactional id is re-initialized", async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: "txn-crash", numPartitions: 1 }] });
+    /** ListOffsets(latest) as a read_committed client sees it: the LSO. */
+    const lso = async () => (await admin.fetchTopicOffsets("txn-crash"))[0].offset;
+
+    const a = producerOf(kafka, { transactionalId: "t1", idempotent: true, maxInFlightRequests: 1 });
+    await a.connect();
+    const before = await a.transaction();
+    await before.send({ topic: "txn-crash", messages: values(3, "before") });
+    await before.commit(); // offsets 0-2, commit marker 3
+    const crashed = await a.transaction();
+    await crashed.send({ topic: "txn-crash", messages: values(3, "crashed") }); // offsets 4-6
+    // A "crashes": dropped with its transaction open, never committed,
+    // aborted or disconnected.
+
+    const rc = consumerOf(kafka, { groupId: "g-txn-crash", readUncommitted: false });
+    const seen: string[] = [];
+    await rc.connect();
+    await rc.subscribe({ topic: "txn-crash", fromBeginning: true });
+    await rc.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    await waitFor(() => seen.length >= 3, 5_000);
+    await sleep(500);
+    // Stalled at the open transaction.
+    expect(seen).toEqual(values(3, "before").map((m) => m.value));
+    expect(await lso()).toBe("4");
+
+    // A new instance with the same transactional id: kafkajs sends
+    // InitProducerId on its first transaction(), which aborts A's.
+    const b = producerOf(kafka, { transactionalId: "t1", idempotent: true, maxInFlightRequests: 1 });
+    await b.connect();
+    const after = await b.transaction();
+    expect(await lso()).toBe("8"); // abort marker at 7
+    await after.send({ topic: "txn-crash", messages: values(3, "after") });
+    await after.commit();
+
+    await waitFor(() => seen.length >= 6, 5_000);
+    await sleep(300);
+    expect(seen).toEqual([...values(3, "before"), ...values(3, "after")].map((m) => m.value));
+
+    // A is fenced: its old epoch is refused by Produce and EndTxn.
+    await expect(crashed.send({ topic: "txn-crash", messages: values(1, "zombie") })).rejects.toThrow(
+      /old epoch/,
+    );
+    await expect(crashed.commit()).rejects.toThrow(/old epoch/);
+
+    await rc.disconnect();
+    await Promise.all([a.disconnect(), b.disconnect(), admin.disconnect()]);
+  });
+
   it("stores offsets sent in a transaction when it commits, not when it aborts", async () => {
     const producer = producerOf(kafka, { transactionalId: "tx-offsets", idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

@@ -69,7 +69,7 @@ class HottestPerWindow implements KeyedProcessFunction<number, AuctionCount, Auc
       // The window's counts carry its max timestamp: once the watermark passes it, all have arrived.
       ctx.timerService().registerEventTimeTimer(ctx.timestamp()!);
     } else if (c.num > hottest[0]!.num) this.hottest!.update([c]);
-    else if (c.num === hottest[0]!.num) hottest.push(c);
+    else if (c.num === hottest[0]!.num) this.hottest!.update([...hottest, c]);
   }
 
   onTimer(_timestamp: number, _ctx: unknown, out: Collector<AuctionCount>): void {

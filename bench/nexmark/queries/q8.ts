@@ -1,6 +1,6 @@
 /**
  * Nexmark q8, monitor new users: the persons who registered and opened an auction in the same
- * 10 s tumbling event-time window. A window co-group of persons and auctions on
+ * 10 s tumbling event-time window. A window co-group of persons and the sellers of auctions on
  * person.id = auction.seller, so each such person is emitted once per window however many
  * auctions they opened (the SQL groups both sides by id and window before joining).
  */
@@ -29,6 +29,6 @@ export function q8(events: DataStream<Event>): DataStream<NewSeller> {
     .window(TumblingEventTimeWindows.of(Q8_SIZE_MS))
     .coGroup((people: Person[], sold: number[], out: Collector<NewSeller>) => {
       if (sold.length === 0) return;
-      for (const p of people) out.collect({ id: p.id, name: p.name, starttime: p.dateTime - (p.dateTime % Q8_SIZE_MS) });
+      for (const p of people) out.collect({ id: p.id, name: p.name, starttime: Math.floor(p.dateTime / Q8_SIZE_MS) * Q8_SIZE_MS });
     });
 }
