@@ -206,11 +206,19 @@ describe("kafka test broker", () => {
 
     const a = producerOf(kafka, { transactionalId: "t1", idempotent: true, maxInFlightRequests: 1 });
     await a.connect();
+    const groupOffset = (offset: string) => ({
+      consumerGroupId: "g-txn-crash-eos",
+      topics: [{ topic: "txn-crash", partitions: [{ partition: 0, offset }] }],
+    });
+    const committedGroupOffset = async () =>
+      (await admin.fetchOffsets({ groupId: "g-txn-crash-eos", topics: ["txn-crash"] }))[0].partitions[0].offset;
     const before = await a.transaction();
     await before.send({ topic: "txn-crash", messages: values(3, "before") });
+    await before.sendOffsets(groupOffset("3"));
     await before.commit(); // offsets 0-2, commit marker 3
     const crashed = await a.transaction();
     await crashed.send({ topic: "txn-crash", messages: values(3, "crashed") }); // offsets 4-6
+    await crashed.sendOffsets(groupOffset("7"));
     // A "crashes": dropped with its transaction open, never committed,
     // aborted or disconnected.
 
@@ -231,6 +239,7 @@ describe("kafka test broker", () => {
     await b.connect();
     const after = await b.transaction();
     expect(await lso()).toBe("8"); // abort marker at 7
+    expect(await committedGroupOffset()).toBe("3"); // A's transactional offset dropped
     await after.send({ topic: "txn-crash", messages: values(3, "after") });
     await after.commit();
 
