@@ -37,14 +37,21 @@ abstract class TumblingWindows<T> extends FixedSizeTimeWindowAssigner<T> {
     this.offset = offset;
   }
 
+  private lastStart = Number.NaN;
+  private lastWindows: readonly TimeWindow[] = [];
+
   protected windowsAt(time: number): readonly TimeWindow[] {
     const start = TimeWindow.getWindowStartWithOffset(time, this.offset, this.size);
+    // Consecutive records mostly fall into the same window: skip the map lookup then.
+    if (start === this.lastStart) return this.lastWindows;
     let windows = this.singles.get(start);
     if (windows === undefined) {
       if (this.singles.size >= 4096) this.singles = new Map();
       windows = [this.windowEndingAt(start + this.size)];
       this.singles.set(start, windows);
     }
+    this.lastStart = start;
+    this.lastWindows = windows;
     return windows;
   }
 }
