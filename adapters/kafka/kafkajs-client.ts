@@ -2,9 +2,11 @@
  * {@link KafkaClient} on kafkajs 2.2.4. kafkajs' public API has neither manual partition
  * assignment (consumer.assign) nor a way to reach a transaction's producer id and epoch, so
  * this file uses kafkajs' own internal modules — its Cluster (metadata, brokers, Fetch,
- * ListOffsets, OffsetCommit/Fetch, FindCoordinator, EndTxn requests) and the producer's
- * eosManager + messageProducer pair. Everything that touches kafkajs internals is in this file:
- * when kafkajs changes (or another client replaces it), only this file changes.
+ * ListOffsets, OffsetCommit/Fetch, FindCoordinator, EndTxn, Produce requests) and the
+ * producer's eosManager (producer id, epoch, sequences, transactions). Records are sent by
+ * {@link KafkajsClient.sendRecords}, not by kafkajs' producer: see there why. Everything that
+ * touches kafkajs internals is in this file: when kafkajs changes (or another client replaces
+ * it), only this file changes.
  */
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
@@ -29,7 +31,6 @@ type Any = any;
 
 /** kafkajs modules, loaded on first use (no work at module load). */
 interface Internals {
-  Kafka: Any;
   Cluster: Any;
   Batch: Any;
   createLogger: Any;
@@ -38,8 +39,8 @@ interface Internals {
   socketFactory: Any;
   createRetry: Any;
   createEosManager: Any;
-  createMessageProducer: Any;
   DefaultPartitioner: Any;
+  staleMetadata: (e: unknown) => boolean;
   COORDINATOR_TYPES: { GROUP: number; TRANSACTION: number };
 }
 
@@ -49,7 +50,6 @@ function kafkajs(): Internals {
   const require = createRequire(import.meta.url);
   const loggers = require("kafkajs/src/loggers/index.js");
   internals = {
-    Kafka: require("kafkajs").Kafka,
     Cluster: require("kafkajs/src/cluster/index.js"),
     Batch: require("kafkajs/src/consumer/batch.js"),
     createLogger: loggers.createLogger,
@@ -58,8 +58,8 @@ function kafkajs(): Internals {
     socketFactory: require("kafkajs/src/network/socketFactory.js"),
     createRetry: require("kafkajs/src/retry/index.js"),
     createEosManager: require("kafkajs/src/producer/eosManager/index.js"),
-    createMessageProducer: require("kafkajs/src/producer/messageProducer.js"),
     DefaultPartitioner: require("kafkajs").Partitioners.DefaultPartitioner,
+    staleMetadata: require("kafkajs/src/protocol/error.js").staleMetadata,
     COORDINATOR_TYPES: require("kafkajs/src/protocol/coordinatorTypes.js"),
   };
   return internals;
@@ -95,6 +95,30 @@ function toMessages(records: readonly ProducerRecord[]): { topic: string; messag
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
+/** Orders two Int64 offsets given as decimal strings. */
+function compareOffsets(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The records of one send that go to one partition (kafkajs messages). */
+interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: Any[];
+}
+
+/** Send state of an idempotent (transactional) producer. */
+interface IdempotentState {
+  /** kafkajs' eosManager: producer id, epoch, sequence numbers, transaction state. */
+  readonly eos: Any;
+  /** Per topic partition: the last batch sent to it, settled (batches go one after the other). */
+  readonly partitionQueues: Map<string, Promise<void>>;
+  /** Set by a failed batch: no send succeeds until the next init (the transaction must be aborted). */
+  failure: { error: unknown } | undefined;
+}
+
 /** A kafkajs-backed client. */
 export class KafkajsClient implements KafkaClient {
   private readonly k = kafkajs();
@@ -104,7 +128,6 @@ export class KafkajsClient implements KafkaClient {
   private readonly isolation: number;
   private cluster: Any;
   private producerCluster: Any;
-  private kafka: Any;
   private closed = false;
 
   constructor(private readonly config: KafkaClientConfig) {
@@ -261,7 +284,14 @@ export class KafkajsClient implements KafkaClient {
       for (const data of partitions) {
         const requested = positions.find((p) => p.topic === topicName && p.partition === data.partition);
         if (requested === undefined) continue;
-        const batch = new Batch(topicName, String(requested.offset), data);
+        // kafkajs' filter of aborted records walks the aborted transactions in the order given
+        // and only ever looks at the first one left, so it needs them by first offset; a broker
+        // lists them in the order they ended (a transaction begun earlier but aborted later
+        // comes after), and then that transaction's records would be returned as committed.
+        // Kafka's Java consumer sorts them too (a priority queue by first offset).
+        const aborted = data.abortedTransactions as { firstOffset: string }[] | null | undefined;
+        const sorted = aborted && aborted.length > 1 ? { ...data, abortedTransactions: [...aborted].sort((a, b) => compareOffsets(a.firstOffset, b.firstOffset)) } : data;
+        const batch = new Batch(topicName, String(requested.offset), sorted);
         const within = batch.messagesWithinOffset as { offset: string }[];
         const nextOffset = within.length > 0 ? Number(within[within.length - 1]!.offset) + 1 : requested.offset;
         const records: KafkaRecord[] = (batch.messages as Any[]).map((m) => ({
@@ -282,26 +312,15 @@ export class KafkajsClient implements KafkaClient {
   }
 
   createProducer(): RecordProducer {
-    const c = this.config;
-    this.kafka ??= new this.k.Kafka({
-      brokers: [...c.bootstrapServers],
-      clientId: c.clientId,
-      connectionTimeout: c.connectionTimeoutMs,
-      requestTimeout: c.requestTimeoutMs,
-      retry: this.retry,
-      logLevel: this.k.LEVELS[c.logLevel.toUpperCase()] ?? this.k.LEVELS.ERROR,
-    });
-    const producer = this.kafka.producer({ createPartitioner: this.k.DefaultPartitioner, allowAutoTopicCreation: false });
-    let connected: Promise<void> | undefined;
+    const partitioner = this.k.DefaultPartitioner();
+    const retrier = this.k.createRetry(this.retry);
     return {
       send: async (records) => {
-        connected ??= producer.connect();
-        await connected;
-        await producer.sendBatch({ topicMessages: toMessages(records), acks: -1 });
+        const cluster = this.producers();
+        if (!cluster.isConnected()) await cluster.connect();
+        await this.sendRecords(cluster, partitioner, retrier, undefined, records);
       },
-      close: async () => {
-        if (connected !== undefined) await producer.disconnect();
-      },
+      close: async () => {},
     };
   }
 
@@ -315,33 +334,188 @@ export class KafkajsClient implements KafkaClient {
     const cluster = this.producers();
     const logger = this.logger.namespace("Producer");
     const eos = this.k.createEosManager({ logger, cluster, transactionTimeout: transactionTimeoutMs, transactional: true, transactionalId });
-    const messages = this.k.createMessageProducer({
-      logger,
-      cluster,
-      partitioner: this.k.DefaultPartitioner(),
-      eosManager: eos,
-      idempotent: true,
-      // An idempotent producer retries sends for long: a broker coming back must not lose records.
-      retrier: this.k.createRetry({ ...this.retry, retries: Math.max(this.retry.retries, 10) }),
-      getConnectionStatus: () => "connected",
-    });
+    const partitioner = this.k.DefaultPartitioner();
+    // An idempotent producer retries sends for long: a broker coming back must not lose records.
+    const retrier = this.k.createRetry({ ...this.retry, retries: Math.max(this.retry.retries, 10) });
+    const state: IdempotentState = { eos, partitionQueues: new Map(), failure: undefined };
     const identity = (): TransactionIdentity => ({ transactionalId, producerId: Number(eos.getProducerId()), epoch: Number(eos.getProducerEpoch()) });
     return {
       transactionalId,
       init: async () => {
         if (!cluster.isConnected()) await cluster.connect();
-        await eos.initProducerId();
+        // kafkajs retries InitProducerId on coordinator errors only and gives up when the
+        // coordinator's connection closes (a broker going down): retry those too.
+        await this.retrier(async (bail: (e: unknown) => void) => {
+          try {
+            await eos.initProducerId();
+          } catch (e) {
+            if (!this.retriable(e)) {
+              bail(e);
+              return;
+            }
+            await cluster.refreshMetadata().catch(() => {});
+            throw e;
+          }
+        });
+        state.failure = undefined;
         return identity();
       },
       begin: () => eos.beginTransaction(),
-      send: async (records) => {
-        await messages.sendBatch({ topicMessages: toMessages(records), acks: -1 });
-      },
+      send: (records) => this.sendRecords(cluster, partitioner, retrier, state, records),
       commit: () => eos.commit(),
       abort: () => eos.abort(),
       inTransaction: () => eos.isInTransaction(),
       close: async () => {},
     };
+  }
+
+  /**
+   * Sends records, one Produce request per partition, and resolves once every partition
+   * acknowledged its records. Written here instead of kafkajs' producer (messageProducer /
+   * sendMessages), which loses and duplicates records when a leader moves or a request fails:
+   *
+   * - it keeps one response per broker across retries, so when one partition's request fails
+   *   (NOT_LEADER_FOR_PARTITION) and its new leader is a broker that already answered for other
+   *   partitions, the retry skips that broker and the batch resolves without ever sending the
+   *   moved partition's records (kafkajs PR #1798, unmerged);
+   * - a failed request rolls back the sequence numbers of all its partitions, also of those the
+   *   broker appended (or, after a timeout or a closed connection, may have appended), and frees
+   *   them for the next send: another batch then goes out under the same sequence numbers and a
+   *   broker acknowledges it as a duplicate without appending it;
+   * - it treats DUPLICATE_SEQUENCE_NUMBER on a retry as fatal, where the Java client knows the
+   *   batch was appended before.
+   *
+   * Here every partition is retried until it is acknowledged, with fresh metadata, each batch
+   * keeps its sequence numbers over its retries, and an idempotent producer's batches to one
+   * partition go one after the other (the next waits until the previous one is acknowledged or
+   * has failed). After a failed batch the producer refuses further sends: the broker may hold
+   * the batch or not, so the transaction can only be aborted (as Kafka's producers do).
+   */
+  private async sendRecords(cluster: Any, partitioner: Any, retrier: Any, idempotent: IdempotentState | undefined, records: readonly ProducerRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    if (idempotent?.failure !== undefined) throw idempotent.failure.error;
+    const topicMessages = toMessages(records);
+    // Partitions are chosen once, before any retry: a record keeps its partition.
+    const perPartition: PartitionBatch[] = await retrier(async () => {
+      try {
+        await cluster.addMultipleTargetTopics(topicMessages.map((t) => t.topic));
+        await cluster.refreshMetadataIfNecessary();
+        const out: PartitionBatch[] = [];
+        for (const { topic, messages } of topicMessages) {
+          const partitionMetadata = cluster.findTopicPartitionMetadata(topic);
+          if (partitionMetadata.length === 0) throw Object.assign(new Error(`[eddy] no metadata for topic ${topic}`), { retriable: true });
+          const groups = new Map<number, Any[]>();
+          for (const message of messages) {
+            const partition = partitioner({ topic, partitionMetadata, message }) as number;
+            let list = groups.get(partition);
+            if (list === undefined) groups.set(partition, (list = []));
+            list.push(message);
+          }
+          for (const [partition, list] of groups) out.push({ topic, partition, messages: list });
+        }
+        return out;
+      } catch (e) {
+        await cluster.refreshMetadata().catch(() => {});
+        throw e;
+      }
+    });
+    const eos = idempotent?.eos;
+    if (eos?.isTransactional()) {
+      const topics = new Map<string, { partition: number }[]>();
+      for (const p of perPartition) {
+        let list = topics.get(p.topic);
+        if (list === undefined) topics.set(p.topic, (list = []));
+        list.push({ partition: p.partition });
+      }
+      const topicData = [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+      await retrier(async (bail: (e: unknown) => void) => {
+        try {
+          await eos.addPartitionsToTransaction(topicData);
+        } catch (e) {
+          if (!this.retriable(e)) {
+            bail(e);
+            return;
+          }
+          await cluster.refreshMetadata().catch(() => {});
+          throw e;
+        }
+      });
+    }
+    const results = await Promise.allSettled(perPartition.map((p) => (idempotent === undefined ? this.sendPartition(cluster, retrier, undefined, p) : this.queued(idempotent, p, () => this.sendPartition(cluster, retrier, idempotent, p)))));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+  }
+
+  /** Runs `send` after the previous batch of the same partition of this producer settled. */
+  private queued(state: IdempotentState, p: { topic: string; partition: number }, send: () => Promise<void>): Promise<void> {
+    const key = tpKey(p.topic, p.partition);
+    const previous = state.partitionQueues.get(key) ?? Promise.resolve();
+    const run = previous.then(() => {
+      if (state.failure !== undefined) throw state.failure.error;
+      return send().catch((error: unknown) => {
+        state.failure ??= { error };
+        throw error;
+      });
+    });
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
+    state.partitionQueues.set(key, settled);
+    void settled.then(() => {
+      if (state.partitionQueues.get(key) === settled) state.partitionQueues.delete(key);
+    });
+    return run;
+  }
+
+  /** One partition's records to its leader, retried (same sequence numbers) until acknowledged. */
+  private sendPartition(cluster: Any, retrier: Any, idempotent: IdempotentState | undefined, p: PartitionBatch): Promise<void> {
+    const eos = idempotent?.eos;
+    let attempts = 0;
+    return retrier(async (bail: (e: unknown) => void) => {
+      const attempt = attempts++;
+      // Read again on every attempt, but only a successful attempt moves it on.
+      const firstSequence = eos === undefined ? 0 : (eos.getSequence(p.topic, p.partition) as number);
+      try {
+        await cluster.refreshMetadataIfNecessary();
+        const leaders = cluster.findLeaderForPartitions(p.topic, [p.partition]) as Record<string, number[]>;
+        const nodeId = Object.keys(leaders)[0];
+        if (nodeId === undefined) throw Object.assign(new Error(`[eddy] no leader for ${p.topic}:${p.partition}`), { type: "LEADER_NOT_AVAILABLE", retriable: true });
+        const broker = await cluster.findBroker({ nodeId: Number(nodeId) });
+        await broker.produce({
+          transactionalId: eos?.isTransactional() ? eos.getTransactionalId() : undefined,
+          producerId: eos?.getProducerId(),
+          producerEpoch: eos?.getProducerEpoch(),
+          acks: -1,
+          topicData: [{ topic: p.topic, partitions: [{ partition: p.partition, firstSequence, messages: p.messages }] }],
+        });
+      } catch (e) {
+        const err = e as { type?: string; name?: string; host?: string; port?: number };
+        // An earlier attempt of this batch reached the broker after all (it timed out here or
+        // its connection closed before the answer): the broker has it.
+        if (eos !== undefined && attempt > 0 && err.type === "DUPLICATE_SEQUENCE_NUMBER") {
+          eos.updateSequence(p.topic, p.partition, p.messages.length);
+          return;
+        }
+        if (!this.retriable(e)) {
+          bail(e);
+          return;
+        }
+        if (err.name === "KafkaJSConnectionClosedError" && err.host !== undefined) cluster.removeBroker({ host: err.host, port: err.port });
+        if (!cluster.isConnected()) await cluster.connect().catch(() => {});
+        await cluster.refreshMetadata().catch(() => {});
+        throw e;
+      }
+      eos?.updateSequence(p.topic, p.partition, p.messages.length);
+    });
+  }
+
+  /** Errors after which a request may succeed when sent again (to a leader from fresh metadata). */
+  private retriable(e: unknown): boolean {
+    const err = e as { name?: string; retriable?: boolean };
+    if (this.k.staleMetadata(e)) return true;
+    if (err.name === "KafkaJSMetadataNotLoaded" || err.name === "KafkaJSConnectionError" || err.name === "KafkaJSConnectionClosedError" || err.name === "KafkaJSRequestTimeoutError" || err.name === "KafkaJSBrokerNotFound") return true;
+    return err.retriable === true;
   }
 
   async endTransaction(identity: TransactionIdentity, commit: boolean): Promise<void> {

@@ -6,6 +6,8 @@ import {
   StreamExecutionEnvironment,
   ValueStateDescriptor,
   type KeyedProcessFunction,
+  type Source,
+  WatermarkStrategy,
 } from "../index.ts";
 
 const count: KeyedProcessFunction<number, number, number> = {
@@ -157,5 +159,83 @@ describe("two-phase commit when checkpoints expire mid pre-commit", () => {
     for (const [, n] of preCommits) expect(n).toBe(1);
     for (const [, n] of commits) expect(n).toBe(1);
     expect(committed.sort((a, b) => a - b)).toEqual(Array.from({ length: 3_000 }, (_, i) => i));
+  });
+});
+
+describe("restoring a checkpoint taken before a source assigned its splits", () => {
+  test("the restored enumerator assigns them again and the readers read everything (regression: readers ended at once)", async () => {
+    const N = 2_000;
+    // An enumerator that assigns its one split only after a delay, as partition discovery does.
+    const source: Source<number, { splitId: string; next: number }, { assigned: boolean }> = {
+      boundedness: "BOUNDED",
+      createEnumerator: (context, restored) => {
+        let assigned = restored?.assigned ?? false;
+        return {
+          start() {
+            context.callAsync(
+              () => new Promise<void>((r) => setTimeout(r, 80)),
+              () => {
+                if (assigned) return;
+                assigned = true;
+                context.assignSplits(new Map([[0, [{ splitId: "only", next: 0 }]]]));
+                context.signalNoMoreSplits(0);
+              },
+              0,
+              0,
+            );
+          },
+          addReader() {},
+          addSplitsBack() {},
+          snapshotState: () => ({ assigned }),
+        };
+      },
+      createReader: () => {
+        const splits: { splitId: string; next: number }[] = [];
+        let noMore = false;
+        let wake: (() => void) | undefined;
+        return {
+          start() {},
+          pollNext(output) {
+            const s = splits[0];
+            if (s === undefined) return noMore ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
+            output.collect(s.next++);
+            if (s.next >= N) splits.shift();
+            return "MORE_AVAILABLE";
+          },
+          isAvailable: () => new Promise<void>((r) => (wake = r)),
+          addSplits(added) {
+            splits.push(...added.map((a) => ({ ...a })));
+            wake?.();
+          },
+          notifyNoMoreSplits() {
+            noMore = true;
+            wake?.();
+          },
+          snapshotState: () => splits.map((s) => ({ ...s })),
+        };
+      },
+    };
+    const env = StreamExecutionEnvironment.create();
+    env.enableCheckpointing(3_600_000);
+    env.setRestartStrategy(RestartStrategies.fixedDelay(1, 0));
+    let failed = false;
+    const seen = new Set<number>();
+    env
+      .fromSource(source, WatermarkStrategy.noWatermarks(), "late splits")
+      .map((n) => {
+        if (n === 1_000 && !failed) {
+          failed = true;
+          throw new Error("injected after the split was assigned");
+        }
+        return n;
+      })
+      .sinkTo({ createWriter: () => ({ write: (n: number) => void seen.add(n), flush: () => {} }) });
+    const job = env.executeAsync("late-splits");
+    // A checkpoint completes before the split exists.
+    await new Promise((r) => setTimeout(r, 10));
+    await job.triggerCheckpoint();
+    await job.getJobExecutionResult();
+    expect(failed).toBe(true);
+    expect(seen.size).toBe(N);
   });
 });

@@ -24,7 +24,7 @@ interface Pending {
   readonly request: TriggerRequest;
   readonly expected: Set<string>;
   readonly acks: TaskSnapshot[];
-  readonly enumerators: Record<string, unknown>;
+  enumerators: Record<string, unknown>;
   readonly stats: CheckpointStats;
   readonly cancelTimers: (() => void)[];
   readonly resolve: (stored: StoredCheckpoint) => void;
@@ -110,7 +110,7 @@ export class CheckpointCoordinator {
       request,
       expected,
       acks: [],
-      enumerators: executor.snapshotEnumerators(id),
+      enumerators: {},
       stats: this.stats.started(id, request.savepoint, timestamp, expected.size),
       cancelTimers: [],
       resolve,
@@ -123,7 +123,9 @@ export class CheckpointCoordinator {
     if (alignment === "aligned" && config.alignedTimeoutMs > 0 && !request.savepoint) {
       pending.cancelTimers.push(executor.scheduler.scheduleAt(timestamp + config.alignedTimeoutMs, () => executor.switchToUnaligned(id)));
     }
-    executor.triggerCheckpoint(id, timestamp, { alignment, savepoint: request.savepoint, alignedTimeoutMs: config.alignedTimeoutMs }, request.stop);
+    executor.triggerCheckpoint(id, timestamp, { alignment, savepoint: request.savepoint, alignedTimeoutMs: config.alignedTimeoutMs }, request.stop, (state) => {
+      pending.enumerators = state;
+    });
   }
 
   private acknowledge(id: number, snapshot: TaskSnapshot): void {

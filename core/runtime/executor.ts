@@ -94,8 +94,11 @@ export class LocalExecutor {
    * Starts a checkpoint: finished tasks acknowledge their final state, running ones expect it,
    * sources inject the barrier (for stop-with-savepoint, after draining and then falling silent).
    */
-  triggerCheckpoint(checkpointId: number, timestamp: number, options: BarrierOptions, stop?: { drain: boolean }): void {
+  triggerCheckpoint(checkpointId: number, timestamp: number, options: BarrierOptions, stop: { drain: boolean } | undefined, onEnumeratorState: (state: Record<string, unknown>) => void): void {
     this.post(() => {
+      // The enumerators' state and the readers' (taken as the barriers go out) describe the same
+      // moment: no split can be assigned in between.
+      onEnumeratorState(this.snapshotEnumerators(checkpointId));
       const barrier = { kind: "barrier" as const, checkpointId, timestamp, options };
       for (const t of this.tasks) {
         if (t.status === "FINISHED") t.acknowledgeFinished(barrier);
@@ -169,15 +172,11 @@ export class LocalExecutor {
       await c.enumerator.start();
       for (const t of c.tasks) await t.reader.start();
       for (const t of c.tasks) {
+        // Restored readers get their own splits back (FLIP-27); then every reader registers with
+        // the enumerator, which assigns what it still holds and decides when there are no more.
         const splits = this.restored?.splits.get(`${c.vertex.id}#${t.info.subtaskIndex}`);
-        if (splits !== undefined) {
-          // Restored readers get their splits back; the enumerator only learns about them
-          // through its own restored state (FLIP-27).
-          if (splits.length > 0) t.reader.addSplits(splits as never[]);
-          t.reader.notifyNoMoreSplits();
-        } else {
-          c.enumerator.addReader(t.info.subtaskIndex);
-        }
+        if (splits !== undefined && splits.length > 0) t.reader.addSplits(splits as never[]);
+        c.enumerator.addReader(t.info.subtaskIndex);
       }
     }
     if (this.options.autoWatermarkInterval > 0) {
