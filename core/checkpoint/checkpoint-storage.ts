@@ -10,8 +10,8 @@ import type { CompletedCheckpoint } from "./types.ts";
 
 /** Stores completed checkpoints. */
 export interface CheckpointStorage {
-  /** Persists a checkpoint; returns where it is (an opaque location string). */
-  store(checkpoint: CompletedCheckpoint): Promise<string>;
+  /** Persists a checkpoint; returns where it is (an opaque location string) and its size in bytes. */
+  store(checkpoint: CompletedCheckpoint): Promise<{ location: string; bytes: number }>;
   load(location: string): Promise<CompletedCheckpoint>;
   /** Locations of the stored checkpoints of `jobKey`, oldest first (savepoints excluded). */
   list(jobKey: string): Promise<string[]>;
@@ -43,10 +43,11 @@ export function decodeCheckpoint(bytes: Uint8Array, location: string): Completed
 export class MemoryCheckpointStorage implements CheckpointStorage {
   private readonly data = new Map<string, Uint8Array>();
 
-  async store(checkpoint: CompletedCheckpoint): Promise<string> {
+  async store(checkpoint: CompletedCheckpoint): Promise<{ location: string; bytes: number }> {
     const location = `memory://${checkpoint.jobKey}/${checkpoint.isSavepoint ? "savepoint" : "chk"}-${checkpoint.checkpointId}`;
-    this.data.set(location, encodeCheckpoint(checkpoint));
-    return location;
+    const data = encodeCheckpoint(checkpoint);
+    this.data.set(location, data);
+    return { location, bytes: data.byteLength };
   }
 
   async load(location: string): Promise<CompletedCheckpoint> {
@@ -73,13 +74,14 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
 export class FileSystemCheckpointStorage implements CheckpointStorage {
   constructor(private readonly fs: FileSystem, private readonly dir: string) {}
 
-  async store(checkpoint: CompletedCheckpoint): Promise<string> {
+  async store(checkpoint: CompletedCheckpoint): Promise<{ location: string; bytes: number }> {
     const name = `${checkpoint.isSavepoint ? "savepoint" : "chk"}-${checkpoint.checkpointId}`;
     const folder = joinPath(this.dir, safeName(checkpoint.jobKey), name);
     const tmp = joinPath(folder, "_metadata.inprogress");
-    await this.fs.writeFile(tmp, encodeCheckpoint(checkpoint));
+    const data = encodeCheckpoint(checkpoint);
+    await this.fs.writeFile(tmp, data);
     await this.fs.rename(tmp, joinPath(folder, "_metadata"));
-    return folder;
+    return { location: folder, bytes: data.byteLength };
   }
 
   async load(location: string): Promise<CompletedCheckpoint> {

@@ -3,7 +3,7 @@
  * ones discarded), the latest one kept at hand for failover. Savepoints are stored but never
  * discarded or counted against retention.
  */
-import { type CheckpointStorage, encodeCheckpoint } from "./checkpoint-storage.ts";
+import type { CheckpointStorage } from "./checkpoint-storage.ts";
 import type { CompletedCheckpoint } from "./types.ts";
 
 /** A completed checkpoint with where it was stored and its size. */
@@ -22,8 +22,7 @@ export class CompletedCheckpointStore {
 
   /** Stores a checkpoint, then discards checkpoints beyond the retention count. */
   async add(checkpoint: CompletedCheckpoint): Promise<StoredCheckpoint> {
-    const bytes = encodeCheckpoint(checkpoint).byteLength;
-    const location = await this.storage.store(checkpoint);
+    const { location, bytes } = await this.storage.store(checkpoint);
     const stored = { checkpoint, location, bytes };
     this.latestStored = stored;
     if (!checkpoint.isSavepoint) {
