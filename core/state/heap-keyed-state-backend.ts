@@ -46,7 +46,8 @@ const CODECS: Record<StateKind, StoredCodec> = {
 };
 
 /** Snapshot text of one key group: per state `[name, kind, ttl 0|1, [ns, key, value]...]`. */
-type StateSection = [string, StateKind, 0 | 1, ...[unknown, unknown, unknown][]];
+/** One state's entries in one key group: name, kind, TTL flag, then namespace, key, value triples, flat. */
+type StateSection = [string, StateKind, 0 | 1, ...unknown[]];
 
 /** In-memory {@link KeyedStateBackend}. */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
@@ -212,7 +213,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           if (nsTagged || typeof key === "bigint" || needsTags(encoded) || (typeof key === "number" && !Number.isFinite(key))) {
             tagged.add(group);
           }
-          section.push([ns, key, encoded]);
+          // Flat triples: no array per entry (a snapshot of a million entries allocates none).
+          section.push(ns, key, encoded);
         }
       }
     }
@@ -259,8 +261,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       );
     }
     const codec = CODECS[kind];
-    for (let i = 3; i < section.length; i++) {
-      const [namespace, key, value] = section[i] as [Namespace, Key, unknown];
+    for (let i = 3; i + 2 < section.length; i += 3) {
+      const namespace = section[i] as Namespace;
+      const key = section[i + 1] as Key;
+      const value = section[i + 2];
       let keys = table.namespaces.get(namespace);
       if (keys === undefined) table.namespaces.set(namespace, (keys = new Map()));
       keys.set(key, codec.decode(value, ttl));
