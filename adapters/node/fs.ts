@@ -9,7 +9,7 @@ import { type FileSystem, joinPath } from "../../core/checkpoint/file-system.ts"
 export class NodeFileSystem implements FileSystem {
   constructor(readonly root: string) {}
 
-  private resolve(p: string): string {
+  protected resolve(p: string): string {
     return path.join(this.root, joinPath(p));
   }
 
