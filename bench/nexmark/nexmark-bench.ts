@@ -1,5 +1,5 @@
 /**
- * The Nexmark suite (issue #7): each query on Eddy (parallelism 1) and its hand-written baseline
+ * The Nexmark suite: each query on Eddy (parallelism 1) and its hand-written baseline
  * over the same generated events, in the same process; the outputs must be equal. Prints one
  * BenchRow JSON line per query: events/s of both (best of EDDY_BENCH_REPEAT runs, default 3),
  * their ratio, and Eddy's peak heap (heap in use while the query ran, sampled every 20 ms).

@@ -57,7 +57,7 @@ function finish(h: number): number {
 
 const bidPrint = (b: Bid): number => finish(mix(mix(mix(mix(1, b.auction), b.bidder), b.price), b.dateTime));
 
-/** Every query of issue #7, in order. */
+/** Every Nexmark query Eddy runs, in order. */
 export const QUERIES: readonly NexmarkQuery<any>[] = [
   { name: "q0", title: "pass-through", build: q0, baseline: q0Baseline, fingerprint: bidPrint } satisfies NexmarkQuery<Bid>,
   {
