@@ -9,3 +9,4 @@ export { sourcePartitions, type PartitionsInfo, type SplitAssignment, type Descr
 export { HttpError, type FieldError } from "./errors.ts";
 export { openApiDocument } from "./openapi.ts";
 export { prometheusText } from "./prometheus.ts";
+export { serverUrl, DEFAULT_HOSTNAME, type FetchApp, type ServeOptions, type RunningServer, type Serve } from "./serve.ts";

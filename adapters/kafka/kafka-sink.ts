@@ -10,7 +10,8 @@ import type { Sink, SinkInitContext, SinkWriter, SinkWriterContext, TransactionC
 import { EddyError, checkArgument, describeError } from "../../core/errors.ts";
 import type { KafkaClient, ProducerRecord, TransactionalProducer, TransactionIdentity } from "./client.ts";
 import type { KafkaRecordSerializer } from "./deserializers.ts";
-import { bootstrapList, clientConfig, intProperty, type KafkaClientFactory, kafkajsClientFactory, type KafkaProperties } from "./properties.ts";
+import { clientConfig, intProperty } from "./properties.ts";
+import { KafkaClientBuilder } from "./client-builder.ts";
 
 /** Flink's DeliveryGuarantee. */
 export type DeliveryGuarantee = "NONE" | "AT_LEAST_ONCE" | "EXACTLY_ONCE";
@@ -362,20 +363,23 @@ function sendError(name: string, error: unknown): EddyError {
   return new EddyError(`[eddy] Kafka sink "${name}": a write failed: ${describeError(error)}`, { code: "KAFKA_WRITE", domain: "external", retryable: true, operator: name, cause: error });
 }
 
-/** Builder of {@link KafkaSink}, with Flink's method names. */
-export class KafkaSinkBuilder<T> {
-  private bootstrap: string[] | undefined;
+/**
+ * Builder of {@link KafkaSink}, with Flink's method names.
+ *
+ * Properties (`setProperty`): `transaction.timeout.ms` (default 60000; EXACTLY_ONCE refuses to start unless it
+ * is at least 3x the job's checkpoint interval), `eddy.batch.records` (records per send,
+ * default 500), `max.in.flight.requests` (default 5), `retries`, `retry.backoff.ms`,
+ * `request.timeout.ms`, `client.id`, `log.level`.
+ */
+export class KafkaSinkBuilder<T> extends KafkaClientBuilder {
+  constructor() {
+    super("Kafka Sink");
+  }
+
   private serializer: KafkaRecordSerializer<T> | undefined;
   private guarantee: DeliveryGuarantee = "AT_LEAST_ONCE";
   private prefix: string | undefined;
-  private name = "Kafka Sink";
-  private readonly props: KafkaProperties = new Map();
-  private clientFactory: KafkaClientFactory = kafkajsClientFactory;
 
-  setBootstrapServers(servers: string | readonly string[]): this {
-    this.bootstrap = bootstrapList(servers);
-    return this;
-  }
 
   setRecordSerializer<R>(serializer: KafkaRecordSerializer<R>): KafkaSinkBuilder<R> {
     checkArgument(serializer !== null && typeof serializer === "object" && typeof serializer.serialize === "function", "[eddy] KafkaSink.setRecordSerializer needs an object with serialize(element, timestamp)");
@@ -397,26 +401,8 @@ export class KafkaSinkBuilder<T> {
     return this;
   }
 
-  /**
-   * Properties: `transaction.timeout.ms` (default 60000; EXACTLY_ONCE refuses to start unless it
-   * is at least 3x the job's checkpoint interval), `eddy.batch.records` (records per send,
-   * default 500), `max.in.flight.requests` (default 5), `retries`, `retry.backoff.ms`,
-   * `request.timeout.ms`, `client.id`, `log.level`.
-   */
-  setProperty(name: string, value: string | number | boolean): this {
-    this.props.set(name, String(value));
-    return this;
-  }
 
-  setName(name: string): this {
-    this.name = name;
-    return this;
-  }
 
-  setClientFactory(factory: KafkaClientFactory): this {
-    this.clientFactory = factory;
-    return this;
-  }
 
   build(): KafkaSink<T> {
     checkArgument(this.bootstrap !== undefined, "[eddy] KafkaSink: setBootstrapServers(...) is required");

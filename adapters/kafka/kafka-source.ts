@@ -8,7 +8,8 @@ import type { KafkaClient } from "./client.ts";
 import type { DeadLetter, DeserializationFailurePolicy, KafkaRecordDeserializer } from "./deserializers.ts";
 import { KafkaDeserializers } from "./deserializers.ts";
 import { OffsetsInitializer } from "./offsets-initializer.ts";
-import { bootstrapList, clientConfig, intProperty, type KafkaClientFactory, kafkajsClientFactory, type KafkaProperties } from "./properties.ts";
+import { clientConfig, intProperty } from "./properties.ts";
+import { KafkaClientBuilder } from "./client-builder.ts";
 import { type DiscoveryState, type EnumeratorSettings, type KafkaEnumeratorState, type KafkaPartitionSplit, KafkaSourceEnumerator } from "./source-enumerator.ts";
 import { KafkaSourceReader, type ReaderCounters, type ReaderSettings } from "./source-reader.ts";
 
@@ -76,9 +77,19 @@ export class KafkaSource<T> implements Source<T, KafkaPartitionSplit, KafkaEnume
   }
 }
 
-/** Builder of {@link KafkaSource}, with Flink's method names. */
-export class KafkaSourceBuilder<T> {
-  private bootstrap: string[] | undefined;
+/**
+ * Builder of {@link KafkaSource}, with Flink's method names.
+ *
+ * Properties (`setProperty`): `partition.discovery.interval.ms` (default 30000; <= 0 turns
+ * discovery off), `isolation.level`, `retries`, `retry.backoff.ms`, `request.timeout.ms`,
+ * `fetch.max.wait.ms`, `max.partition.fetch.bytes`, `fetch.max.bytes`,
+ * `commit.offsets.on.checkpoint`, `client.id.prefix`, `log.level`.
+ */
+export class KafkaSourceBuilder<T> extends KafkaClientBuilder {
+  constructor() {
+    super("Kafka Source");
+  }
+
   private topics: string[] | undefined;
   private pattern: RegExp | undefined;
   private groupId: string | undefined;
@@ -87,15 +98,7 @@ export class KafkaSourceBuilder<T> {
   private deserializer: KafkaRecordDeserializer<unknown> = KafkaDeserializers.string();
   private policy: DeserializationFailurePolicy = "FAIL";
   private deadLetters: OutputTag<DeadLetter> | undefined;
-  private name = "Kafka Source";
-  private readonly props: KafkaProperties = new Map();
-  private clientFactory: KafkaClientFactory = kafkajsClientFactory;
 
-  /** "host:port,host:port" or a list. */
-  setBootstrapServers(servers: string | readonly string[]): this {
-    this.bootstrap = bootstrapList(servers);
-    return this;
-  }
 
   /** Topics to read; partitions added to them later are discovered. */
   setTopics(...topics: (string | readonly string[])[]): this {
@@ -167,28 +170,8 @@ export class KafkaSourceBuilder<T> {
     return this;
   }
 
-  /**
-   * Kafka and Flink properties: `partition.discovery.interval.ms` (default 30000; <= 0 turns
-   * discovery off), `isolation.level`, `retries`, `retry.backoff.ms`, `request.timeout.ms`,
-   * `fetch.max.wait.ms`, `max.partition.fetch.bytes`, `fetch.max.bytes`,
-   * `commit.offsets.on.checkpoint`, `client.id.prefix`, `log.level`.
-   */
-  setProperty(name: string, value: string | number | boolean): this {
-    this.props.set(name, String(value));
-    return this;
-  }
 
-  /** Display name (default "Kafka Source"). */
-  setName(name: string): this {
-    this.name = name;
-    return this;
-  }
 
-  /** Another Kafka client than kafkajs (see client.ts). */
-  setClientFactory(factory: KafkaClientFactory): this {
-    this.clientFactory = factory;
-    return this;
-  }
 
   build(): KafkaSource<T> {
     checkArgument(this.bootstrap !== undefined, "[eddy] KafkaSource: setBootstrapServers(...) is required");

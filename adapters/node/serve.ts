@@ -3,26 +3,8 @@
  */
 import { serve as nodeServe } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import { DEFAULT_HOSTNAME, type FetchApp, type RunningServer, type ServeOptions, serverUrl } from "../../server/serve.ts";
 
-/** A fetch handler: what `createApp()` returns, or any `{ fetch }`. */
-export interface FetchApp {
-  fetch(request: Request): Response | Promise<Response>;
-}
-
-/** Where and how to listen. */
-export interface ServeOptions {
-  /** 0 (default) picks a free port. */
-  readonly port?: number;
-  /** Default 127.0.0.1; "0.0.0.0" to accept remote clients. */
-  readonly hostname?: string;
-}
-
-/** A listening server. */
-export interface RunningServer {
-  readonly url: string;
-  readonly port: number;
-  close(): Promise<void>;
-}
 
 /**
  * Listens on `port` and answers with `app.fetch`.
@@ -32,11 +14,11 @@ export interface RunningServer {
  * console.log(server.url);
  */
 export function serve(app: FetchApp, options: ServeOptions = {}): Promise<RunningServer> {
-  const hostname = options.hostname ?? "127.0.0.1";
+  const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   return new Promise((resolve, reject) => {
     const server = nodeServe({ fetch: (request) => app.fetch(request), port: options.port ?? 0, hostname }, (info: AddressInfo) => {
       resolve({
-        url: `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${info.port}`,
+        url: serverUrl(hostname, info.port),
         port: info.port,
         close: () =>
           new Promise<void>((done) => {

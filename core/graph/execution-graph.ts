@@ -3,6 +3,7 @@
  * (slot sharing: subtask i of every vertex shares slot i, as Flink's default group).
  */
 import type { JobGraph, JobVertex } from "./job-graph.ts";
+import { shipStrategyName } from "./stream-graph.ts";
 
 /** One parallel instance of a job vertex. */
 export interface ExecutionVertex {
@@ -62,7 +63,8 @@ export function executionPlan(graph: ExecutionGraph): object {
       ...(n.uid !== undefined ? { uid: n.uid } : {}),
       predecessors: n.inEdges.map((e) => {
         const chained = job.chainedEdges.some((c) => c.source === e.source && c.target === e.target);
-        const resolved = chained ? "FORWARD" : shipName(job.vertexOfNode.get(e.target)!.inputs.find((j) => j.sourceNode === e.source && j.targetNode === e.target)?.partitioner.kind);
+        const edge = job.vertexOfNode.get(e.target)!.inputs.find((j) => j.sourceNode === e.source && j.targetNode === e.target);
+        const resolved = chained || edge === undefined ? "FORWARD" : shipStrategyName(edge.partitioner);
         return { id: e.source, ship_strategy: resolved, side: e.input === 0 ? "first" : "second", ...(e.sideOutputTag !== undefined ? { side_output: e.sideOutputTag } : {}) };
       }),
     };
@@ -75,15 +77,11 @@ export function executionPlan(graph: ExecutionGraph): object {
     operators: v.nodeIds.map((id) => ({ id: job.operatorIds.get(id), name: sg.node(id).name })),
     inputs: v.inputs.map((e) => ({
       id: e.sourceVertex,
-      ship_strategy: shipName(e.partitioner.kind),
+      ship_strategy: shipStrategyName(e.partitioner),
       exchange: "pipelined",
       distribution: distributionPattern(e.partitioner.kind),
     })),
     subtasks: graph.subtasksOf(v).map((s) => ({ subtask: s.subtaskIndex, slot: s.slot })),
   }));
   return { jobName: sg.jobName, nodes, vertices };
-}
-
-function shipName(kind: string | undefined): string {
-  return (kind ?? "forward").toUpperCase();
 }

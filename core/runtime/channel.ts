@@ -27,11 +27,6 @@ export class Channel<T = unknown> {
     return this.batches < this.capacity;
   }
 
-  /** Batches queued now (for the backpressure and buffer metrics). */
-  queuedBatches(): number {
-    return this.batches;
-  }
-
   push(item: ChannelItem<T>): void {
     if (isRecordBatch(item)) this.batches++;
     this.items.push(item);

@@ -361,3 +361,23 @@ describe("metrics after the end", () => {
     expect(ended.vertices.every((v) => v.backpressureLevel === "ok")).toBe(true);
   });
 });
+
+describe("record counters", () => {
+  test("every vertex counts the records it took in and sent on", async () => {
+    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+    env
+      .fromGenerator({ generate: (i) => i, count: 3_000 })
+      .rebalance()
+      .filter((i) => i % 3 !== 0, "keep two thirds")
+      .rebalance()
+      .sinkTo({ createWriter: () => ({ write: () => {}, flush: () => {} }) });
+    const job = env.executeAsync("counters");
+    await job.getJobExecutionResult();
+    const byName = new Map(job.metrics().vertices.map((v) => [v.name, v]));
+    const sum = (name: string, field: "recordsIn" | "recordsOut") => byName.get(name)!.subtasks.reduce((n, s) => n + s[field], 0);
+    expect(sum("Source: Generator Source", "recordsOut")).toBe(3_000);
+    expect(sum("keep two thirds", "recordsIn")).toBe(3_000);
+    expect(sum("keep two thirds", "recordsOut")).toBe(2_000);
+    expect(sum("Sink", "recordsIn")).toBe(2_000);
+  });
+});

@@ -3,7 +3,7 @@
  * and drives all subtasks cooperatively. `step()` and `runUntilIdle()` make tests deterministic;
  * `run()` loops until every task has finished, waiting (never spinning) when none can progress.
  */
-import { EddyError, describeError } from "../errors.ts";
+import { EddyError } from "../errors.ts";
 import type { ExecutionGraph } from "../graph/execution-graph.ts";
 import type { JobEdge, JobVertex } from "../graph/job-graph.ts";
 import type { SourceSplit, SplitEnumerator, SplitEnumeratorContext } from "../connectors/source.ts";
@@ -186,7 +186,10 @@ export class LocalExecutor {
     }
     const sample = (): void => {
       const now = performance.now();
-      for (const t of this.tasks) t.metrics.sample(now);
+      for (const t of this.tasks) {
+        t.refreshCounters();
+        t.metrics.sample(now);
+      }
     };
     sample();
     this.cancels.push(this.scheduler.scheduleRepeating(this.options.metricsIntervalMs, sample));
@@ -277,6 +280,7 @@ export class LocalExecutor {
       // Rates describe the last second of a running job; once it has ended nothing flows.
       const live = this.status === "RUNNING";
       const subtasks = tasks.map((t) => {
+        t.refreshCounters();
         const m = t.metrics;
         return {
           subtask: t.info.subtaskIndex,
@@ -546,9 +550,4 @@ function yieldToEventLoop(): Promise<void> {
     channel.port1.start();
     channel.port2.postMessage(undefined);
   });
-}
-
-/** Wraps an unknown failure for reporting. */
-export function failureMessage(error: unknown): string {
-  return describeError(error);
 }

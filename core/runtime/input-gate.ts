@@ -40,11 +40,6 @@ export class InputGate {
     return undefined;
   }
 
-  /** Whether any unblocked channel has an item. */
-  hasInput(): boolean {
-    for (let i = 0; i < this.channels.length; i++) if (!this.blocked[i] && !this.channels[i]!.isEmpty()) return true;
-    return false;
-  }
 
   /** Records end-of-data on a channel; true when every channel has ended. */
   markEnded(channel: Channel): boolean {
@@ -60,7 +55,4 @@ export class InputGate {
     return this.ended[channel.consumerIndex]!;
   }
 
-  allEnded(): boolean {
-    return this.endedCount === this.channels.length;
-  }
 }

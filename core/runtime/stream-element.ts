@@ -32,8 +32,6 @@ export function isRecordBatch<T>(item: ChannelItem<T>): item is RecordBatch<T> {
   return (item as RecordBatch<T>).values !== undefined;
 }
 
-/** Marker for "this record carries no timestamp". */
-export const NO_TIMESTAMP = Number.NaN;
 
 /** The watermark before any was seen (Flink's Long.MIN_VALUE). */
 export const MIN_WATERMARK = Number.NEGATIVE_INFINITY;

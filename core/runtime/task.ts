@@ -97,6 +97,16 @@ export abstract class Task {
 
   protected abstract doStep(): boolean;
 
+  /**
+   * Brings counters that are cheaper to derive than to keep up to date: a task's records out are
+   * what its writers wrote (sources count what the reader emitted instead).
+   */
+  refreshCounters(): void {
+    let out = 0;
+    for (const w of this.writers) out += w.recordsOut;
+    this.metrics.recordsOut = out;
+  }
+
   /** A promise that, once settled, may let this task step again (sources, async sinks, pre-commits). */
   waitingOn(): Promise<unknown> | undefined {
     return this.blocker ?? this.operatorPending();
@@ -344,7 +354,6 @@ export class StreamTask extends Task {
 export class SourceTask<T> extends Task {
   private available = true;
   private availability: Promise<unknown> | undefined;
-  private ended = false;
   /** Set by stop-with-savepoint: the source emits nothing more. */
   suspended = false;
 
@@ -380,7 +389,6 @@ export class SourceTask<T> extends Task {
     const emitted = output.recordsOut - before;
     this.metrics.recordsOut += emitted;
     if (status === "END_OF_INPUT") {
-      this.ended = true;
       output.emitWatermark(MAX_WATERMARK);
       this.finishChain();
       return true;
@@ -412,6 +420,9 @@ export class SourceTask<T> extends Task {
     if (this.status === "RUNNING") this.output.emitWatermark(MAX_WATERMARK);
   }
 
+  /** A source's records out are the records its reader emitted (counted per batch in doStep). */
+  override refreshCounters(): void {}
+
   protected override snapshotSplits(checkpointId: number): readonly unknown[] {
     return this.reader.snapshotState(checkpointId);
   }
@@ -420,10 +431,6 @@ export class SourceTask<T> extends Task {
     return this.reader.notifyCheckpointComplete?.(checkpointId);
   }
 
-  /** Whether the reader reported the end of its input. */
-  get isEnded(): boolean {
-    return this.ended;
-  }
 
   /** Ends this source now (stop-with-savepoint with drain): end-of-data flows downstream. */
   finishNow(): void {
