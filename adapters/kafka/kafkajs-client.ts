@@ -345,18 +345,7 @@ export class KafkajsClient implements KafkaClient {
         if (!cluster.isConnected()) await cluster.connect();
         // kafkajs retries InitProducerId on coordinator errors only and gives up when the
         // coordinator's connection closes (a broker going down): retry those too.
-        await this.retrier(async (bail: (e: unknown) => void) => {
-          try {
-            await eos.initProducerId();
-          } catch (e) {
-            if (!this.retriable(e)) {
-              bail(e);
-              return;
-            }
-            await cluster.refreshMetadata().catch(() => {});
-            throw e;
-          }
-        });
+        await this.retryWithFreshMetadata(this.retrier, cluster, () => eos.initProducerId());
         state.failure = undefined;
         return identity();
       },
@@ -428,18 +417,7 @@ export class KafkajsClient implements KafkaClient {
         list.push({ partition: p.partition });
       }
       const topicData = [...topics].map(([topic, partitions]) => ({ topic, partitions }));
-      await retrier(async (bail: (e: unknown) => void) => {
-        try {
-          await eos.addPartitionsToTransaction(topicData);
-        } catch (e) {
-          if (!this.retriable(e)) {
-            bail(e);
-            return;
-          }
-          await cluster.refreshMetadata().catch(() => {});
-          throw e;
-        }
-      });
+      await this.retryWithFreshMetadata(retrier, cluster, () => eos.addPartitionsToTransaction(topicData));
     }
     const results = await Promise.allSettled(perPartition.map((p) => (idempotent === undefined ? this.sendPartition(cluster, retrier, undefined, p) : this.queued(idempotent, p, () => this.sendPartition(cluster, retrier, idempotent, p)))));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -507,6 +485,22 @@ export class KafkajsClient implements KafkaClient {
         throw e;
       }
       eos?.updateSequence(p.topic, p.partition, p.messages.length);
+    });
+  }
+
+  /** Runs `request` with `retrier`, refreshing metadata before each retry; gives up at once on errors that are not retriable. */
+  private retryWithFreshMetadata(retrier: Any, cluster: Any, request: () => Promise<unknown>): Promise<void> {
+    return retrier(async (bail: (e: unknown) => void) => {
+      try {
+        await request();
+      } catch (e) {
+        if (!this.retriable(e)) {
+          bail(e);
+          return;
+        }
+        await cluster.refreshMetadata().catch(() => {});
+        throw e;
+      }
     });
   }
 
