@@ -8,10 +8,11 @@
  *
  * Prints `eddy: serving the API at <url>` once listening (with --quiet: `EDDY_LISTENING <url>` only).
  * `--max-artifact-bytes N` caps component uploads (default 16 MiB).
+ * `--kafka-brokers host:port,...` lets job specs name only these Kafka brokers (default: any).
  */
 import path from "node:path";
 import type { FileSystem } from "../core/index.ts";
-import { createApp, FileSystemArtifactStore, JobRegistry } from "../server/index.ts";
+import { createApp, defaultKafkaRuntime, FileSystemArtifactStore, JobRegistry } from "../server/index.ts";
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
@@ -27,6 +28,8 @@ export interface StartOptions {
   readonly events?: number;
   /** Largest component upload in bytes (default 16 MiB). */
   readonly maxArtifactBytes?: number;
+  /** The only Kafka brokers job specs may name (default: any). */
+  readonly kafkaBrokers?: readonly string[];
   /** Suppress print sinks and the banner (tests). */
   readonly quiet?: boolean;
 }
@@ -76,6 +79,7 @@ export async function startServer(options: StartOptions = {}) {
     artifacts: new FileSystemArtifactStore(fs(path.join(dataDir, "artifacts"))),
     print: (line) => printLine(line),
     ...(options.maxArtifactBytes !== undefined ? { maxArtifactBytes: options.maxArtifactBytes } : {}),
+    ...(options.kafkaBrokers !== undefined ? { kafka: defaultKafkaRuntime({ allowedBrokers: options.kafkaBrokers }) } : {}),
   });
   const server = await serve(app, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });
   if (options.quiet !== true) {
@@ -131,6 +135,7 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
     ...(values.has("events") ? { events: Number(values.get("events")) } : {}),
     quiet: values.has("quiet"),
     ...(values.has("max-artifact-bytes") ? { maxArtifactBytes: Number(values.get("max-artifact-bytes")) } : {}),
+    ...(values.has("kafka-brokers") ? { kafkaBrokers: values.get("kafka-brokers")!.split(",").map((b) => b.trim()).filter((b) => b !== "") } : {}),
   });
   // Machine-readable for scripts that start a server on port 0.
   if (values.has("quiet")) console.log(`EDDY_LISTENING ${server.url}`);

@@ -22,6 +22,7 @@ import {
 import { buildJob } from "./job-builder.ts";
 import { type JobEntry, JobRegistry, type Trigger, isTerminal } from "./job-registry.ts";
 import { JobSpec } from "./job-spec.ts";
+import { type KafkaRuntime, defaultKafkaRuntime } from "./kafka.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type PartitionsInfo, sourcePartitions } from "./partitions.ts";
 import { prometheusText } from "./prometheus.ts";
@@ -43,6 +44,8 @@ export interface AppOptions {
   readonly artifacts?: ArtifactStore;
   /** How components are read and compiled (default: eddy/wasm, loaded on first use). */
   readonly components?: ComponentRuntime;
+  /** Kafka sources and sinks of job specs (default: eddy/kafka, loaded on first use, any broker). */
+  readonly kafka?: KafkaRuntime;
   /** The jobs (pass one to add jobs built in code, e.g. the demo). */
   readonly registry?: JobRegistry;
   /** Largest component upload, bytes (default 16 MiB). */
@@ -72,6 +75,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
   const outputFs = options.outputFs ?? new MemoryFileSystem();
   const artifacts = options.artifacts ?? new MemoryArtifactStore();
   const components = options.components ?? defaultComponentRuntime();
+  const kafka = options.kafka ?? defaultKafkaRuntime();
   const maxArtifactBytes = options.maxArtifactBytes ?? 16 * 1024 * 1024;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const print = options.print ?? ((line: string) => console.log(line));
@@ -164,6 +168,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
       checkpointStorage,
       print,
       jobKey: `${safeName(spec.name)}-${randomHexId().slice(0, 8)}`,
+      kafka,
       component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
     });
     const client = built.env.executeAsync(spec.name);

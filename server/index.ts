@@ -5,6 +5,7 @@ export { JobSpec, SourceSpec, OperatorSpec, SinkSpec, CheckpointingSpec, Restart
 export { buildJob, ResultBuffer, type BuildContext, type BuiltJob } from "./job-builder.ts";
 export { MemoryArtifactStore, FileSystemArtifactStore, sha256Hex, isArtifactId, type ArtifactStore, type ArtifactInfo } from "./artifact-store.ts";
 export { defaultComponentRuntime, unavailableComponentRuntime, type ComponentRuntime } from "./components.ts";
+export { defaultKafkaRuntime, unavailableKafkaRuntime, type KafkaRuntime } from "./kafka.ts";
 export { sourcePartitions, type PartitionsInfo, type SplitAssignment, type DescribesSplits, type DescribesDiscovery } from "./partitions.ts";
 export { HttpError, type FieldError } from "./errors.ts";
 export { openApiDocument } from "./openapi.ts";

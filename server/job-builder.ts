@@ -28,6 +28,7 @@ import type { TimeWindow, WindowAssigner } from "../core/index.ts";
 import { HttpError } from "./errors.ts";
 import { recordGenerator } from "./generator-shapes.ts";
 import type { JobSpec, OperatorSpec, SinkSpec, SourceSpec } from "./job-spec.ts";
+import type { KafkaRuntime } from "./kafka.ts";
 
 type Rec = Record<string, unknown>;
 
@@ -62,6 +63,8 @@ export interface BuildContext {
   readonly print: (line: string) => void;
   /** Names the job's checkpoints (unique per submission). */
   readonly jobKey: string;
+  /** Kafka sources and sinks. */
+  readonly kafka: KafkaRuntime;
 }
 
 /** An environment with the job built on it, and the collect sink's buffer if there is one. */
@@ -84,7 +87,8 @@ export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJ
   if (spec.restartStrategy !== undefined) env.setRestartStrategy(restartStrategy(spec.restartStrategy));
   if (spec.savepoint !== undefined) env.setSavepointRestore(spec.savepoint.path, { allowNonRestoredState: spec.savepoint.allowNonRestoredState ?? false });
 
-  const streams = spec.sources.map((s, i) => source(env, s, i));
+  const streams: DataStream<unknown>[] = [];
+  for (let i = 0; i < spec.sources.length; i++) streams.push(await source(env, spec.sources[i]!, i, ctx));
   let stream: DataStream<unknown> = streams.length === 1 ? streams[0]! : streams[0]!.union(...streams.slice(1));
   const ops = spec.operators ?? [];
   // After keyBy: the key field, or KEYED_BY_COMPONENT when a component selects keys.
@@ -128,8 +132,9 @@ export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJ
     keyField = undefined;
   }
   let results: ResultBuffer | undefined;
-  for (const s of spec.sinks) {
-    const built = sink(s, ctx);
+  for (let i = 0; i < spec.sinks.length; i++) {
+    const s = spec.sinks[i]!;
+    const built = await sink(s, i, ctx);
     if (built.results !== undefined) results = built.results;
     stream.sinkTo(built.sink as Sink<unknown>, s.name ?? undefined);
   }
@@ -151,21 +156,28 @@ function restartStrategy(r: NonNullable<JobSpec["restartStrategy"]>) {
 
 function watermarks(s: SourceSpec): WatermarkStrategy<Rec> {
   const field = s.timestampField ?? (s.type === "generator" ? "ts" : undefined);
-  if (field === undefined) return WatermarkStrategy.noWatermarks<Rec>();
-  let strategy = WatermarkStrategy.forBoundedOutOfOrderness<Rec>(s.watermark?.maxOutOfOrdernessMs ?? 0).withTimestampAssigner((r) => {
-    const t = Number(r[field]);
-    return Number.isFinite(t) ? t : Number.NaN;
-  });
+  let strategy: WatermarkStrategy<Rec>;
+  if (field === undefined) {
+    // Kafka records carry their own timestamp; inline records have none.
+    if (s.type !== "kafka") return WatermarkStrategy.noWatermarks<Rec>();
+    strategy = WatermarkStrategy.forBoundedOutOfOrderness<Rec>(s.watermark?.maxOutOfOrdernessMs ?? 0);
+  } else {
+    strategy = WatermarkStrategy.forBoundedOutOfOrderness<Rec>(s.watermark?.maxOutOfOrdernessMs ?? 0).withTimestampAssigner((r) => {
+      const t = Number(fieldOf(r, field));
+      return Number.isFinite(t) ? t : Number.NaN;
+    });
+  }
   if (s.watermark?.idlenessMs !== undefined) strategy = strategy.withIdleness(s.watermark.idlenessMs);
   return strategy;
 }
 
-function source(env: StreamExecutionEnvironment, s: SourceSpec, index: number): DataStream<unknown> {
+async function source(env: StreamExecutionEnvironment, s: SourceSpec, index: number, ctx: BuildContext): Promise<DataStream<unknown>> {
   let stream: DataStream<Rec>;
   if (s.type === "kafka") {
-    throw new HttpError(501, `[eddy] sources[${index}]: the kafka source is not available in this server yet (eddy/kafka is not built); use generator or collection`);
-  }
-  if (s.type === "collection") {
+    const kafka = await ctx.kafka.source(s, `sources[${index}]`);
+    stream = env.fromSource(kafka as never, watermarks(s), (kafka as { name?: string }).name ?? "Kafka Source") as DataStream<Rec>;
+    if (s.parallelism !== undefined) stream.setParallelism(s.parallelism);
+  } else if (s.type === "collection") {
     stream = env.fromCollection<Rec>(s.records as Rec[], watermarks(s));
     if (s.name !== undefined) stream.name(s.name);
   } else {
@@ -299,8 +311,10 @@ function rolling(stream: KeyedStream<Rec, Key>, keyField: string, op: AggregateS
   return out as DataStream<unknown>;
 }
 
-function sink(s: SinkSpec, ctx: BuildContext): { sink: unknown; results?: ResultBuffer } {
+async function sink(s: SinkSpec, index: number, ctx: BuildContext): Promise<{ sink: unknown; results?: ResultBuffer }> {
   switch (s.type) {
+    case "kafka":
+      return { sink: await ctx.kafka.sink(s, `sinks[${index}]`) };
     case "print":
       return { sink: new PrintSink(s.prefix, ctx.print) };
     case "collect": {

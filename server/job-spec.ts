@@ -82,18 +82,50 @@ const CollectionSource = z
   })
   .describe("Inline records (bounded, parallelism 1).");
 
+/** A Kafka topic name (Kafka's rule: at most 249 of letters, digits, `.`, `_`, `-`). */
+const TopicName = z.string({ error: "expected a topic name" }).regex(/^[A-Za-z0-9._-]{1,249}$/, { error: "expected a topic name of letters, digits, . _ - (at most 249)" });
+
+/** Kafka client properties (`isolation.level`, `retries`, `transaction.timeout.ms`...), as the builders' setProperty. */
+const KafkaProperties = z
+  .record(
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9._-]{0,99}$/, { error: "expected a property name of lowercase letters, digits, . _ -" })
+      .refine((k) => !FORBIDDEN_KEYS.has(k), { error: "property names constructor and prototype are not allowed" }),
+    z.union([z.string().max(1000), z.number(), z.boolean()], { error: "expected a string, number or boolean" }),
+  )
+  .describe("Kafka client properties, as KafkaSource/KafkaSink builders' setProperty.");
+
+const BootstrapServers = z
+  .array(z.string().regex(/^[A-Za-z0-9._\[\]:-]{1,255}:[0-9]{1,5}$/, { error: "expected host:port" }), { error: "expected an array of host:port" })
+  .min(1, { error: "expected at least one broker" })
+  .max(100);
+
 const KafkaSource = z
   .strictObject({
     type: z.literal("kafka"),
     ...sourceCommon,
-    bootstrapServers: z.array(z.string().min(1)).min(1, { error: "expected at least one broker" }),
-    topics: z.array(z.string().min(1)).min(1).optional(),
-    topicPattern: z.string().min(1).optional(),
-    groupId: z.string().min(1).optional(),
-    startingOffsets: z.enum(["earliest", "latest", "committed"]).optional(),
-    partitionDiscoveryIntervalMs: durationMs(0).optional(),
+    bootstrapServers: BootstrapServers,
+    topics: z.array(TopicName).min(1, { error: "expected at least one topic" }).max(1000).optional(),
+    topicPattern: z
+      .string()
+      .min(1)
+      .max(1000)
+      .refine((p) => validRegExp(p), { error: "expected a regular expression (JavaScript syntax)" })
+      .optional()
+      .describe("Every topic whose whole name matches; topics created later are discovered."),
+    groupId: z.string().min(1).max(249).optional(),
+    startingOffsets: z
+      .union([z.enum(["earliest", "latest", "committed"]), z.strictObject({ timestamp: z.number().int().min(0) })], { error: 'expected "earliest", "latest", "committed" or { "timestamp": ms }' })
+      .optional()
+      .describe("Where partitions found at start are read from (default earliest); partitions discovered later are read from earliest."),
+    bounded: z.boolean().optional().describe("Stop at the end offsets seen at start (the job then finishes)."),
+    partitionDiscoveryIntervalMs: durationMs(0).optional().describe("Default 30000; 0 turns discovery off."),
+    format: z.enum(["json", "record"], { error: 'expected format "json" or "record"' }).optional().describe("json: the value parsed as JSON (default); record: { topic, partition, offset, timestamp, key, value } with key and value as text."),
+    onDeserializationFailure: z.enum(["FAIL", "SKIP"], { error: "expected FAIL or SKIP" }).optional().describe("A record that cannot be read: fail the job (default) or skip it (counted)."),
+    properties: KafkaProperties.optional(),
   })
-  .describe("A Kafka source (FLIP-27). Validated here; running it needs eddy/kafka.");
+  .describe("A Kafka source (FLIP-27) with partition discovery. Without timestampField, event time is the record's Kafka timestamp.");
 
 export const SourceSpec = z.discriminatedUnion("type", [GeneratorSource, CollectionSource, KafkaSource], {
   error: "expected type to be one of generator, collection, kafka",
@@ -158,8 +190,20 @@ export const SinkSpec = z.discriminatedUnion(
       .describe("Keeps records in memory: GET /jobs/{jobid}/results."),
     z.strictObject({ type: z.literal("file"), name: DisplayName.optional(), path: RelativePath.describe("Directory under the server's output directory.") })
       .describe("Exactly-once part files (two-phase commit)."),
+    z
+      .strictObject({
+        type: z.literal("kafka"),
+        name: DisplayName.optional(),
+        bootstrapServers: BootstrapServers,
+        topic: TopicName,
+        keyField: FieldName.optional().describe("Records with equal values of this field go to the same partition."),
+        deliveryGuarantee: z.enum(["NONE", "AT_LEAST_ONCE", "EXACTLY_ONCE"], { error: "expected NONE, AT_LEAST_ONCE or EXACTLY_ONCE" }).optional().describe("Default AT_LEAST_ONCE."),
+        transactionalIdPrefix: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, { error: "expected letters, digits, . _ - (at most 200)" }).optional().describe("EXACTLY_ONCE: unique per job writing to the cluster."),
+        properties: KafkaProperties.optional(),
+      })
+      .describe("Records written as JSON values to a Kafka topic; EXACTLY_ONCE through Kafka transactions committed with checkpoints."),
   ],
-  { error: "expected type to be one of print, collect, file" },
+  { error: "expected type to be one of print, collect, file, kafka" },
 );
 
 export const CheckpointingSpec = z.strictObject({
@@ -206,11 +250,24 @@ export type OperatorSpec = z.infer<typeof OperatorSpec>;
 export type SinkSpec = z.infer<typeof SinkSpec>;
 
 /** Rules that span fields: window parameters, operator order, event time needing timestamps. */
-function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] | undefined; checkpointing?: unknown; savepoint?: unknown }, ctx: z.RefinementCtx): void {
+function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] | undefined; sinks: SinkSpec[]; checkpointing?: unknown; savepoint?: unknown }, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: "custom", path, message });
   job.sources.forEach((s, i) => {
     if (s.type === "generator" && s.shape !== undefined && s.fields !== undefined) issue(["sources", i, "fields"], "expected either shape or fields, not both");
     if (s.type === "kafka" && (s.topics === undefined) === (s.topicPattern === undefined)) issue(["sources", i, "topics"], "expected exactly one of topics or topicPattern");
+    if (s.type === "kafka" && s.startingOffsets === "committed" && s.groupId === undefined) issue(["sources", i, "groupId"], "expected a group id: committed starting offsets are read from the group");
+  });
+  job.sinks.forEach((s, i) => {
+    if (s.type !== "kafka") return;
+    if (s.deliveryGuarantee === "EXACTLY_ONCE") {
+      if (s.transactionalIdPrefix === undefined) issue(["sinks", i, "transactionalIdPrefix"], "expected a transactional id prefix: EXACTLY_ONCE writes in Kafka transactions");
+      const interval = (job.checkpointing as { interval?: number } | undefined)?.interval;
+      if (interval === undefined) issue(["sinks", i, "deliveryGuarantee"], "EXACTLY_ONCE commits a transaction per checkpoint: expected checkpointing");
+      const timeout = Number(s.properties?.["transaction.timeout.ms"] ?? 60_000);
+      if (interval !== undefined && !(timeout >= 3 * interval)) {
+        issue(["sinks", i, "properties", "transaction.timeout.ms"], `expected at least 3x the checkpoint interval (${3 * interval} ms), got ${timeout}: the broker would abort transactions still waiting for their checkpoint`);
+      }
+    } else if (s.transactionalIdPrefix !== undefined) issue(["sinks", i, "transactionalIdPrefix"], "only EXACTLY_ONCE takes a transactional id prefix");
   });
   const ops = job.operators ?? [];
   ops.forEach((op, i) => {
@@ -232,7 +289,7 @@ function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] 
       }
       if ((op.time ?? "event") === "event") {
         job.sources.forEach((s, j) => {
-          if (s.type !== "generator" && s.timestampField === undefined) issue(["sources", j, "timestampField"], `expected a field name: event-time windows (operators[${i}]) need timestamps from every source`);
+          if (s.type === "collection" && s.timestampField === undefined) issue(["sources", j, "timestampField"], `expected a field name: event-time windows (operators[${i}]) need timestamps from every source`);
         });
       }
     }
@@ -246,4 +303,13 @@ function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] 
     }
     if (op.type === "wasm" && op.kind === "aggregate" && prev?.type !== "window") issue(at("kind"), "expected a window operator right before a wasm aggregate operator");
   });
+}
+
+function validRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
 }

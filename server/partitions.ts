@@ -24,6 +24,10 @@ export interface PartitionsInfo {
     readonly intervalMs?: number;
     readonly lastDiscoveryTime?: number;
     readonly topics?: readonly string[];
+    /** Topics subscribed by pattern (Kafka's `topicPattern`). */
+    readonly topicPattern?: string;
+    /** Discovery runs of the current attempt (the first one finds the initial splits). */
+    readonly runs?: number;
     /** Splits known to the enumerator but not yet assigned. */
     readonly pending?: readonly string[];
   };
@@ -64,5 +68,7 @@ export function sourcePartitions(client: JobClient, vertexId: string): Partition
     }
     for (const s of splits) assignments.push({ splitId: s.splitId, subtask: t.info.subtaskIndex, ...(s.state !== undefined ? { state: s.state } : {}) });
   }
-  return { vertexId, source: vertex.name, discovery: { enabled: false }, assignments };
+  const enumerator = client.executor.sourceEnumerator(vertexId) as Partial<DescribesDiscovery> | undefined;
+  const discovery = typeof enumerator?.describeDiscovery === "function" ? enumerator.describeDiscovery() : { enabled: false };
+  return { vertexId, source: vertex.name, discovery, assignments };
 }

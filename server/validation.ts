@@ -7,11 +7,12 @@ import type { z } from "zod";
 import { type FieldError, HttpError } from "./errors.ts";
 import { FORBIDDEN_KEYS } from "./job-spec.ts";
 
-/** Renders a zod path as `sources[0].fields.user`. */
+/** Renders a zod path as `sources[0].fields.user` (`properties["retry.backoff.ms"]` for keys with dots). */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const p of path) {
     if (typeof p === "number") out += `[${p}]`;
+    else if (typeof p === "string" && !/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(p)) out += `[${JSON.stringify(p)}]`;
     else out += out === "" ? String(p) : `.${String(p)}`;
   }
   return out === "" ? "(body)" : out;

@@ -422,6 +422,7 @@ export class KafkaSinkBuilder<T> extends KafkaClientBuilder {
     };
     const factory = this.clientFactory;
     const clientId = props.get("client.id") ?? this.prefix ?? "eddy-kafka-sink";
+    clientConfig(bootstrap, props, clientId); // a bad client property fails here, not when the job starts
     return new KafkaSink<T>(settings, (role) => factory(clientConfig(bootstrap, props, `${clientId}-${role}`)));
   }
 }

@@ -208,6 +208,7 @@ export class KafkaSourceBuilder<T> extends KafkaClientBuilder {
       bootstrap,
     };
     const prefix = props.get("client.id.prefix") ?? this.groupId ?? "eddy-kafka-source";
+    clientConfig(bootstrap, props, prefix); // a bad client property fails here, not when the job starts
     const factory = this.clientFactory;
     return new KafkaSource<T>(enumerator, reader, (role) => factory(clientConfig(bootstrap, props, `${prefix}-${role}`)));
   }

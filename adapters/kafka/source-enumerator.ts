@@ -197,6 +197,36 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
     };
   }
 
+  /**
+   * Discovery as the REST API's partitions endpoint reports it: whether it runs periodically,
+   * how often, when it last ran (`context.currentTime()`), which topics it has found and which
+   * partitions wait for their reader.
+   */
+  describeDiscovery(): {
+    enabled: boolean;
+    intervalMs?: number;
+    lastDiscoveryTime?: number;
+    runs: number;
+    topics: string[];
+    topicPattern?: string;
+    pending: string[];
+  } {
+    const periodic = this.settings.bounded === undefined && this.settings.discoveryIntervalMs > 0;
+    const topics = new Set<string>();
+    for (const id of this.assigned.keys()) topics.add(id.slice(0, id.lastIndexOf(":")));
+    for (const p of this.pending) topics.add(p.topic);
+    const pattern = this.settings.pattern;
+    return {
+      enabled: periodic,
+      ...(periodic ? { intervalMs: this.settings.discoveryIntervalMs } : {}),
+      ...(this.lastRun !== undefined ? { lastDiscoveryTime: this.lastRun } : {}),
+      runs: this.runs,
+      topics: [...topics].sort(),
+      ...(pattern !== undefined ? { topicPattern: pattern.source } : {}),
+      pending: this.pending.map((p) => p.splitId).sort(),
+    };
+  }
+
   async close(): Promise<void> {
     await this.onClose();
   }

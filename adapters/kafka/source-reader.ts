@@ -191,6 +191,20 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
+  /**
+   * The partitions this reader holds and where it is in each, without taking a snapshot (the
+   * REST API's partitions endpoint): `offset` is the next offset to emit, `fetched` the next to
+   * fetch (ahead by what is buffered), `stoppingOffset` the end in bounded mode.
+   */
+  describeSplits(): { splitId: string; state: { topic: string; partition: number; offset: number; fetched: number; stoppingOffset?: number; finished: boolean } }[] {
+    const out: { splitId: string; state: { topic: string; partition: number; offset: number; fetched: number; stoppingOffset?: number; finished: boolean } }[] = [];
+    for (const p of this.partitions.values()) {
+      const { topic, partition } = p.split;
+      out.push({ splitId: p.split.splitId, state: { topic, partition, offset: p.offset, fetched: p.fetchOffset, ...(p.stop !== undefined ? { stoppingOffset: p.stop } : {}), finished: p.finished } });
+    }
+    return out.sort((a, b) => (a.state.topic < b.state.topic ? -1 : a.state.topic > b.state.topic ? 1 : a.state.partition - b.state.partition));
+  }
+
   snapshotState(checkpointId: number): KafkaPartitionSplit[] {
     const splits: KafkaPartitionSplit[] = [];
     const offsets: { topic: string; partition: number; offset: number }[] = [];

@@ -1,10 +1,10 @@
 /**
  * The HTTP API as a workerd module Worker: `export default createServerWorker()` serves
  * eddy/server's app. workerd cannot compile WebAssembly at run time, so component uploads and
- * wasm operators answer 501 there; everything else (jobs from specs, checkpoints in memory,
+ * wasm operators answer 501 there, as do Kafka sources and sinks; everything else (jobs from specs, checkpoints in memory,
  * savepoints, the Flink-shaped endpoints) works within the isolate.
  */
-import { type AppOptions, createApp, unavailableComponentRuntime } from "../../server/index.ts";
+import { type AppOptions, createApp, unavailableComponentRuntime, unavailableKafkaRuntime } from "../../server/index.ts";
 
 /** A module Worker: `{ fetch }`. */
 export interface ServerWorker {
@@ -12,11 +12,15 @@ export interface ServerWorker {
 }
 
 /** A Worker serving the API; the app is created on the first request (no work at module load). */
-export function createServerWorker(options: Omit<AppOptions, "components"> = {}): ServerWorker {
+export function createServerWorker(options: Omit<AppOptions, "components" | "kafka"> = {}): ServerWorker {
   let app: ReturnType<typeof createApp> | undefined;
   return {
     fetch: async (request) => {
-      app ??= createApp({ ...options, components: unavailableComponentRuntime("workerd forbids compiling WebAssembly at run time; bundle components at deploy time") });
+      app ??= createApp({
+        ...options,
+        components: unavailableComponentRuntime("workerd forbids compiling WebAssembly at run time; bundle components at deploy time"),
+        kafka: unavailableKafkaRuntime("the Kafka client needs TCP sockets (node:net), which workerd does not offer"),
+      });
       return app.fetch(request);
     },
   };

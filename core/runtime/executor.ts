@@ -115,6 +115,11 @@ export class LocalExecutor {
     });
   }
 
+  /** The split enumerator of a source vertex in this attempt (read-only use: monitoring). */
+  sourceEnumerator(vertexId: string): SplitEnumerator<SourceSplit, unknown> | undefined {
+    return this.coordinators.find((c) => c.vertex.id === vertexId)?.enumerator;
+  }
+
   /** Split enumerator state per source vertex, taken when a checkpoint is triggered. */
   snapshotEnumerators(checkpointId: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
