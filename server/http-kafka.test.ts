@@ -1,17 +1,14 @@
 /**
- * Job specs with Kafka sources and sinks over HTTP, against Eddy's test broker (a real Kafka
- * protocol server): the partitions endpoint shows each reader's partitions and offsets and the
- * discovery loop's state, and partitions or topics added while the job runs appear there and in
- * the output. Expectations are computed here from the records produced.
+ * Job specs with Kafka sources and sinks over HTTP, served on Node, Deno and Bun against Eddy's
+ * test broker (a real Kafka protocol server): the partitions endpoint shows each reader's
+ * partitions and offsets and the discovery loop's state, and partitions or topics added while
+ * the job runs appear there and in the output. Expectations are computed here from the records
+ * produced.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { produce, readTopic } from "../adapters/kafka/testing.ts";
 import { startTestBroker, type TestBroker } from "../adapters/kafka/test-broker/broker.ts";
-
-const TOKEN = "kafka-test-token";
+import { serveOn, serveOnNode, type ServerUnderTest, TEST_TOKEN } from "./testing/fixtures.ts";
 /** A port nothing listens on: a broker that is not there. */
 const DEAD_BROKER = "127.0.0.1:1";
 
@@ -46,153 +43,166 @@ interface Assignment {
   state: { topic: string; partition: number; offset: number; fetched: number; finished: boolean };
 }
 
-describe("Kafka job specs over HTTP", () => {
-  let broker: TestBroker;
-  let url = "";
-  let close: () => Promise<void> = async () => {};
-  let dataDir = "";
+let broker: TestBroker;
 
-  const call = async (method: string, route: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const res = await fetch(`${url}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text === "" ? undefined : JSON.parse(text) };
-  };
-  const submit = async (spec: unknown): Promise<string> => {
-    const r = await call("POST", "/jobs", spec);
-    expect(r.status, JSON.stringify(r.json)).toBe(202);
-    return r.json.jobid as string;
-  };
-  const sourceVertex = async (jobid: string): Promise<string> => (await call("GET", `/jobs/${jobid}`)).json.vertices[0].id as string;
-  const partitions = async (jobid: string, vertex: string) => {
-    const r = await call("GET", `/jobs/${jobid}/sources/${vertex}/partitions`);
-    expect(r.status).toBe(200);
-    const info = r.json as { source: string; discovery: Record<string, any>; assignments: Assignment[] };
-    // Listed by subtask; here by topic and partition.
-    info.assignments.sort((a, b) => (a.state.topic < b.state.topic ? -1 : a.state.topic > b.state.topic ? 1 : a.state.partition - b.state.partition));
-    return info;
-  };
-  const results = async (jobid: string): Promise<any[]> => (await call("GET", `/jobs/${jobid}/results`)).json.records;
+beforeAll(async () => {
+  const topics = ["node", "deno", "bun"].flatMap((rt) => [
+    { name: `clicks-${rt}`, partitions: 2 },
+    { name: `orders-${rt}-eu`, partitions: 1 },
+    { name: `big-orders-${rt}`, partitions: 2 },
+  ]);
+  broker = await startTestBroker({ brokers: 2, topics });
+}, 180_000);
 
-  beforeAll(async () => {
-    broker = await startTestBroker({ brokers: 2, topics: [{ name: "clicks", partitions: 2 }, { name: "orders-eu", partitions: 1 }, { name: "big-orders", partitions: 2 }] });
-    dataDir = await mkdtemp(path.join(tmpdir(), "eddy-http-kafka-"));
-    const { startServer } = await import("../bin/serve.ts");
-    const server = await startServer({ port: 0, quiet: true, token: TOKEN, dataDir, kafkaBrokers: [...broker.bootstrap, DEAD_BROKER] });
-    url = server.url;
-    close = () => server.close();
-  }, 180_000);
-
-  afterAll(async () => {
-    await close();
-    await broker?.close();
-    if (dataDir !== "") await rm(dataDir, { recursive: true, force: true });
-  });
-
-  it("shows each reader's partitions and offsets, and partitions added while the job runs", async () => {
-    const click = (partition: number, i: number) => ({ partition, value: JSON.stringify({ page: `/p${i % 7}`, partition, i }) });
-    await produce(broker.bootstrap, "clicks", [...Array.from({ length: 50 }, (_, i) => click(0, i)), ...Array.from({ length: 40 }, (_, i) => click(1, i))]);
-    const interval = 300;
-    const jobid = await submit({
-      name: "clicks from kafka",
-      parallelism: 2,
-      sources: [{ type: "kafka", name: "clicks", bootstrapServers: broker.bootstrap, topics: ["clicks"], groupId: "http-clicks", partitionDiscoveryIntervalMs: interval }],
-      operators: [{ type: "project", select: ["partition", "i"] }],
-      sinks: [{ type: "collect" }],
-    });
-    const vertex = await sourceVertex(jobid);
-    await eventually("the 90 records already in clicks", async () => ((await results(jobid)).length === 90 ? true : undefined));
-
-    const before = await partitions(jobid, vertex);
-    expect(before.discovery).toMatchObject({ enabled: true, intervalMs: interval, topics: ["clicks"], pending: [] });
-    expect(before.discovery.runs).toBeGreaterThanOrEqual(1);
-    expect(before.assignments.map((a) => ({ splitId: a.splitId, subtask: a.subtask, offset: a.state.offset }))).toEqual([
-      { splitId: "clicks:0", subtask: flinkOwner("clicks", 0, 2), offset: 50 },
-      { splitId: "clicks:1", subtask: flinkOwner("clicks", 1, 2), offset: 40 },
-    ]);
-
-    // Grow the topic under the running job: the new partitions are found and read from the start.
-    const grownAt = Date.now();
-    await broker.command("add-partitions clicks 4");
-    await produce(broker.bootstrap, "clicks", [...Array.from({ length: 30 }, (_, i) => click(2, i)), ...Array.from({ length: 20 }, (_, i) => click(3, i))]);
-    const after = await eventually("partitions 2 and 3 read to their end", async () => {
-      const p = await partitions(jobid, vertex);
-      const offsets = Object.fromEntries(p.assignments.map((a) => [a.splitId, a.state.offset]));
-      return offsets["clicks:2"] === 30 && offsets["clicks:3"] === 20 ? p : undefined;
-    });
-    expect(after.assignments.map((a) => [a.splitId, a.subtask, a.state.offset])).toEqual([
-      ["clicks:0", flinkOwner("clicks", 0, 2), 50],
-      ["clicks:1", flinkOwner("clicks", 1, 2), 40],
-      ["clicks:2", flinkOwner("clicks", 2, 2), 30],
-      ["clicks:3", flinkOwner("clicks", 3, 2), 20],
-    ]);
-    expect(after.discovery).toMatchObject({ enabled: true, topics: ["clicks"], pending: [] });
-    expect(after.discovery.runs).toBeGreaterThan(before.discovery.runs);
-    expect(after.discovery.lastDiscoveryTime).toBeGreaterThanOrEqual(grownAt);
-
-    const expected = [[0, 50], [1, 40], [2, 30], [3, 20]].flatMap(([p, n]) => Array.from({ length: n! }, (_, i) => `${p}/${i}`));
-    await eventually("every record of the four partitions", async () => ((await results(jobid)).length === expected.length ? true : undefined));
-    const seen = (await results(jobid)).map((r) => `${r.partition}/${r.i}`).sort();
-    expect(seen).toEqual(expected.sort());
-    expect((await call("PATCH", `/jobs/${jobid}`)).status).toBe(202);
-  }, 120_000);
-
-  it("follows a topic pattern into new topics and writes exactly once to a Kafka sink", async () => {
-    const order = (region: string, i: number) => ({ value: JSON.stringify({ id: `${region}-${i}`, region, qty: (i * 7) % 13 }) });
-    const eu = Array.from({ length: 60 }, (_, i) => order("eu", i));
-    await produce(broker.bootstrap, "orders-eu", eu);
-    const jobid = await submit({
-      name: "big orders",
-      parallelism: 2,
-      checkpointing: { interval: 200 },
-      sources: [{ type: "kafka", bootstrapServers: broker.bootstrap, topicPattern: "orders-.*", groupId: "http-orders", partitionDiscoveryIntervalMs: 300 }],
-      operators: [{ type: "filter", field: "qty", op: ">=", value: 8 }],
-      sinks: [{ type: "kafka", bootstrapServers: broker.bootstrap, topic: "big-orders", keyField: "id", deliveryGuarantee: "EXACTLY_ONCE", transactionalIdPrefix: "http-big-orders" }],
-    });
-    const vertex = await sourceVertex(jobid);
-    await eventually("orders-eu read", async () => ((await partitions(jobid, vertex)).assignments.find((a) => a.splitId === "orders-eu:0")?.state.offset === 60 ? true : undefined));
-
-    await broker.command("create-topic orders-us 2 1");
-    const us = Array.from({ length: 45 }, (_, i) => order("us", i));
-    await produce(broker.bootstrap, "orders-us", [...us.slice(0, 25).map((r) => ({ ...r, partition: 0 })), ...us.slice(25).map((r) => ({ ...r, partition: 1 }))]);
-    const p = await eventually("orders-us discovered and read", async () => {
-      const info = await partitions(jobid, vertex);
-      const offsets = Object.fromEntries(info.assignments.map((a) => [a.splitId, a.state.offset]));
-      return offsets["orders-us:0"] === 25 && offsets["orders-us:1"] === 20 ? info : undefined;
-    });
-    expect(p.discovery).toMatchObject({ enabled: true, topicPattern: "orders-.*", topics: ["orders-eu", "orders-us"], pending: [] });
-    // big-orders is written by the job, not read: the pattern matches whole names only.
-    expect(p.assignments.map((a) => a.splitId)).toEqual(["orders-eu:0", "orders-us:0", "orders-us:1"]);
-
-    const expected = [...eu, ...us].map((r) => JSON.parse(r.value)).filter((o) => o.qty >= 8).map((o) => o.id).sort();
-    // Committed output (read_committed) only appears with the checkpoint that commits it.
-    const written = await eventually("the committed big orders", async () => {
-      const values = await readTopic(broker.bootstrap, "big-orders", { timeoutMs: 5_000 });
-      return values.length >= expected.length ? values : undefined;
-    });
-    expect(written.map((v) => JSON.parse(v).id).sort()).toEqual(expected);
-    expect((await call("PATCH", `/jobs/${jobid}`)).status).toBe(202);
-  }, 120_000);
-
-  it("refuses brokers the server does not allow, and fails a job whose broker is not there", async () => {
-    const refused = await call("POST", "/jobs", {
-      name: "elsewhere",
-      sources: [{ type: "kafka", bootstrapServers: [broker.bootstrap[0], "kafka.example.com:9092"], topics: ["clicks"] }],
-      sinks: [{ type: "collect" }],
-    });
-    expect(refused.status).toBe(400);
-    expect(refused.json.fields).toEqual([{ path: "sources[0].bootstrapServers[1]", message: expect.stringMatching(/broker kafka\.example\.com:9092 is not allowed here/) }]);
-
-    const jobid = await submit({
-      name: "no broker",
-      sources: [{ type: "kafka", bootstrapServers: [DEAD_BROKER], topics: ["clicks"], properties: { retries: 1, "retry.backoff.ms": 20, "log.level": "nothing" } }],
-      sinks: [{ type: "collect" }],
-    });
-    await eventually("the job to fail", async () => ((await call("GET", `/jobs/${jobid}`)).json.state === "FAILED" ? true : undefined), 60_000);
-    const exceptions = (await call("GET", `/jobs/${jobid}/exceptions`)).json;
-    expect(exceptions["root-exception"]).toMatch(/could not list the partitions of topics \[clicks\] from 127\.0\.0\.1:1/);
-  }, 90_000);
+afterAll(async () => {
+  await broker?.close();
 });
+
+for (const rt of ["node", "deno", "bun"] as const) {
+  describe(`Kafka job specs over HTTP on ${rt}`, () => {
+    let server: ServerUnderTest | undefined;
+    let url = "";
+    const clicks = `clicks-${rt}`;
+    const orders = `orders-${rt}`;
+    const bigOrders = `big-orders-${rt}`;
+
+    const call = async (method: string, route: string, body?: unknown): Promise<{ status: number; json: any }> => {
+      const res = await fetch(`${url}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text === "" ? undefined : JSON.parse(text) };
+    };
+    const submit = async (spec: unknown): Promise<string> => {
+      const r = await call("POST", "/jobs", spec);
+      expect(r.status, JSON.stringify(r.json)).toBe(202);
+      return r.json.jobid as string;
+    };
+    const sourceVertex = async (jobid: string): Promise<string> => (await call("GET", `/jobs/${jobid}`)).json.vertices[0].id as string;
+    const partitions = async (jobid: string, vertex: string) => {
+      const r = await call("GET", `/jobs/${jobid}/sources/${vertex}/partitions`);
+      expect(r.status).toBe(200);
+      const info = r.json as { source: string; discovery: Record<string, any>; assignments: Assignment[] };
+      // Listed by subtask; here by topic and partition.
+      info.assignments.sort((a, b) => (a.state.topic < b.state.topic ? -1 : a.state.topic > b.state.topic ? 1 : a.state.partition - b.state.partition));
+      return info;
+    };
+    const results = async (jobid: string): Promise<any[]> => (await call("GET", `/jobs/${jobid}/results`)).json.records;
+
+    beforeAll(async () => {
+      const allowed = [...broker.bootstrap, DEAD_BROKER];
+      server = rt === "node" ? await serveOnNode({ kafkaBrokers: allowed }) : await serveOn(rt, ["--kafka-brokers", allowed.join(",")]);
+      url = server.url;
+    }, 60_000);
+
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    it("shows each reader's partitions and offsets, and partitions added while the job runs", async () => {
+      const click = (partition: number, i: number) => ({ partition, value: JSON.stringify({ page: `/p${i % 7}`, partition, i }) });
+      await produce(broker.bootstrap, clicks, [...Array.from({ length: 50 }, (_, i) => click(0, i)), ...Array.from({ length: 40 }, (_, i) => click(1, i))]);
+      const interval = 300;
+      const jobid = await submit({
+        name: `clicks from kafka on ${rt}`,
+        parallelism: 2,
+        sources: [{ type: "kafka", name: "clicks", bootstrapServers: broker.bootstrap, topics: [clicks], groupId: `http-${clicks}`, partitionDiscoveryIntervalMs: interval }],
+        operators: [{ type: "project", select: ["partition", "i"] }],
+        sinks: [{ type: "collect" }],
+      });
+      const vertex = await sourceVertex(jobid);
+      await eventually("the 90 records already in clicks", async () => ((await results(jobid)).length === 90 ? true : undefined));
+
+      const before = await partitions(jobid, vertex);
+      expect(before.discovery).toMatchObject({ enabled: true, intervalMs: interval, topics: [clicks], pending: [] });
+      expect(before.discovery.runs).toBeGreaterThanOrEqual(1);
+      expect(before.assignments.map((a) => ({ splitId: a.splitId, subtask: a.subtask, offset: a.state.offset }))).toEqual([
+        { splitId: `${clicks}:0`, subtask: flinkOwner(clicks, 0, 2), offset: 50 },
+        { splitId: `${clicks}:1`, subtask: flinkOwner(clicks, 1, 2), offset: 40 },
+      ]);
+
+      // Grow the topic under the running job: the new partitions are found and read from the start.
+      const grownAt = Date.now();
+      await broker.command(`add-partitions ${clicks} 4`);
+      await produce(broker.bootstrap, clicks, [...Array.from({ length: 30 }, (_, i) => click(2, i)), ...Array.from({ length: 20 }, (_, i) => click(3, i))]);
+      const after = await eventually("partitions 2 and 3 read to their end", async () => {
+        const p = await partitions(jobid, vertex);
+        const offsets = Object.fromEntries(p.assignments.map((a) => [a.splitId, a.state.offset]));
+        return offsets[`${clicks}:2`] === 30 && offsets[`${clicks}:3`] === 20 ? p : undefined;
+      });
+      expect(after.assignments.map((a) => [a.splitId, a.subtask, a.state.offset])).toEqual([
+        [`${clicks}:0`, flinkOwner(clicks, 0, 2), 50],
+        [`${clicks}:1`, flinkOwner(clicks, 1, 2), 40],
+        [`${clicks}:2`, flinkOwner(clicks, 2, 2), 30],
+        [`${clicks}:3`, flinkOwner(clicks, 3, 2), 20],
+      ]);
+      expect(after.discovery).toMatchObject({ enabled: true, topics: [clicks], pending: [] });
+      expect(after.discovery.runs).toBeGreaterThan(before.discovery.runs);
+      expect(after.discovery.lastDiscoveryTime).toBeGreaterThanOrEqual(grownAt);
+
+      const expected = [[0, 50], [1, 40], [2, 30], [3, 20]].flatMap(([p, n]) => Array.from({ length: n! }, (_, i) => `${p}/${i}`));
+      await eventually("every record of the four partitions", async () => ((await results(jobid)).length === expected.length ? true : undefined));
+      const seen = (await results(jobid)).map((r) => `${r.partition}/${r.i}`).sort();
+      expect(seen).toEqual(expected.sort());
+      expect((await call("PATCH", `/jobs/${jobid}`)).status).toBe(202);
+    }, 120_000);
+
+    it("follows a topic pattern into new topics and writes exactly once to a Kafka sink", async () => {
+      const order = (region: string, i: number) => ({ value: JSON.stringify({ id: `${region}-${i}`, region, qty: (i * 7) % 13 }) });
+      const eu = Array.from({ length: 60 }, (_, i) => order("eu", i));
+      await produce(broker.bootstrap, `${orders}-eu`, eu);
+      const jobid = await submit({
+        name: "big orders",
+        parallelism: 2,
+        checkpointing: { interval: 200 },
+        sources: [{ type: "kafka", bootstrapServers: broker.bootstrap, topicPattern: `${orders}-.*`, groupId: `http-${orders}`, partitionDiscoveryIntervalMs: 300 }],
+        operators: [{ type: "filter", field: "qty", op: ">=", value: 8 }],
+        sinks: [{ type: "kafka", bootstrapServers: broker.bootstrap, topic: bigOrders, keyField: "id", deliveryGuarantee: "EXACTLY_ONCE", transactionalIdPrefix: `http-${bigOrders}` }],
+      });
+      const vertex = await sourceVertex(jobid);
+      await eventually("orders-eu read", async () => ((await partitions(jobid, vertex)).assignments.find((a) => a.splitId === `${orders}-eu:0`)?.state.offset === 60 ? true : undefined));
+
+      await broker.command(`create-topic ${orders}-us 2 1`);
+      const us = Array.from({ length: 45 }, (_, i) => order("us", i));
+      await produce(broker.bootstrap, `${orders}-us`, [...us.slice(0, 25).map((r) => ({ ...r, partition: 0 })), ...us.slice(25).map((r) => ({ ...r, partition: 1 }))]);
+      const p = await eventually("orders-us discovered and read", async () => {
+        const info = await partitions(jobid, vertex);
+        const offsets = Object.fromEntries(info.assignments.map((a) => [a.splitId, a.state.offset]));
+        return offsets[`${orders}-us:0`] === 25 && offsets[`${orders}-us:1`] === 20 ? info : undefined;
+      });
+      expect(p.discovery).toMatchObject({ enabled: true, topicPattern: `${orders}-.*`, topics: [`${orders}-eu`, `${orders}-us`], pending: [] });
+      // big-orders-* is written by the job, not read: the pattern matches whole names only.
+      expect(p.assignments.map((a) => a.splitId)).toEqual([`${orders}-eu:0`, `${orders}-us:0`, `${orders}-us:1`]);
+
+      const expected = [...eu, ...us].map((r) => JSON.parse(r.value)).filter((o) => o.qty >= 8).map((o) => o.id).sort();
+      // Committed output (read_committed) only appears with the checkpoint that commits it.
+      const written = await eventually("the committed big orders", async () => {
+        const values = await readTopic(broker.bootstrap, bigOrders, { timeoutMs: 5_000 });
+        return values.length >= expected.length ? values : undefined;
+      });
+      expect(written.map((v) => JSON.parse(v).id).sort()).toEqual(expected);
+      expect((await call("PATCH", `/jobs/${jobid}`)).status).toBe(202);
+    }, 120_000);
+
+    it("refuses brokers the server does not allow, and fails a job whose broker is not there", async () => {
+      const refused = await call("POST", "/jobs", {
+        name: "elsewhere",
+        sources: [{ type: "kafka", bootstrapServers: [broker.bootstrap[0], "kafka.example.com:9092"], topics: [clicks] }],
+        sinks: [{ type: "collect" }],
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.json.fields).toEqual([{ path: "sources[0].bootstrapServers[1]", message: expect.stringMatching(/broker kafka\.example\.com:9092 is not allowed here/) }]);
+
+      const jobid = await submit({
+        name: "no broker",
+        sources: [{ type: "kafka", bootstrapServers: [DEAD_BROKER], topics: [clicks], properties: { retries: 1, "retry.backoff.ms": 20, "log.level": "nothing" } }],
+        sinks: [{ type: "collect" }],
+      });
+      await eventually("the job to fail", async () => ((await call("GET", `/jobs/${jobid}`)).json.state === "FAILED" ? true : undefined), 60_000);
+      const exceptions = (await call("GET", `/jobs/${jobid}/exceptions`)).json;
+      expect(exceptions["root-exception"]).toMatch(/could not list the partitions of topics \[clicks-\w+\] from 127\.0\.0\.1:1/);
+    }, 90_000);
+  });
+}

@@ -40,11 +40,11 @@ export const TEST_TOKEN = "test-token-1234";
 /** Uploads above this are refused (413) by servers under test. */
 export const TEST_MAX_ARTIFACT_BYTES = 512 * 1024;
 
-/** `eddy serve` on Node, in this process. */
-export async function serveOnNode(): Promise<ServerUnderTest> {
+/** `eddy serve` on Node, in this process (`options` as `eddy serve`'s, e.g. `kafkaBrokers`). */
+export async function serveOnNode(options: { kafkaBrokers?: readonly string[] } = {}): Promise<ServerUnderTest> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "eddy-http-node-"));
   const { startServer } = await import("../../bin/serve.ts");
-  const server = await startServer({ port: 0, quiet: true, token: TEST_TOKEN, dataDir, maxArtifactBytes: TEST_MAX_ARTIFACT_BYTES });
+  const server = await startServer({ port: 0, quiet: true, token: TEST_TOKEN, dataDir, maxArtifactBytes: TEST_MAX_ARTIFACT_BYTES, ...options });
   return {
     url: server.url,
     runtime: "node",
