@@ -50,6 +50,7 @@ beforeAll(async () => {
     { name: `clicks-${rt}`, partitions: 2 },
     { name: `orders-${rt}-eu`, partitions: 1 },
     { name: `big-orders-${rt}`, partitions: 2 },
+    { name: `events-${rt}`, partitions: 1 },
   ]);
   broker = await startTestBroker({ brokers: 2, topics });
 }, 180_000);
@@ -185,6 +186,51 @@ for (const rt of ["node", "deno", "bun"] as const) {
       expect(written.map((v) => JSON.parse(v).id).sort()).toEqual(expected);
       expect((await call("PATCH", `/jobs/${jobid}`)).status).toBe(202);
     }, 120_000);
+
+    it("reads bounded ranges with Kafka timestamps as event time, skips poison records, and gives whole records", async () => {
+      const topic = `events-${rt}`;
+      const sent = [
+        { key: "a", value: JSON.stringify({ k: "a" }), timestamp: 1_000 },
+        { key: "b", value: JSON.stringify({ k: "b" }), timestamp: 1_500 },
+        { key: "x", value: "not json", timestamp: 1_700 },
+        { key: "a", value: JSON.stringify({ k: "a" }), timestamp: 2_200 },
+        { key: "a", value: JSON.stringify({ k: "a" }), timestamp: 2_500 },
+        { key: "c", value: JSON.stringify({ k: "c" }), timestamp: 3_100 },
+      ];
+      await produce(broker.bootstrap, topic, sent);
+      const windows = await submit({
+        name: `event-time counts on ${rt}`,
+        sources: [{ type: "kafka", bootstrapServers: broker.bootstrap, topics: [topic], bounded: true, onDeserializationFailure: "SKIP" }],
+        operators: [{ type: "keyBy", field: "k" }, { type: "window", kind: "tumbling", size: 1_000 }, { type: "aggregate", fn: "count", as: "n" }],
+        sinks: [{ type: "collect" }],
+      });
+      // Expected: count per (key, 1 s window of the record timestamp) of the records that parse.
+      const expected = new Map<string, number>();
+      for (const r of sent) {
+        let k: string;
+        try {
+          k = JSON.parse(r.value).k;
+        } catch {
+          continue;
+        }
+        const start = r.timestamp - (r.timestamp % 1_000);
+        const id = `${k}@${start}`;
+        expected.set(id, (expected.get(id) ?? 0) + 1);
+      }
+      await eventually("the bounded job to finish", async () => ((await call("GET", `/jobs/${windows}`)).json.state === "FINISHED" ? true : undefined));
+      const counted = (await results(windows)).map((r) => [`${r.key}@${r.start}`, r.n]);
+      expect(new Map(counted)).toEqual(expected);
+      expect(counted).toHaveLength(expected.size);
+
+      const whole = await submit({
+        name: `records since 2 s on ${rt}`,
+        sources: [{ type: "kafka", bootstrapServers: broker.bootstrap, topics: [topic], bounded: true, format: "record", startingOffsets: { timestamp: 2_000 } }],
+        sinks: [{ type: "collect" }],
+      });
+      await eventually("the record job to finish", async () => ((await call("GET", `/jobs/${whole}`)).json.state === "FINISHED" ? true : undefined));
+      const since = sent.map((r, offset) => ({ topic, partition: 0, offset, timestamp: r.timestamp, key: r.key, value: r.value })).filter((r) => r.timestamp >= 2_000);
+      expect(await results(whole)).toEqual(since);
+    }, 60_000);
 
     it("refuses brokers the server does not allow, and fails a job whose broker is not there", async () => {
       const refused = await call("POST", "/jobs", {

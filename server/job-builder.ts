@@ -16,6 +16,8 @@ import {
   ProcessingTimeSessionWindows,
   RestartStrategies,
   type Sink,
+  type Source,
+  type SourceSplit,
   SlidingEventTimeWindows,
   SlidingProcessingTimeWindows,
   StreamExecutionEnvironment,
@@ -175,7 +177,7 @@ async function source(env: StreamExecutionEnvironment, s: SourceSpec, index: num
   let stream: DataStream<Rec>;
   if (s.type === "kafka") {
     const kafka = await ctx.kafka.source(s, `sources[${index}]`);
-    stream = env.fromSource(kafka as never, watermarks(s), (kafka as { name?: string }).name ?? "Kafka Source") as DataStream<Rec>;
+    stream = env.fromSource(kafka as Source<Rec, SourceSplit, unknown>, watermarks(s));
     if (s.parallelism !== undefined) stream.setParallelism(s.parallelism);
   } else if (s.type === "collection") {
     stream = env.fromCollection<Rec>(s.records as Rec[], watermarks(s));

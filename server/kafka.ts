@@ -3,7 +3,7 @@
  * never loads for jobs that do not name Kafka, and workerd (no TCP sockets for kafkajs) gets a
  * runtime that answers 501.
  */
-import type { Sink, Source } from "../core/index.ts";
+import type { Sink, Source, SourceSplit } from "../core/index.ts";
 import { HttpError } from "./errors.ts";
 import type { SinkSpec, SourceSpec } from "./job-spec.ts";
 
@@ -13,7 +13,7 @@ type Rec = Record<string, unknown>;
 
 /** Builds the Kafka connectors of a spec; `path` names the spec entry in errors. */
 export interface KafkaRuntime {
-  source(spec: KafkaSourceSpec, path: string): Promise<Source<unknown, never, never>>;
+  source(spec: KafkaSourceSpec, path: string): Promise<Source<unknown, SourceSplit, unknown>>;
   sink(spec: KafkaSinkSpec, path: string): Promise<Sink<unknown>>;
 }
 
@@ -73,7 +73,7 @@ export function defaultKafkaRuntime(options: { allowedBrokers?: readonly string[
           });
         }
         builder.setDeserializationFailurePolicy(s.onDeserializationFailure ?? "FAIL");
-        return builder.build() as unknown as Source<unknown, never, never>;
+        return builder.build();
       });
     },
     async sink(s, path) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CompressionTypes,
   Kafka,
   logLevel,
   Partitioners,
@@ -381,6 +382,28 @@ describe("kafka test broker stdin commands", () => {
     expect(offsets.map((o) => `${o.partition}:${o.high}`).sort()).toEqual(["0:0", "1:1", "2:0", "3:1"]);
     await admin.disconnect();
     await expect(broker.command("add-partitions made-by-cmd 2")).rejects.toThrow(/INVALID_PARTITIONS/);
+  });
+
+  it("finds offsets by timestamp, record by record and per compressed batch", async () => {
+    expect(await broker.command("create-topic by-time 1")).toBe("ok create-topic by-time 1");
+    const producer = producerOf(kafka);
+    await producer.connect();
+    const batch = (timestamps: number[]) => timestamps.map((t) => ({ value: `at-${t}`, timestamp: String(t) }));
+    // Three batches: offsets 0-2, 3-4, then a compressed one at 5-6.
+    await producer.send({ topic: "by-time", messages: batch([1_000, 1_100, 1_200]) });
+    await producer.send({ topic: "by-time", messages: batch([2_000, 2_100]) });
+    await producer.send({ topic: "by-time", messages: batch([3_000, 3_100]), compression: CompressionTypes.GZIP });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const at = async (t: number) => Number((await admin.fetchTopicOffsetsByTimestamp("by-time", t))[0]!.offset);
+    // Kafka's rule: the first offset whose record timestamp is >= t; past the last record,
+    // kafkajs falls back to the end offset (7).
+    const expected: [number, number][] = [[0, 0], [1_000, 0], [1_050, 1], [1_200, 2], [1_201, 3], [2_100, 4], [2_500, 5], [3_100, 5], [3_101, 7]];
+    const found: [number, number][] = [];
+    for (const [t] of expected) found.push([t, await at(t)]);
+    expect(found).toEqual(expected);
+    await admin.disconnect();
   });
 
   it("moves a partition leader", async () => {
