@@ -218,7 +218,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
         expected.set(id, (expected.get(id) ?? 0) + 1);
       }
       await eventually("the bounded job to finish", async () => ((await call("GET", `/jobs/${windows}`)).json.state === "FINISHED" ? true : undefined));
-      const counted = (await results(windows)).map((r) => [`${r.key}@${r.start}`, r.n]);
+      const counted = (await results(windows)).map((r): [string, number] => [`${r.key}@${r.start}`, r.n]);
       expect(new Map(counted)).toEqual(expected);
       expect(counted).toHaveLength(expected.size);
 

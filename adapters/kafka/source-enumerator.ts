@@ -43,6 +43,20 @@ export interface DiscoveryState {
   readonly lastDiscoveryAt: number | undefined;
 }
 
+/** Discovery as {@link KafkaSourceEnumerator.describeDiscovery} reports it. */
+export interface DiscoveryDescription {
+  /** Whether discovery runs periodically (unbounded, with an interval > 0). */
+  readonly enabled: boolean;
+  readonly intervalMs?: number;
+  readonly lastDiscoveryTime?: number;
+  readonly runs: number;
+  /** Topics with known partitions, sorted. */
+  readonly topics: string[];
+  readonly topicPattern?: string;
+  /** Partitions discovered but not yet assigned (their reader is not registered). */
+  readonly pending: string[];
+}
+
 /** Settings the enumerator needs. */
 export interface EnumeratorSettings {
   readonly name: string;
@@ -202,15 +216,7 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
    * how often, when it last ran (`context.currentTime()`), which topics it has found and which
    * partitions wait for their reader.
    */
-  describeDiscovery(): {
-    enabled: boolean;
-    intervalMs?: number;
-    lastDiscoveryTime?: number;
-    runs: number;
-    topics: string[];
-    topicPattern?: string;
-    pending: string[];
-  } {
+  describeDiscovery(): DiscoveryDescription {
     const periodic = this.settings.bounded === undefined && this.settings.discoveryIntervalMs > 0;
     const topics = new Set<string>();
     for (const id of this.assigned.keys()) topics.add(id.slice(0, id.lastIndexOf(":")));

@@ -37,6 +37,19 @@ export interface ReaderCounters {
   offsetCommitFailures: number;
 }
 
+/** Where a reader is in one partition (see {@link KafkaSourceReader.describeSplits}). */
+export interface PartitionPosition {
+  readonly topic: string;
+  readonly partition: number;
+  /** Next offset to emit (what a checkpoint would keep). */
+  readonly offset: number;
+  /** Next offset to fetch. */
+  readonly fetched: number;
+  /** Bounded mode: the first offset not to read. */
+  readonly stoppingOffset?: number;
+  readonly finished: boolean;
+}
+
 interface PartitionState {
   readonly split: KafkaPartitionSplit;
   /** Next offset to emit: the checkpointed position. */
@@ -196,8 +209,8 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
    * REST API's partitions endpoint): `offset` is the next offset to emit, `fetched` the next to
    * fetch (ahead by what is buffered), `stoppingOffset` the end in bounded mode.
    */
-  describeSplits(): { splitId: string; state: { topic: string; partition: number; offset: number; fetched: number; stoppingOffset?: number; finished: boolean } }[] {
-    const out: { splitId: string; state: { topic: string; partition: number; offset: number; fetched: number; stoppingOffset?: number; finished: boolean } }[] = [];
+  describeSplits(): { splitId: string; state: PartitionPosition }[] {
+    const out: { splitId: string; state: PartitionPosition }[] = [];
     for (const p of this.partitions.values()) {
       const { topic, partition } = p.split;
       out.push({ splitId: p.split.splitId, state: { topic, partition, offset: p.offset, fetched: p.fetchOffset, ...(p.stop !== undefined ? { stoppingOffset: p.stop } : {}), finished: p.finished } });
