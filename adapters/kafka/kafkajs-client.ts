@@ -62,7 +62,31 @@ function kafkajs(): Internals {
     staleMetadata: require("kafkajs/src/protocol/error.js").staleMetadata,
     COORDINATOR_TYPES: require("kafkajs/src/protocol/coordinatorTypes.js"),
   };
+  quietIdleConnections(require("kafkajs/src/network/requestQueue/index.js"));
   return internals;
+}
+
+/**
+ * kafkajs 2.2.4's request queue re-arms a timer on every check, even with nothing pending and no
+ * throttle: `setTimeout(check, throttledUntil - Date.now())`, a negative delay (throttledUntil
+ * starts at -1). Every connection then wakes about once a millisecond for as long as it is
+ * open, and Deno and Bun warn about the negative timeout. Checking only matters while requests
+ * wait: a push schedules a check, and a fulfilled request checks the queue itself. So the
+ * timer is armed only when something is pending, at the end of the throttle or 10 ms (kafkajs'
+ * own interval), as kafkajs intends.
+ */
+function quietIdleConnections(RequestQueue: Any): void {
+  const proto = RequestQueue.prototype;
+  if (proto.eddyQuietIdle === true) return;
+  proto.eddyQuietIdle = true;
+  proto.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: Any): void {
+    if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
+    const throttledFor = this.throttledUntil - Date.now();
+    this.throttleCheckTimeoutId = setTimeout(() => {
+      this.throttleCheckTimeoutId = null;
+      this.checkPendingRequests();
+    }, throttledFor > 0 ? throttledFor : 10);
+  };
 }
 
 /** Errors after which cached metadata is stale: refresh and try again. */

@@ -497,4 +497,38 @@ const atLeastOnce: KafkaScenario = {
 };
 
 /** Every scenario, in the order they run. */
-export const kafkaScenarios: readonly KafkaScenario[] = [boundedRead, discovery, poison, unreachable, endTxnFromNewClient, timeoutCheck, releasesConnections, atLeastOnce, exactlyOnce(5_000)];
+/** An open, idle connection arms no timers: no wake-up every millisecond, no negative timeouts. */
+const idleConnections: KafkaScenario = {
+  name: "client: idle connections arm no timers",
+  run: () =>
+    withBroker(
+      [{ name: "idle", partitions: 2 }],
+      async (broker) => {
+        const client = testClient(broker.bootstrap);
+        try {
+          // Connections to the bootstrap broker and to both partition leaders.
+          await client.describeTopics(["idle"]);
+          await client.listOffsets([{ topic: "idle", partition: 0 }, { topic: "idle", partition: 1 }], "latest");
+          const real = globalThis.setTimeout;
+          let armed = 0;
+          let negative = 0;
+          globalThis.setTimeout = ((fn: () => void, ms?: number, ...args: unknown[]) => {
+            armed++;
+            if (typeof ms === "number" && ms < 0) negative++;
+            return real(fn, ms, ...args);
+          }) as typeof setTimeout;
+          try {
+            await new Promise((r) => real(r, 300));
+          } finally {
+            globalThis.setTimeout = real;
+          }
+          check(negative === 0 && armed <= 5, `idle for 300 ms, the client armed ${armed} timers (${negative} with a negative delay)`);
+        } finally {
+          await client.close();
+        }
+      },
+      2,
+    ),
+};
+
+export const kafkaScenarios: readonly KafkaScenario[] = [idleConnections, boundedRead, discovery, poison, unreachable, endTxnFromNewClient, timeoutCheck, releasesConnections, atLeastOnce, exactlyOnce(5_000)];
