@@ -8,26 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { produce, readTopic } from "../adapters/kafka/testing.ts";
 import { startTestBroker, type TestBroker } from "../adapters/kafka/test-broker/broker.ts";
-import { serveOn, serveOnNode, type ServerUnderTest, TEST_TOKEN } from "./testing/fixtures.ts";
+import { eventually, serveOn, serveOnNode, type ServerUnderTest, TEST_TOKEN } from "./testing/fixtures.ts";
+/** How long to wait for a job to reach what the broker holds (it takes well under a second). */
+const WAIT_MS = 20_000;
 /** A port nothing listens on: a broker that is not there. */
 const DEAD_BROKER = "127.0.0.1:1";
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last !== undefined ? `: ${String(last)}` : ""}`);
-    await sleep(100);
-  }
-}
 
 /** Flink's KafkaSourceEnumerator.getSplitOwner, from its definition (Java's String.hashCode). */
 function flinkOwner(topic: string, partition: number, readers: number): number {
@@ -114,7 +99,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
         sinks: [{ type: "collect" }],
       });
       const vertex = await sourceVertex(jobid);
-      await eventually("the 90 records already in clicks", async () => ((await results(jobid)).length === 90 ? true : undefined));
+      await eventually("the 90 records already in clicks", async () => ((await results(jobid)).length === 90 ? true : undefined), WAIT_MS);
 
       const before = await partitions(jobid, vertex);
       expect(before.discovery).toMatchObject({ enabled: true, intervalMs: interval, topics: [clicks], pending: [] });
@@ -132,7 +117,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
         const p = await partitions(jobid, vertex);
         const offsets = Object.fromEntries(p.assignments.map((a) => [a.splitId, a.state.offset]));
         return offsets[`${clicks}:2`] === 30 && offsets[`${clicks}:3`] === 20 ? p : undefined;
-      });
+      }, WAIT_MS);
       expect(after.assignments.map((a) => [a.splitId, a.subtask, a.state.offset])).toEqual([
         [`${clicks}:0`, flinkOwner(clicks, 0, 2), 50],
         [`${clicks}:1`, flinkOwner(clicks, 1, 2), 40],
@@ -144,7 +129,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
       expect(after.discovery.lastDiscoveryTime).toBeGreaterThanOrEqual(grownAt);
 
       const expected = [[0, 50], [1, 40], [2, 30], [3, 20]].flatMap(([p, n]) => Array.from({ length: n! }, (_, i) => `${p}/${i}`));
-      await eventually("every record of the four partitions", async () => ((await results(jobid)).length === expected.length ? true : undefined));
+      await eventually("every record of the four partitions", async () => ((await results(jobid)).length === expected.length ? true : undefined), WAIT_MS);
       const seen = (await results(jobid)).map((r) => `${r.partition}/${r.i}`).sort();
       expect(seen).toEqual(expected.sort());
       expect((await call("PATCH", `/jobs/${jobid}`)).status).toBe(202);
@@ -163,7 +148,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
         sinks: [{ type: "kafka", bootstrapServers: broker.bootstrap, topic: bigOrders, keyField: "id", deliveryGuarantee: "EXACTLY_ONCE", transactionalIdPrefix: `http-${bigOrders}` }],
       });
       const vertex = await sourceVertex(jobid);
-      await eventually("orders-eu read", async () => ((await partitions(jobid, vertex)).assignments.find((a) => a.splitId === `${orders}-eu:0`)?.state.offset === 60 ? true : undefined));
+      await eventually("orders-eu read", async () => ((await partitions(jobid, vertex)).assignments.find((a) => a.splitId === `${orders}-eu:0`)?.state.offset === 60 ? true : undefined), WAIT_MS);
 
       await broker.command(`create-topic ${orders}-us 2 1`);
       const us = Array.from({ length: 45 }, (_, i) => order("us", i));
@@ -172,7 +157,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
         const info = await partitions(jobid, vertex);
         const offsets = Object.fromEntries(info.assignments.map((a) => [a.splitId, a.state.offset]));
         return offsets[`${orders}-us:0`] === 25 && offsets[`${orders}-us:1`] === 20 ? info : undefined;
-      });
+      }, WAIT_MS);
       expect(p.discovery).toMatchObject({ enabled: true, topicPattern: `${orders}-.*`, topics: [`${orders}-eu`, `${orders}-us`], pending: [] });
       // big-orders-* is written by the job, not read: the pattern matches whole names only.
       expect(p.assignments.map((a) => a.splitId)).toEqual([`${orders}-eu:0`, `${orders}-us:0`, `${orders}-us:1`]);
@@ -182,7 +167,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
       const written = await eventually("the committed big orders", async () => {
         const values = await readTopic(broker.bootstrap, bigOrders, { timeoutMs: 5_000 });
         return values.length >= expected.length ? values : undefined;
-      });
+      }, WAIT_MS);
       expect(written.map((v) => JSON.parse(v).id).sort()).toEqual(expected);
       expect((await call("PATCH", `/jobs/${jobid}`)).status).toBe(202);
     }, 120_000);
@@ -217,7 +202,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
         const id = `${k}@${start}`;
         expected.set(id, (expected.get(id) ?? 0) + 1);
       }
-      await eventually("the bounded job to finish", async () => ((await call("GET", `/jobs/${windows}`)).json.state === "FINISHED" ? true : undefined));
+      await eventually("the bounded job to finish", async () => ((await call("GET", `/jobs/${windows}`)).json.state === "FINISHED" ? true : undefined), WAIT_MS);
       const counted = (await results(windows)).map((r): [string, number] => [`${r.key}@${r.start}`, r.n]);
       expect(new Map(counted)).toEqual(expected);
       expect(counted).toHaveLength(expected.size);
@@ -227,7 +212,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
         sources: [{ type: "kafka", bootstrapServers: broker.bootstrap, topics: [topic], bounded: true, format: "record", startingOffsets: { timestamp: 2_000 } }],
         sinks: [{ type: "collect" }],
       });
-      await eventually("the record job to finish", async () => ((await call("GET", `/jobs/${whole}`)).json.state === "FINISHED" ? true : undefined));
+      await eventually("the record job to finish", async () => ((await call("GET", `/jobs/${whole}`)).json.state === "FINISHED" ? true : undefined), WAIT_MS);
       const since = sent.map((r, offset) => ({ topic, partition: 0, offset, timestamp: r.timestamp, key: r.key, value: r.value })).filter((r) => r.timestamp >= 2_000);
       expect(await results(whole)).toEqual(since);
     }, 60_000);

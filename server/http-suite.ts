@@ -5,7 +5,7 @@
  * savepoint, cancel; and bad specs, bad tokens, unknown ids and oversize uploads.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest } from "./testing/fixtures.ts";
+import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, eventually } from "./testing/fixtures.ts";
 
 /** What a runtime's server can do. */
 export interface SuiteOptions {
@@ -20,24 +20,6 @@ export interface SuiteOptions {
   readonly jobs?: boolean;
   /** The server can build Kafka sources and sinks (not workerd). Default true. */
   readonly kafka?: boolean;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`[eddy] timed out waiting for ${what}${last !== undefined ? `: ${String(last)}` : ""}`);
-    await sleep(50);
-  }
 }
 
 /** Registers the suite against the server `start` returns. */

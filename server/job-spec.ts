@@ -250,7 +250,7 @@ export type OperatorSpec = z.infer<typeof OperatorSpec>;
 export type SinkSpec = z.infer<typeof SinkSpec>;
 
 /** Rules that span fields: window parameters, operator order, event time needing timestamps. */
-function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] | undefined; sinks: SinkSpec[]; checkpointing?: unknown; savepoint?: unknown }, ctx: z.RefinementCtx): void {
+function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] | undefined; sinks: SinkSpec[]; checkpointing?: { interval: number } | undefined; savepoint?: unknown }, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: "custom", path, message });
   job.sources.forEach((s, i) => {
     if (s.type === "generator" && s.shape !== undefined && s.fields !== undefined) issue(["sources", i, "fields"], "expected either shape or fields, not both");
@@ -261,7 +261,7 @@ function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] 
     if (s.type !== "kafka") return;
     if (s.deliveryGuarantee === "EXACTLY_ONCE") {
       if (s.transactionalIdPrefix === undefined) issue(["sinks", i, "transactionalIdPrefix"], "expected a transactional id prefix: EXACTLY_ONCE writes in Kafka transactions");
-      const interval = (job.checkpointing as { interval?: number } | undefined)?.interval;
+      const interval = job.checkpointing?.interval;
       if (interval === undefined) issue(["sinks", i, "deliveryGuarantee"], "EXACTLY_ONCE commits a transaction per checkpoint: expected checkpointing");
       const timeout = Number(s.properties?.["transaction.timeout.ms"] ?? 60_000);
       if (interval !== undefined && !(timeout >= 3 * interval)) {

@@ -29,6 +29,22 @@ export async function uppercaseComponent(): Promise<Uint8Array> {
   return built.component;
 }
 
+/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes; a throw counts as not yet. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`[eddy] timed out waiting for ${what}${last !== undefined ? `: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A server under test. */
 export interface ServerUnderTest {
   readonly url: string;
