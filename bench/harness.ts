@@ -1,8 +1,23 @@
 /**
- * Shared pieces of the benchmarks: timing, peak-memory sampling and a counting sink. Runs on
+ * Shared pieces of the benchmarks: timing, peak-memory sampling, a counting sink and running a
+ * command. Runs on
  * Node, Deno and Bun.
  */
+import { spawn } from "node:child_process";
 import type { Sink } from "../core/index.ts";
+
+/** Runs a command to its end and collects its output. */
+export function runCommand(cmd: string, args: readonly string[], cwd?: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...(cwd !== undefined ? { cwd } : {}), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Uint8Array) => (out += String(d)));
+    child.stderr.on("data", (d: Uint8Array) => (err += String(d)));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, out, err }));
+  });
+}
 
 /** One measured row: Eddy's throughput next to the hand-written baseline's. */
 export interface BenchRow {

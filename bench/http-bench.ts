@@ -8,13 +8,12 @@
  *
  * EDDY_HTTP_BENCH_SECONDS (default 5) and EDDY_HTTP_BENCH_CONNECTIONS (default 50) set the load.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../bin/serve.ts";
-import { type BenchRow, runtimeName } from "./harness.ts";
+import { type BenchRow, runCommand, runtimeName } from "./harness.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const seconds = Number(process.env.EDDY_HTTP_BENCH_SECONDS ?? 5);
@@ -29,25 +28,16 @@ interface AutocannonResult {
 }
 
 /** Runs autocannon's CLI under Node (npm's node, else `node` on PATH) and parses its JSON. */
-function autocannon(url: string, duration: number): Promise<AutocannonResult> {
+async function autocannon(url: string, duration: number): Promise<AutocannonResult> {
   const node = process.env.npm_node_execpath ?? (runtimeName() === "node" ? process.execPath : "node");
   const cli = path.join(root, "node_modules", "autocannon", "autocannon.js");
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, [cli, "--json", "-c", String(connections), "-d", String(duration), url], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Uint8Array) => (out += String(d)));
-    child.stderr.on("data", (d: Uint8Array) => (err += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`[eddy] autocannon exited with ${code}: ${err.trim()}`));
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop()!) as AutocannonResult);
-      } catch (error) {
-        reject(new Error(`[eddy] autocannon printed no JSON: ${String(error)}\n${out}${err}`));
-      }
-    });
-  });
+  const { code, out, err } = await runCommand(node, [cli, "--json", "-c", String(connections), "-d", String(duration), url]);
+  if (code !== 0) throw new Error(`[eddy] autocannon exited with ${code}: ${err.trim()}`);
+  try {
+    return JSON.parse(out.trim().split("\n").pop()!) as AutocannonResult;
+  } catch (error) {
+    throw new Error(`[eddy] autocannon printed no JSON: ${String(error)}\n${out}${err}`);
+  }
 }
 
 async function json(url: string, init?: RequestInit): Promise<any> {

@@ -4,11 +4,10 @@
  * Suites: core, checkpoint, nexmark, http. `EDDY_BENCH_RUNTIMES=node,bun` limits the runtimes. Each
  * suite's table and the machine it ran on go to BENCHMARKS.md (its section only).
  */
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import os from "node:os";
-import type { BenchRow } from "./harness.ts";
+import { type BenchRow, runCommand } from "./harness.ts";
 import { benchTable, machineLines, runtimeVersions, writeSuiteSection } from "./report.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -39,25 +38,14 @@ for (const s of selected) {
 }
 const runtimeNames = (process.env.EDDY_BENCH_RUNTIMES ?? "node,deno,bun").split(",").filter((r) => r in runtimes);
 
-function runOne(runtime: string, file: string): Promise<BenchRow[]> {
+async function runOne(runtime: string, file: string): Promise<BenchRow[]> {
   const [cmd, args] = runtimes[runtime]!(file);
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Uint8Array) => (out += String(d)));
-    child.stderr.on("data", (d: Uint8Array) => (err += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`[eddy] ${file} on ${runtime} exited with ${code}:\n${err.trim() || out.trim()}`));
-      resolve(
-        out
-          .split("\n")
-          .filter((l) => l.startsWith("{"))
-          .map((l) => JSON.parse(l) as BenchRow),
-      );
-    });
-  });
+  const { code, out, err } = await runCommand(cmd, args, root);
+  if (code !== 0) throw new Error(`[eddy] ${file} on ${runtime} exited with ${code}:\n${err.trim() || out.trim()}`);
+  return out
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as BenchRow);
 }
 
 const rows: BenchRow[] = [];

@@ -8,7 +8,7 @@
  */
 import type { Sink, SinkInitContext, SinkWriter, SinkWriterContext, TransactionContext, TwoPhaseCommitLogic, TwoPhaseCommitSink } from "../../core/index.ts";
 import { EddyError, checkArgument, describeError } from "../../core/errors.ts";
-import type { KafkaClient, ProducerRecord, TransactionalProducer, TransactionIdentity } from "./client.ts";
+import type { KafkaClient, ProducerRecord, RecordProducer, TransactionalProducer, TransactionIdentity } from "./client.ts";
 import type { KafkaRecordSerializer } from "./deserializers.ts";
 import { clientConfig, intProperty } from "./properties.ts";
 import { KafkaClientBuilder } from "./client-builder.ts";
@@ -101,28 +101,42 @@ export class KafkaSink<T> implements Sink<T>, TwoPhaseCommitSink<T, KafkaTransac
   }
 }
 
-/** Sends in batches without waiting; a flush (barrier, end of input) waits for every acknowledgement. */
-class AtLeastOnceWriter<T> implements SinkWriter<T> {
+/**
+ * Records on their way to one producer: sent in batches of `batchSize` without waiting, at most
+ * `maxInFlight` batches unacknowledged (a write beyond that waits for the oldest), and the first
+ * failed send thrown by the next write or flush.
+ */
+class BatchSender {
   private buffer: ProducerRecord[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private failure: { error: unknown } | undefined;
-  private readonly producer;
 
   constructor(
-    private readonly client: KafkaClient,
-    private readonly settings: SinkSettings<T>,
+    private readonly producer: Pick<RecordProducer, "send">,
+    private readonly settings: Pick<SinkSettings<unknown>, "name" | "batchSize" | "maxInFlight">,
     private readonly stats: KafkaSinkMetrics,
-  ) {
-    this.producer = client.createProducer();
-  }
+  ) {}
 
-  write(value: T, context: SinkWriterContext): void | Promise<void> {
-    if (this.failure !== undefined) throw this.failure.error;
-    this.buffer.push(this.settings.serializer.serialize(value, context.timestamp));
+  write(record: ProducerRecord): void | Promise<void> {
+    this.check();
+    this.buffer.push(record);
     if (this.buffer.length < this.settings.batchSize) return;
     this.send();
     // Too much unacknowledged: hold the task back until the oldest send settles.
     if (this.inFlight.size >= this.settings.maxInFlight) return Promise.race(this.inFlight).then(() => this.check());
+  }
+
+  /** Sends what is buffered and waits for every acknowledgement. */
+  async flush(): Promise<void> {
+    this.send();
+    await Promise.all(this.inFlight);
+    this.check();
+  }
+
+  /** Drops what is buffered and waits until every send has settled (abort, close). */
+  async settle(): Promise<void> {
+    this.buffer = [];
+    await Promise.allSettled(this.inFlight);
   }
 
   private send(): void {
@@ -145,15 +159,32 @@ class AtLeastOnceWriter<T> implements SinkWriter<T> {
   private check(): void {
     if (this.failure !== undefined) throw this.failure.error;
   }
+}
 
-  async flush(): Promise<void> {
-    this.send();
-    await Promise.all(this.inFlight);
-    this.check();
+/** Sends in batches without waiting; a flush (barrier, end of input) waits for every acknowledgement. */
+class AtLeastOnceWriter<T> implements SinkWriter<T> {
+  private readonly producer: RecordProducer;
+  private readonly sender: BatchSender;
+
+  constructor(
+    private readonly client: KafkaClient,
+    private readonly settings: SinkSettings<T>,
+    stats: KafkaSinkMetrics,
+  ) {
+    this.producer = client.createProducer();
+    this.sender = new BatchSender(this.producer, settings, stats);
+  }
+
+  write(value: T, context: SinkWriterContext): void | Promise<void> {
+    return this.sender.write(this.settings.serializer.serialize(value, context.timestamp));
+  }
+
+  flush(): Promise<void> {
+    return this.sender.flush();
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.inFlight);
+    await this.sender.settle();
     await this.producer.close().catch(() => {});
     await this.client.close();
   }
@@ -161,11 +192,8 @@ class AtLeastOnceWriter<T> implements SinkWriter<T> {
 
 interface PooledProducer {
   readonly producer: TransactionalProducer;
-  identity: TransactionIdentity | undefined;
-  busy: boolean;
-  buffer: ProducerRecord[];
-  readonly inFlight: Set<Promise<void>>;
-  failure: { error: unknown } | undefined;
+  readonly identity: TransactionIdentity;
+  readonly sender: BatchSender;
   begunAt: number;
 }
 
@@ -211,59 +239,30 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
     }
     const producer = this.client.createTransactionalProducer(id, this.settings.transactionTimeoutMs);
     const identity = await producer.init();
-    return { producer, identity, busy: false, buffer: [], inFlight: new Set(), failure: undefined, begunAt: 0 };
+    return { producer, identity, sender: new BatchSender(producer, this.settings, this.stats), begunAt: 0 };
   }
 
   async beginTransaction(): Promise<KafkaTransaction> {
     const e = await this.initialized(`${this.prefix}${this.next++}`);
     e.producer.begin();
-    e.busy = true;
     e.begunAt = Date.now();
     this.live.set(e.producer.transactionalId, e);
-    this.open.set(e.producer.transactionalId, e.identity!);
-    return e.identity!;
+    this.open.set(e.producer.transactionalId, e.identity);
+    return e.identity;
   }
 
   private liveOf(txn: KafkaTransaction): PooledProducer | undefined {
     const e = this.live.get(txn.transactionalId);
-    return e !== undefined && e.identity?.producerId === txn.producerId && e.identity.epoch === txn.epoch ? e : undefined;
+    return e !== undefined && e.identity.producerId === txn.producerId && e.identity.epoch === txn.epoch ? e : undefined;
   }
 
   write(txn: KafkaTransaction, value: T, timestamp: number): void | Promise<void> {
-    const e = this.liveOf(txn)!;
-    if (e.failure !== undefined) throw e.failure.error;
-    e.buffer.push(this.settings.serializer.serialize(value, timestamp));
-    if (e.buffer.length < this.settings.batchSize) return;
-    this.send(e);
-    if (e.inFlight.size >= this.settings.maxInFlight) {
-      return Promise.race(e.inFlight).then(() => {
-        if (e.failure !== undefined) throw e.failure.error;
-      });
-    }
-  }
-
-  private send(e: PooledProducer): void {
-    if (e.buffer.length === 0) return;
-    const batch = e.buffer;
-    e.buffer = [];
-    const p: Promise<void> = e.producer.send(batch).then(
-      () => {
-        this.stats.recordsWritten += batch.length;
-        e.inFlight.delete(p);
-      },
-      (error: unknown) => {
-        e.failure ??= { error: sendError(this.settings.name, error) };
-        e.inFlight.delete(p);
-      },
-    );
-    e.inFlight.add(p);
+    return this.liveOf(txn)!.sender.write(this.settings.serializer.serialize(value, timestamp));
   }
 
   async preCommit(txn: KafkaTransaction): Promise<void> {
     const e = this.liveOf(txn)!;
-    this.send(e);
-    await Promise.all(e.inFlight);
-    if (e.failure !== undefined) throw e.failure.error;
+    await e.sender.flush();
     const open = Date.now() - e.begunAt;
     if (open > this.settings.transactionTimeoutMs) {
       throw new EddyError(`[eddy] Kafka sink "${this.settings.name}": transaction ${txn.transactionalId} was open ${open} ms, longer than transaction.timeout.ms (${this.settings.transactionTimeoutMs}); the broker may have aborted it: raise the timeout or checkpoint more often`, {
@@ -298,8 +297,7 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
     this.seen(txn);
     const e = this.liveOf(txn);
     if (e !== undefined) {
-      e.buffer = [];
-      await Promise.allSettled(e.inFlight);
+      await e.sender.settle();
       if (e.producer.inTransaction()) await e.producer.abort().catch(() => this.endByIdentity(txn, false));
       this.live.delete(txn.transactionalId);
       this.open.delete(txn.transactionalId);
@@ -354,7 +352,7 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([...this.live.values()].flatMap((e) => [...e.inFlight]));
+    await Promise.all([...this.live.values()].map((e) => e.sender.settle()));
     await this.client.close();
   }
 }

@@ -5,6 +5,7 @@
  * fingerprints for large runs; whole records in the tests).
  */
 import { type DataStream, type Sink, StreamExecutionEnvironment } from "../../core/index.ts";
+import { countingSink } from "../harness.ts";
 import type { NexmarkGenerator } from "./generator.ts";
 import type { Bid, Event } from "./model.ts";
 import { q0Baseline } from "./baselines/q0.ts";
@@ -113,20 +114,8 @@ export interface OutputDigest {
 
 /** A sink folding records into an {@link OutputDigest}. */
 export function digestSink<T>(fingerprint: (record: T) => number): { sink: Sink<T>; digest: OutputDigest } {
-  const digest = { count: 0, checksum: 0 };
-  return {
-    digest,
-    sink: {
-      name: "Digest Sink",
-      createWriter: () => ({
-        write: (v: T) => {
-          digest.count++;
-          digest.checksum = (digest.checksum + fingerprint(v)) >>> 0;
-        },
-        flush: () => {},
-      }),
-    },
-  };
+  const { sink, result } = countingSink<T>((acc, v) => (acc + fingerprint(v)) >>> 0);
+  return { sink, digest: result };
 }
 
 /** Runs the Eddy query on the generator's events (parallelism 1) into `sink`. */
