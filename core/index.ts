@@ -1,7 +1,7 @@
 /** @module Eddy's core: the DataStream API and the engine behind it, on Web-standard globals only. */
 export * from "./api/index.ts";
 export { EddyError, type ErrorDomain, type EddyErrorOptions } from "./errors.ts";
-export { OutputTag, type StreamOperator, type Output, type OperatorContext } from "./runtime/operator.ts";
+export { OutputTag, type StreamOperator, type Output, type OperatorContext, type RestoredCustomState, type SnapshotContext } from "./runtime/operator.ts";
 export { LocalExecutor } from "./runtime/executor.ts";
 export * from "./connectors/index.ts";
 export * from "./window/index.ts";

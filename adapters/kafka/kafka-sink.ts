@@ -6,7 +6,7 @@
  * after a crash, the next run commits it with an EndTxn request of its own — no producer can be
  * re-created for it without fencing it (what Flink does by reflection and KIP-939 addresses).
  */
-import type { Sink, SinkInitContext, SinkWriter, SinkWriterContext, TransactionContext, TwoPhaseCommitLogic, TwoPhaseCommitSink } from "../../core/index.ts";
+import type { LingeringScope, Sink, SinkInitContext, SinkWriter, SinkWriterContext, TransactionContext, TwoPhaseCommitLogic, TwoPhaseCommitSink } from "../../core/index.ts";
 import { EddyError, checkArgument, describeError } from "../../core/errors.ts";
 import type { KafkaClient, ProducerRecord, RecordProducer, TransactionalProducer, TransactionIdentity } from "./client.ts";
 import type { KafkaRecordSerializer } from "./deserializers.ts";
@@ -309,24 +309,45 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
     this.stats.transactionsAborted++;
   }
 
-  async abortLingering(known: readonly KafkaTransaction[]): Promise<void> {
+  async abortLingering(known: readonly KafkaTransaction[], scope: LingeringScope): Promise<void> {
     for (const t of known) this.seen(t);
     const keep = new Set(known.map((t) => `${t.transactionalId}/${t.producerId}/${t.epoch}`));
-    // Transactions this process opened before a restart that no checkpoint knows (their
-    // producer ids are known here, so EndTxn aborts them on any broker).
+    // Transactions this process opened before a restart that no checkpoint knows, of every
+    // subtask this one owns now (their producer ids are known here, so EndTxn aborts them on
+    // any broker).
     for (const [id, identity] of [...this.open]) {
-      if (!id.startsWith(this.prefix) || keep.has(`${id}/${identity.producerId}/${identity.epoch}`)) continue;
+      const subtask = this.subtaskOf(id);
+      if (subtask === undefined || !scope.owns(subtask) || keep.has(`${id}/${identity.producerId}/${identity.epoch}`)) continue;
       await this.endByIdentity(identity, false);
       this.open.delete(id);
       this.stats.lingeringAborted++;
     }
     // Another process's: the ids after the restored ones were the next to be used.
     // InitProducerId fences them and aborts their open transaction on a real broker (the test
-    // broker only hands out a new producer id); they are kept for the next transactions.
-    for (let i = 0; i < this.settings.lingeringProbe; i++) {
-      const id = `${this.prefix}${this.next + i}`;
-      if (!this.ready.has(id)) this.ready.set(id, await this.initialized(id));
+    // broker only hands out a new producer id). This subtask's own are kept for its next
+    // transactions; those of old subtasks it took over are only fenced.
+    for (const subtask of scope.subtasks) {
+      const prefix = this.prefixOf(subtask);
+      const own = prefix === this.prefix;
+      const next = own ? this.next : nextIdAfter(known, prefix);
+      for (let i = 0; i < this.settings.lingeringProbe; i++) {
+        const id = `${prefix}${next + i}`;
+        if (own && !this.ready.has(id)) this.ready.set(id, await this.initialized(id));
+        else if (!own) await this.initialized(id);
+      }
     }
+  }
+
+  private prefixOf(subtask: number): string {
+    return `${this.settings.transactionalIdPrefix}-${subtask}-`;
+  }
+
+  /** The subtask of a transactional id `<prefix>-<subtask>-<n>` of this sink, if it is one. */
+  private subtaskOf(transactionalId: string): number | undefined {
+    const base = `${this.settings.transactionalIdPrefix}-`;
+    if (!transactionalId.startsWith(base)) return undefined;
+    const m = /^(\d+)-\d+$/.exec(transactionalId.slice(base.length));
+    return m === null ? undefined : Number(m[1]);
   }
 
   private async endByIdentity(txn: KafkaTransaction, commit: boolean): Promise<void> {
@@ -355,6 +376,17 @@ class TransactionalLogic<T> implements TwoPhaseCommitLogic<T, KafkaTransaction> 
     await Promise.all([...this.live.values()].map((e) => e.sender.settle()));
     await this.client.close();
   }
+}
+
+/** The first n not used by a known transaction `<prefix><n>`. */
+function nextIdAfter(known: readonly KafkaTransaction[], prefix: string): number {
+  let next = 0;
+  for (const t of known) {
+    if (!t.transactionalId.startsWith(prefix)) continue;
+    const n = Number(t.transactionalId.slice(prefix.length));
+    if (Number.isInteger(n) && n >= next) next = n + 1;
+  }
+  return next;
 }
 
 function sendError(name: string, error: unknown): EddyError {

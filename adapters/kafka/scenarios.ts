@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import {
+  type CheckpointStorage,
   MemoryCheckpointStorage,
   OutputTag,
   RestartStrategies,
@@ -12,6 +13,7 @@ import {
   TumblingEventTimeWindows,
   WatermarkStrategy,
 } from "../../core/index.ts";
+import { crashAtCheckpoint } from "../../core/testing/crash-at-checkpoint.ts";
 import { startTestBroker, type TestBroker, type TestTopic } from "./test-broker/broker.ts";
 import { DeadLetter, type KafkaClientFactory, KafkaDeserializers, KafkajsClient, KafkaSerializers, KafkaSink, KafkaSource, OffsetsInitializer } from "./index.ts";
 import { produce, readTopic, testClient, waitFor } from "./testing.ts";
@@ -461,6 +463,70 @@ function exactlyOnce(events: number): KafkaScenario {
   };
 }
 
+/**
+ * Kafka -> map -> Kafka exactly-once at parallelism `from`, crashed after a checkpoint is stored
+ * and before any sink heard of it, restored at parallelism `to`: the transactions that checkpoint
+ * pre-committed are committed by the subtasks that took them over (regression #13.1).
+ */
+function rescaledTransactions(from: number, to: number): KafkaScenario {
+  return {
+    name: `sink: transactions pre-committed before a crash are committed after a restore at parallelism ${from} -> ${to}`,
+    run: () =>
+      withBroker(
+        [
+          { name: "resc-in", partitions: 6 },
+          { name: "resc-out", partitions: 2 },
+        ],
+        async (broker) => {
+          const events = 3_000;
+          await produce(broker.bootstrap, "resc-in", Array.from({ length: events }, (_, i) => ({ partition: i % 6, value: `e${i}` })));
+          const storage = new MemoryCheckpointStorage();
+          const sinks: KafkaSink<string>[] = [];
+          const run = (parallelism: number, checkpoints: CheckpointStorage, restore?: string) => {
+            const env = StreamExecutionEnvironment.create({ parallelism });
+            env.enableCheckpointing(50, { storage: checkpoints, jobKey: "rescaled" });
+            env.setRestartStrategy(RestartStrategies.noRestart());
+            if (restore !== undefined) env.setSavepointRestore(restore);
+            const source = sourceOf(broker).setTopics("resc-in").setBounded().setDeserializer(KafkaDeserializers.string()).setProperty("max.partition.fetch.bytes", 2_048).build();
+            const sink = KafkaSink.builder()
+              .setBootstrapServers(broker.bootstrap)
+              .setRecordSerializer(KafkaSerializers.string({ topic: "resc-out" }))
+              .setDeliveryGuarantee("EXACTLY_ONCE")
+              .setTransactionalIdPrefix("resc")
+              .setProperty("log.level", "nothing")
+              .setProperty("retry.backoff.ms", 50)
+              .setProperty("request.timeout.ms", 3_000)
+              .build();
+            sinks.push(sink);
+            env
+              .fromSource(source, WatermarkStrategy.noWatermarks(), "resc-in")
+              .map((v) => {
+                // Slow enough for several checkpoints to happen while it runs.
+                const until = performance.now() + 0.2;
+                while (performance.now() < until);
+                return `${v}!`;
+              })
+              .sinkTo(sink);
+            return env.executeAsync("rescaled");
+          };
+          let first: ReturnType<typeof run> | undefined;
+          const crashing = crashAtCheckpoint(storage, { checkpointId: 2, stored: true, when: () => sinks[0]!.metrics().recordsWritten > 0 }, () => void first!.cancel());
+          first = run(from, crashing);
+          await first.getJobExecutionResult().catch(() => undefined);
+          check(crashing.crashed, "the job ended before the crash point");
+          const latest = (await storage.list("rescaled")).at(-1);
+          check(latest !== undefined, "no checkpoint was stored");
+          const restored = await storage.load(latest);
+          const pending = restored.tasks.flatMap((t) => t.operators.flatMap((o) => ((o.custom as { pending?: unknown[] } | undefined)?.pending ?? [])));
+          check(pending.length > 0, "the crash left no pre-committed transaction");
+          await run(to, storage, latest).getJobExecutionResult();
+          const out = await readTopic(broker.bootstrap, "resc-out", { timeoutMs: 20_000 });
+          sameSorted(out, Array.from({ length: events }, (_, i) => `e${i}!`), `read_committed output after ${from} -> ${to}`);
+        },
+      ),
+  };
+}
+
 /** At-least-once: nothing lost across a failure. */
 const atLeastOnce: KafkaScenario = {
   name: "sink: Kafka -> map -> Kafka at-least-once loses nothing across a task failure",
@@ -531,4 +597,4 @@ const idleConnections: KafkaScenario = {
     ),
 };
 
-export const kafkaScenarios: readonly KafkaScenario[] = [idleConnections, boundedRead, discovery, poison, unreachable, endTxnFromNewClient, timeoutCheck, releasesConnections, atLeastOnce, exactlyOnce(5_000)];
+export const kafkaScenarios: readonly KafkaScenario[] = [idleConnections, boundedRead, discovery, poison, unreachable, endTxnFromNewClient, timeoutCheck, releasesConnections, atLeastOnce, exactlyOnce(5_000), rescaledTransactions(2, 3), rescaledTransactions(3, 1)];

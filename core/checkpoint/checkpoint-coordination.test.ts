@@ -1,6 +1,8 @@
 import { describe, expect, test } from "vitest";
 import {
+  type CheckpointStorage,
   FileSystemCheckpointStorage,
+  MemoryCheckpointStorage,
   MemoryFileSystem,
   RestartStrategies,
   StreamExecutionEnvironment,
@@ -118,6 +120,49 @@ describe("checkpoint coordination", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(written.length).toBeGreaterThan(before);
     await job.cancel();
+  });
+});
+
+describe("regression #13.4: tolerable checkpoint failures are counted in a row", () => {
+  /** Memory storage whose store fails for the given checkpoint ids (a full disk, say). */
+  function failingFor(ids: ReadonlySet<number>): CheckpointStorage {
+    const inner = new MemoryCheckpointStorage();
+    return {
+      store: (cp) => (ids.has(cp.checkpointId) ? Promise.reject(new Error(`disk full at checkpoint ${cp.checkpointId}`)) : inner.store(cp)),
+      load: (l) => inner.load(l),
+      list: (k) => inner.list(k),
+      discard: (l) => inner.discard(l),
+    };
+  }
+
+  async function run(failing: number[], tolerable: number, checkpoints: number) {
+    const env = StreamExecutionEnvironment.create();
+    env.enableCheckpointing(3_600_000, { storage: failingFor(new Set(failing)), tolerableFailedCheckpoints: tolerable });
+    env.setRestartStrategy(RestartStrategies.noRestart());
+    env.fromGenerator({ generate: (i) => i, ratePerSecond: 10_000 }).sinkTo({ createWriter: () => ({ write: () => {}, flush: () => {} }) });
+    const job = env.executeAsync("tolerance");
+    const outcomes: string[] = [];
+    for (let i = 0; i < checkpoints && !["FAILING", "FAILED"].includes(job.getJobStatus()); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      outcomes.push(await job.triggerCheckpoint().then(() => "ok", () => "failed"));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    return { job, outcomes };
+  }
+
+  test("failures separated by successes never add up: fail, ok, ok, fail, ok with 1 tolerated keeps running", async () => {
+    const { job, outcomes } = await run([1, 4], 1, 5);
+    expect(outcomes).toEqual(["failed", "ok", "ok", "failed", "ok"]);
+    expect(job.getJobStatus()).toBe("RUNNING");
+    expect((job.checkpointStats() as { counts: { failed: number } }).counts.failed).toBe(2);
+    await job.cancel();
+  });
+
+  test("two failures in a row with 1 tolerated fail the job, naming the count", async () => {
+    const { job, outcomes } = await run([2, 3], 1, 5);
+    expect(outcomes.slice(0, 3)).toEqual(["ok", "failed", "failed"]);
+    await expect(job.getJobExecutionResult()).rejects.toThrow(/2 checkpoints in a row failed, more than the 1 tolerated/);
+    expect(job.getJobStatus()).toBe("FAILED");
   });
 });
 

@@ -49,6 +49,8 @@ export class CheckpointCoordinator {
   private executor: LocalExecutor | undefined;
   private pending: Pending | undefined;
   private nextId = 1;
+  /** Failed checkpoints since the last one that completed (Flink's CheckpointFailureManager counter). */
+  private consecutiveFailures = 0;
   private lastCompletedAt = Number.NEGATIVE_INFINITY;
   private cancelPeriodic: (() => void) | undefined;
   private readonly queued: { request: TriggerRequest; resolve: (s: StoredCheckpoint) => void; reject: (e: unknown) => void }[] = [];
@@ -74,11 +76,19 @@ export class CheckpointCoordinator {
     });
   }
 
-  /** The attempt ended: pending work is aborted; a new attempt may attach later. */
-  detach(reason: string): void {
+  /**
+   * No more periodic checkpoints in this attempt (after the final checkpoint of a finished job: a
+   * later one would pre-commit transactions nothing would ever commit).
+   */
+  stopPeriodic(): void {
     this.cancelPeriodic?.();
     this.cancelPeriodic = undefined;
-    if (this.pending !== undefined) this.fail(this.pending, `${reason}`, false);
+  }
+
+  /** The attempt ended: pending work is aborted; a new attempt may attach later. */
+  detach(reason: string): void {
+    this.stopPeriodic();
+    if (this.pending !== undefined) this.fail(this.pending, `${reason}`, false, false);
     for (const q of this.queued.splice(0)) q.reject(new EddyError(`[eddy] checkpoint not taken: ${reason}`, { code: "CHECKPOINT_DECLINED", domain: "internal" }));
     this.executor = undefined;
   }
@@ -154,6 +164,7 @@ export class CheckpointCoordinator {
       this.pending = undefined;
       this.lastCompletedAt = this.options.clock.now();
       this.stats.succeeded(p.stats, this.lastCompletedAt, stored.bytes, stored.location);
+      this.consecutiveFailures = 0;
       this.executor?.notifyCheckpointComplete(p.id);
       p.resolve(stored);
     } catch (error) {
@@ -162,7 +173,11 @@ export class CheckpointCoordinator {
     this.next();
   }
 
-  private fail(p: Pending, message: string, notify: boolean): void {
+  /**
+   * Aborts `p`. Failures of the checkpoint itself (expiry, storage) count against the tolerance;
+   * one that only follows from the job ending or failing (`counted` false) does not, as in Flink.
+   */
+  private fail(p: Pending, message: string, notify: boolean, counted = true): void {
     if (this.pending !== p) return;
     this.pending = undefined;
     for (const cancel of p.cancelTimers) cancel();
@@ -170,8 +185,14 @@ export class CheckpointCoordinator {
     if (notify) this.executor?.notifyCheckpointAborted(p.id);
     const error = new EddyError(`[eddy] ${message}`, { code: "CHECKPOINT_FAILED", domain: "internal" });
     p.reject(error);
-    if (this.stats.failedCount > this.options.config.tolerableFailures) {
-      this.options.onTooManyFailures(new EddyError(`[eddy] ${this.stats.failedCount} checkpoints failed, more than the ${this.options.config.tolerableFailures} tolerated; last: ${message}`, { code: "TOO_MANY_CHECKPOINT_FAILURES", domain: "internal" }));
+    if (counted) this.consecutiveFailures++;
+    if (counted && this.consecutiveFailures > this.options.config.tolerableFailures) {
+      const failures = this.consecutiveFailures;
+      // The job fails over; the count starts again for the next attempt.
+      this.consecutiveFailures = 0;
+      this.options.onTooManyFailures(
+        new EddyError(`[eddy] ${failures} checkpoints in a row failed, more than the ${this.options.config.tolerableFailures} tolerated (tolerableFailedCheckpoints); last: ${message}`, { code: "TOO_MANY_CHECKPOINT_FAILURES", domain: "internal" }),
+      );
     }
     this.next();
   }

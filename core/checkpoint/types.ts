@@ -24,6 +24,11 @@ export interface OperatorSnapshot {
   readonly operatorState?: OperatorStateSnapshot;
   /** Whatever `StreamOperator.snapshotState` returned. */
   readonly custom?: unknown;
+  /**
+   * The operator's event time at the snapshot. Restored (the minimum over the old subtasks), so
+   * an element that was late before a failure is still late after it, as in a run that never failed.
+   */
+  readonly watermark?: number;
 }
 
 /** Exactly-once aligns barriers; at-least-once does not wait (records may be counted twice after a restore). */
@@ -40,6 +45,17 @@ export interface ChannelState {
   readonly order: 0 | 1;
   readonly values: readonly unknown[];
   readonly timestamps: readonly number[];
+  /**
+   * Watermarks and watermark-status changes that travelled among these records, each replayed
+   * just before record `at` (`values.length`: after the last). Absent when there were none.
+   */
+  readonly controls?: readonly InFlightControl[];
+}
+
+/** A watermark or watermark status in a channel's in-flight data, with its position. */
+export interface InFlightControl {
+  readonly at: number;
+  readonly element: { readonly kind: "watermark"; readonly timestamp: number } | { readonly kind: "watermark-status"; readonly idle: boolean };
 }
 
 /** What one subtask acknowledges for a checkpoint. */

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "vitest";
 import {
   type CheckpointingOptions,
+  FileSink,
+  MemoryFileSystem,
+  TumblingEventTimeWindows,
+  type WatermarkGenerator,
+  WatermarkStrategy,
+  readCommittedLines,
   type CompletedCheckpoint,
   type KeyedProcessFunction,
   MemoryCheckpointStorage,
@@ -9,6 +15,8 @@ import {
   StreamExecutionEnvironment,
   ValueStateDescriptor,
 } from "../index.ts";
+import { ReferenceWindowModel, type RefEvent } from "../window/reference-model.ts";
+import { generatorTimestamp, hashToUnit } from "../connectors/generator-source.ts";
 
 const EVENTS = 20_000;
 const KEYS = 7;
@@ -116,6 +124,104 @@ describe("checkpoints under heavy backpressure", () => {
       const lines: string[] = [];
       await build({}, lines, { on: false }, checkpoint).execute("restored");
       expect(lines.filter((l) => l.includes(":")).sort()).toEqual(expectedTotals());
+    });
+  }
+});
+
+describe("regression #13.3: unaligned checkpoints keep in-flight watermarks", () => {
+  const WINDOW = 100;
+  const LATENESS = 400;
+  const BOUND = 20;
+  /** Emits a watermark every 10 ms of event-time progress, right after the record that made it: a deterministic sequence. */
+  const punctuated = (): WatermarkGenerator<Late> => {
+    let max = Number.NEGATIVE_INFINITY;
+    let emitted = Number.NEGATIVE_INFINITY;
+    return {
+      onEvent(_e, ts, out) {
+        max = Math.max(max, ts);
+        const wm = Math.floor((max - BOUND) / 10) * 10 - 1;
+        if (wm > emitted) out.emitWatermark((emitted = wm));
+      },
+      onPeriodicEmit() {},
+    };
+  };
+  interface Late {
+    readonly key: number;
+    readonly i: number;
+  }
+  const generator = (seed: number, count: number) => ({
+    generate: (i: number, ctx: { random(): number }) => ({ key: Math.floor(ctx.random() * 5), i }),
+    count,
+    seed,
+    ratePerSecond: 8_000,
+    disorder: { fraction: 0.3, maxDelayMs: 300 },
+  });
+
+  /** What the windows emit, from the same records and watermarks, by the reference model. */
+  function expected(seed: number, count: number): string[] {
+    const options = generator(seed, count);
+    const model = new ReferenceWindowModel<Late, string>({ type: "tumbling", size: WINDOW }, LATENESS, false, (key, start, _end, elements) => [`${key}@${start}:${elements.length}`]);
+    const wm = punctuated();
+    const out: string[] = [];
+    const feed = (events: RefEvent<Late>[]) => {
+      for (const e of events) for (const o of model.process(e)) if (o.kind === "main") out.push(o.value);
+    };
+    for (let i = 0; i < count; i++) {
+      let n = 0;
+      const value = options.generate(i, { random: () => hashToUnit(seed, i, n++) });
+      const ts = generatorTimestamp(options, i);
+      const events: RefEvent<Late>[] = [{ type: "element", key: value.key, value, ts }];
+      wm.onEvent(value, ts, { emitWatermark: (w) => void events.push({ type: "watermark", ts: w }), markIdle: () => {}, markActive: () => {} });
+      feed(events);
+    }
+    feed([{ type: "watermark", ts: Number.POSITIVE_INFINITY }]);
+    return out.sort();
+  }
+
+  for (const seed of [41, 42, 43, 44]) {
+    test(`seed ${seed}: late firings after a restore from unaligned checkpoints equal a run that never failed`, async () => {
+      const count = 4_000;
+      const fs = new MemoryFileSystem();
+      const env = StreamExecutionEnvironment.create({ parallelism: 3, batchSize: 8, channelCapacity: 2, autoWatermarkInterval: 0 });
+      env.enableCheckpointing(10, { storage: new MemoryCheckpointStorage(), unaligned: true });
+      env.setRestartStrategy(RestartStrategies.fixedDelay(2, 0));
+      let added = 0;
+      let failed = false;
+      const failAt = 2_000 + seed * 10;
+      env
+        .fromGenerator<Late>(generator(seed, count), WatermarkStrategy.forGenerator<Late>(punctuated), "late events")
+        .setParallelism(1)
+        .keyBy((e) => e.key)
+        .window(TumblingEventTimeWindows.of(WINDOW))
+        .allowedLateness(LATENESS)
+        .aggregate<number, number, string>(
+          {
+            createAccumulator: () => 0,
+            add: (_e, n) => {
+              // Slow, so channels fill up and barriers overtake records and watermarks.
+              const until = performance.now() + 0.05;
+              while (performance.now() < until);
+              if (++added === failAt && !failed) {
+                failed = true;
+                throw new Error("injected failure");
+              }
+              return n + 1;
+            },
+            getResult: (n) => n,
+            merge: (a, b) => a + b,
+          },
+          (key, ctx, counts, out) => {
+            for (const n of counts) out.collect(`${key}@${ctx.window.start}:${n}`);
+          },
+        )
+        .sinkTo(new FileSink<string>({ fs, dir: "out", encode: (s) => s }));
+      const job = env.executeAsync("late-firings");
+      await job.getJobExecutionResult();
+      expect(failed).toBe(true);
+      const stats = job.checkpointStats() as { latest: { restored: { id: number } | null }; history: { unaligned: boolean }[] };
+      expect(stats.latest.restored).not.toBeNull();
+      expect(stats.history.some((h) => h.unaligned)).toBe(true);
+      expect((await readCommittedLines(fs, "out")).sort()).toEqual(expected(seed, count));
     });
   }
 });

@@ -32,7 +32,8 @@ export class FileSink<T> implements TwoPhaseCommitSink<T, FileTransaction> {
   createLogic(context: TransactionContext): TwoPhaseCommitLogic<T, FileTransaction> {
     const { fs, dir } = this.options;
     const encode = this.options.encode ?? ((v: T) => JSON.stringify(v));
-    const prefix = `${this.options.prefix ?? "part"}-${context.subtaskIndex}-`;
+    const base = `${this.options.prefix ?? "part"}-`;
+    const prefix = `${base}${context.subtaskIndex}-`;
     const buffers = new Map<string, string[]>();
     const pendingPath = (t: FileTransaction): string => joinPath(dir, ".pending", t.name);
     const finalPath = (t: FileTransaction): string => joinPath(dir, t.name);
@@ -59,10 +60,11 @@ export class FileSink<T> implements TwoPhaseCommitSink<T, FileTransaction> {
         buffers.delete(t.name);
         await fs.remove(pendingPath(t));
       },
-      abortLingering: async (known) => {
+      abortLingering: async (known, scope) => {
         const keep = new Set(known.map((t) => t.name));
         for (const name of await fs.list(joinPath(dir, ".pending"))) {
-          if (name.startsWith(prefix) && !keep.has(name)) await fs.remove(joinPath(dir, ".pending", name));
+          const subtask = subtaskOf(name, base);
+          if (subtask !== undefined && scope.owns(subtask) && !keep.has(name)) await fs.remove(joinPath(dir, ".pending", name));
         }
       },
     };
@@ -80,6 +82,13 @@ export async function readCommittedLines(fs: FileSystem, dir: string): Promise<s
     for (const line of decoder.decode(data).split("\n")) if (line !== "") lines.push(line);
   }
   return lines;
+}
+
+/** The subtask index in a part file name `<base><subtask>-...`, if it is one. */
+function subtaskOf(name: string, base: string): number | undefined {
+  if (!name.startsWith(base)) return undefined;
+  const m = /^(\d+)-/.exec(name.slice(base.length));
+  return m === null ? undefined : Number(m[1]);
 }
 
 function randomSuffix(): string {

@@ -91,6 +91,9 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
   private startedAt: number | undefined;
   private emitted = 0;
   private readonly rate: number | undefined;
+  /** Split outputs in use (only once the reader has held more than one split). */
+  private readonly outputs = new Map<string, ReaderOutput<T>>();
+  private turn = 0;
 
   constructor(private readonly options: GeneratorSourceOptions<T>, private readonly context: SourceReaderContext) {
     this.rate = options.ratePerSecond === undefined ? undefined : options.ratePerSecond / context.parallelism;
@@ -99,8 +102,12 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
   start(): void {}
 
   pollNext(output: ReaderOutput<T>): InputStatus {
-    const split = this.splits[0];
-    if (split === undefined) return this.noMoreSplits ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
+    if (this.splits.length === 0) return this.noMoreSplits ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
+    // After a rescale a reader holds several splits: they take turns, and each has its own
+    // watermark generator (Flink's per-split watermarks), so one split running ahead never
+    // makes another's records late.
+    const at = this.turn++ % this.splits.length;
+    const split = this.splits[at]!;
     let budget = 1024;
     if (this.rate !== undefined) {
       const now = this.context.currentTime();
@@ -109,6 +116,12 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
       if (allowed <= 0) return "NOTHING_AVAILABLE";
       budget = Math.min(budget, allowed);
     }
+    if (this.splits.length > 1 && this.outputs.size === 0) {
+      // Every split's watermark counts from the start: an output created later would let the
+      // combined watermark run ahead of a split that has not emitted yet.
+      for (const s of this.splits) this.outputFor(output, s);
+    }
+    const splitOutput = this.outputs.size > 0 ? this.outputFor(output, split) : output;
     const { generate, count, seed = 0 } = this.options;
     const limit = count ?? Number.POSITIVE_INFINITY;
     let index = split.next;
@@ -123,15 +136,28 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
       const ts = ordered ? Math.floor(start + index * interval) : generatorTimestamp(this.options, index);
       ctx.timestamp = ts;
       n = 0;
-      output.collect(generate(index, ctx), ts);
+      splitOutput.collect(generate(index, ctx), ts);
       index += split.stride;
       produced++;
     }
     split.next = index;
     this.emitted += produced;
-    if (index >= limit) this.splits.shift();
+    if (index >= limit) {
+      this.splits.splice(at, 1);
+      if (this.outputs.delete(split.splitId)) output.releaseOutputForSplit?.(split.splitId);
+    }
     if (this.splits.length === 0 && this.noMoreSplits) return "END_OF_INPUT";
     return "MORE_AVAILABLE";
+  }
+
+  /** The split's own output, when the reader output offers them. */
+  private outputFor(output: ReaderOutput<T>, split: GeneratorSplit): ReaderOutput<T> {
+    let own = this.outputs.get(split.splitId);
+    if (own === undefined) {
+      own = output.createOutputForSplit?.(split.splitId) ?? output;
+      this.outputs.set(split.splitId, own);
+    }
+    return own;
   }
 
   isAvailable(): Promise<void> {

@@ -6,5 +6,5 @@ export { CollectionSource, type CollectionSplit, type CollectionSourceOptions } 
 export { GeneratorSource, generatorTimestamp, hashToUnit, type GeneratorContext, type GeneratorSourceOptions, type GeneratorSplit } from "./generator-source.ts";
 export { CollectSink, PrintSink } from "./collect-sink.ts";
 export { SinkOperator } from "./sink-operator.ts";
-export { TwoPhaseCommitSinkOperator, isTwoPhaseCommitSink, type TwoPhaseCommitSink, type TwoPhaseCommitLogic, type TransactionContext } from "./two-phase-commit-sink.ts";
+export { TwoPhaseCommitSinkOperator, isTwoPhaseCommitSink, lingeringScope, type LingeringScope, type TwoPhaseCommitSink, type TwoPhaseCommitLogic, type TransactionContext } from "./two-phase-commit-sink.ts";
 export { FileSink, readCommittedLines, type FileSinkOptions, type FileTransaction } from "./file-sink.ts";

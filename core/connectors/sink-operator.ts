@@ -27,7 +27,7 @@ export class SinkOperator<T> implements StreamOperator<T, never> {
     this.writer = this.sink.createWriter({
       subtaskIndex: ctx.subtaskIndex,
       parallelism: ctx.parallelism,
-      attemptNumber: 0,
+      attemptNumber: ctx.attemptNumber,
       currentTime: () => ctx.processingTime.clock.now(),
     });
   }

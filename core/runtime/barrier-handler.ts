@@ -8,7 +8,8 @@
 import type { ChannelState } from "../checkpoint/types.ts";
 import type { Channel } from "./channel.ts";
 import type { InputGate } from "./input-gate.ts";
-import type { ControlElement, RecordBatch } from "./stream-element.ts";
+import type { ChannelItem, ControlElement } from "./stream-element.ts";
+import { InFlightRecorder } from "./in-flight-data.ts";
 
 /** A barrier as it travels. */
 export type Barrier = Extract<ControlElement, { kind: "barrier" }>;
@@ -29,8 +30,8 @@ interface Alignment {
   unaligned: boolean;
   snapshotTaken: boolean;
   alignmentMs: number;
-  /** Per channel index: records recorded after the snapshot, before that channel's barrier. */
-  readonly recording: Map<number, { values: unknown[]; timestamps: number[] }>;
+  /** Per channel index: records and watermarks recorded after the snapshot, before that channel's barrier. */
+  readonly recording: Map<number, InFlightRecorder>;
 }
 
 /** Tracks one checkpoint's barriers at a time; a newer barrier supersedes an unfinished older one. */
@@ -73,14 +74,9 @@ export class BarrierHandler {
     this.maybeComplete(a);
   }
 
-  /** Copies records that arrive on a recording channel into the checkpoint's channel state. */
-  onRecords(channel: Channel, batch: RecordBatch): void {
-    const rec = this.current?.recording.get(channel.consumerIndex);
-    if (rec === undefined) return;
-    for (let i = 0; i < batch.values.length; i++) {
-      rec.values.push(batch.values[i]);
-      rec.timestamps.push(batch.timestamps[i]!);
-    }
+  /** Copies records and watermarks that arrive on a recording channel into the checkpoint's channel state. */
+  onItem(channel: Channel, item: ChannelItem): void {
+    this.current?.recording.get(channel.consumerIndex)?.add(item);
   }
 
   /**
@@ -151,12 +147,7 @@ export class BarrierHandler {
       const found = channel.takeOut((item) => (item as Barrier).kind === "barrier" && (item as Barrier).checkpointId === a.barrier.checkpointId);
       if (found === undefined) continue;
       const rec = a.recording.get(i)!;
-      for (const batch of found.before) {
-        for (let k = 0; k < batch.values.length; k++) {
-          rec.values.push(batch.values[k]);
-          rec.timestamps.push(batch.timestamps[k]!);
-        }
-      }
+      for (const item of found.before) rec.add(item);
       this.receive(a, i);
     }
   }
@@ -165,7 +156,7 @@ export class BarrierHandler {
     a.snapshotTaken = true;
     a.alignmentMs = performance.now() - a.startedAt;
     if (a.unaligned) {
-      for (let i = 0; i < a.received.length; i++) if (!a.received[i]) a.recording.set(i, { values: [], timestamps: [] });
+      for (let i = 0; i < a.received.length; i++) if (!a.received[i]) a.recording.set(i, new InFlightRecorder());
       this.recording = a.recording.size > 0;
     }
     this.task.snapshot(a.barrier, a.unaligned);
@@ -175,9 +166,7 @@ export class BarrierHandler {
     if (a.receivedCount < a.received.length) return;
     if (!a.snapshotTaken) this.takeSnapshot(a);
     const channelState: ChannelState[] = [];
-    for (const [i, rec] of a.recording) {
-      if (rec.values.length > 0) channelState.push({ channel: this.gate.channels[i]!.key, order: 0, values: rec.values, timestamps: rec.timestamps });
-    }
+    for (const [i, rec] of a.recording) if (!rec.isEmpty()) channelState.push(rec.toState(this.gate.channels[i]!.key, 0));
     this.reset();
     this.task.acknowledge(a.barrier.checkpointId, channelState, a.alignmentMs, a.unaligned);
   }

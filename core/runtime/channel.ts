@@ -2,7 +2,7 @@
  * A bounded channel between two subtasks. Capacity counts record batches (credits, as Flink's
  * credit-based flow control); control elements never need a credit but stay in order.
  */
-import { type ChannelItem, type RecordBatch, isRecordBatch } from "./stream-element.ts";
+import { type ChannelItem, isRecordBatch } from "./stream-element.ts";
 
 /** One producer subtask to one consumer subtask. */
 export class Channel<T = unknown> {
@@ -45,12 +45,12 @@ export class Channel<T = unknown> {
     this.onArrival?.();
   }
 
-  /** Removes the first item matching `predicate`; returns it with the record batches queued before it, or undefined if none matched. */
-  takeOut(predicate: (item: ChannelItem<T>) => boolean): { item: ChannelItem<T>; before: RecordBatch<T>[] } | undefined {
+  /** Removes the first item matching `predicate`; returns it with the items queued before it, or undefined if none matched. */
+  takeOut(predicate: (item: ChannelItem<T>) => boolean): { item: ChannelItem<T>; before: ChannelItem<T>[] } | undefined {
     for (let i = this.head; i < this.items.length; i++) {
       const item = this.items[i]!;
       if (!predicate(item)) continue;
-      const before = this.items.slice(this.head, i).filter(isRecordBatch);
+      const before = this.items.slice(this.head, i);
       this.items.splice(i, 1);
       if (isRecordBatch(item)) this.batches--;
       return { item, before };

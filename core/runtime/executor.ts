@@ -244,6 +244,9 @@ export class LocalExecutor {
             while (!settled && this.status === "RUNNING") {
               if (!this.step()) await this.waitForWork(done.catch(() => undefined));
             }
+            // Cancelled meanwhile: the final checkpoint is abandoned (the coordinator aborts it
+            // once this attempt has ended), not awaited.
+            if (this.status !== "RUNNING") break;
             await done;
             // The completion notice (commits) is queued behind the hook: let it run before closing.
             await this.settle();
@@ -403,7 +406,7 @@ export class LocalExecutor {
             targets.map((j) => {
               const list = inputChannels.get(down.id)![j]!;
               const channel = new Channel(`${edge.sourceNode}->${edge.targetNode}:${edge.input}:${edge.sideOutputTag ?? ""}:${i}->${j}`, channelCapacity, list.length, edge.input);
-              for (const batch of this.restored?.channels.get(channel.key) ?? []) channel.push(batch);
+              for (const item of this.restored?.channels.get(channel.key) ?? []) channel.push(item);
               list.push(channel);
               return channel;
             }),
@@ -487,6 +490,7 @@ export class LocalExecutor {
         operator: node.operatorFactory!(),
         nextInChain,
         checkpointIntervalMs: this.options.checkpointIntervalMs,
+        attemptNumber: this.options.attempt ?? 0,
         name: node.name,
         id: jobGraph.operatorIds.get(nodeId)!,
         subtaskIndex: index,

@@ -1,5 +1,5 @@
 /** @module The runtime: operators and their hosts, channels with credits, tasks and the local executor. */
-export { OutputTag, type StreamOperator, type Output, type OperatorContext, type KeyedOperatorContext, type SnapshotContext, type OperatorStateStore } from "./operator.ts";
+export { OutputTag, type StreamOperator, type Output, type OperatorContext, type KeyedOperatorContext, type SnapshotContext, type RestoredCustomState, type OperatorStateStore } from "./operator.ts";
 export { OperatorHost, type OperatorHostOptions } from "./operator-host.ts";
 export { LocalExecutor, type ExecutorOptions, type ExecutorStatus } from "./executor.ts";
 export { Channel } from "./channel.ts";

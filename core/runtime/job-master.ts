@@ -52,6 +52,7 @@ export class JobMaster {
   readonly coordinator: CheckpointCoordinator | undefined;
   /** The current attempt's executor. */
   executor: LocalExecutor;
+  /** The current attempt: 0 for the first run, +1 per restart. */
   attempt = 0;
   private cancelled = false;
   private stopping = false;
@@ -91,8 +92,10 @@ export class JobMaster {
     }
     let first = true;
     for (;;) {
-      if (!first) this.executor = this.newExecutor(restore);
-      else if (restore !== undefined && this.options.restore?.kind !== "checkpoint") this.executor = this.newExecutor(restore);
+      if (!first) {
+        this.attempt++;
+        this.executor = this.newExecutor(restore);
+      } else if (restore !== undefined && this.options.restore?.kind !== "checkpoint") this.executor = this.newExecutor(restore);
       first = false;
       if (this.cancelled) {
         this.setStatus("CANCELED");
@@ -113,7 +116,10 @@ export class JobMaster {
           return;
         }
         this.setStatus("FAILING");
-        const decision = tracker.onFailure(this.options.executor.clock.now());
+        // A failure that will happen again on every attempt (a malformed component, an invalid
+        // key, state that cannot be restored) fails the job at once: restarting only repeats it.
+        const deterministic = error instanceof EddyError && !error.retryable;
+        const decision = deterministic ? { restart: false, delayMs: 0 } : tracker.onFailure(this.options.executor.clock.now());
         if (!decision.restart) {
           this.setStatus("FAILED");
           throw error;
@@ -174,7 +180,7 @@ export class JobMaster {
     return new LocalExecutor(this.options.graph, {
       ...this.options.executor,
       restore,
-      attempt: this.attempt++,
+      attempt: this.attempt,
       checkpointIntervalMs: this.options.checkpointing?.intervalMs,
       // A final checkpoint once every task has finished lets two-phase-commit sinks commit the rest;
       // one that fails (expires) is taken again, as Flink waits for a successful final checkpoint.
@@ -185,6 +191,7 @@ export class JobMaster {
               for (let attempt = 1; ; attempt++) {
                 try {
                   await coordinator.trigger({ savepoint: false });
+                  coordinator.stopPeriodic();
                   return;
                 } catch (error) {
                   if (attempt >= FINAL_CHECKPOINT_ATTEMPTS) throw error;
@@ -226,7 +233,7 @@ export class JobMaster {
       stacktrace: e.stack ?? `${e.name}: ${e.message}`,
       timestamp: Date.now(),
       taskName: error instanceof EddyError ? (error.operator ?? null) : null,
-      attempt: this.attempt - 1,
+      attempt: this.attempt,
     });
   }
 

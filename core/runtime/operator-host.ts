@@ -13,6 +13,7 @@ import type { Key, KeyedStateBackend, StateDescriptor } from "../state/types.ts"
 import { HeapInternalTimerService } from "../time/timer-service.ts";
 import type { ProcessingTimeService, Timer } from "../time/types.ts";
 import type { KeyedOperatorContext, OperatorContext, Output, StreamOperator } from "./operator.ts";
+import { MAX_WATERMARK } from "./stream-element.ts";
 
 /** Extracts the key of a record; must return a string, number (not NaN), bigint or boolean. */
 export type KeySelector<T = any> = (value: T) => Key;
@@ -30,6 +31,8 @@ export interface OperatorHostOptions<IN, OUT> {
   processingTime: ProcessingTimeService;
   /** The job's checkpoint interval, when checkpointing is enabled. */
   checkpointIntervalMs?: number;
+  /** Restarts before this run (default 0). */
+  attemptNumber?: number;
   /** The single chained, non-keyed operator this one feeds, if that is its only output. */
   nextInChain?: StreamOperator<OUT, unknown>;
   /** Present => keyed operator: one selector per input (the second defaults to the first). */
@@ -121,6 +124,7 @@ export class OperatorHost<IN, OUT> {
       keyed,
       nextInChain: options.nextInChain,
       checkpointIntervalMs: options.checkpointIntervalMs,
+      attemptNumber: options.attemptNumber ?? 0,
       getState: <S>(descriptor: StateDescriptor<S>): S => {
         if (backend === undefined) {
           throw new EddyError(
@@ -172,12 +176,22 @@ export class OperatorHost<IN, OUT> {
         const timers = snapshots.flatMap((s) => (s.timers === undefined ? [] : [s.timers]));
         if (this.backend !== undefined) this.backend.restore(keyed);
         if (this.timers !== undefined) this.timers.restore(timers);
+        // Its own watermark at unchanged parallelism; after a rescale the earliest, so that no
+        // key group's time runs ahead. The final watermark of a drained job is not restored: a
+        // job started from that savepoint goes on with new input (Flink warns against it).
+        const mine = snapshots.find((s) => s.subtaskIndex === this.subtaskIndex && s.parallelism === this.parallelism);
+        const marks = (mine !== undefined ? [mine] : snapshots).map((s) => s.watermark);
+        if (marks.every((w) => w !== undefined && w !== MAX_WATERMARK)) {
+          this.watermark = Math.min(...(marks as number[]));
+          this.timers?.restoreWatermark(this.watermark);
+        }
         this.operatorState.restore(snapshots, this.subtaskIndex, this.parallelism);
       }
       const own =
         snapshots.find((s) => s.subtaskIndex === this.subtaskIndex && s.parallelism === this.parallelism) ??
         (snapshots.length === 1 ? snapshots[0] : undefined);
-      this.operator.initializeState?.(own?.custom, snapshots.length > 0);
+      const all = snapshots.filter((s) => s.custom !== undefined).map((s) => ({ subtaskIndex: s.subtaskIndex, parallelism: s.parallelism, custom: s.custom }));
+      this.operator.initializeState?.(own?.custom, snapshots.length > 0, all);
       await this.operator.open?.();
     } catch (error) {
       throw this.wrap(error, "open");
@@ -221,6 +235,8 @@ export class OperatorHost<IN, OUT> {
 
   /** Fires event-time timers up to `watermark`, then lets the operator handle or forward it. */
   processWatermark(watermark: number): void {
+    // After a restore, upstream starts again below the restored watermark: event time never goes back.
+    if (watermark <= this.watermark) return;
     this.watermark = watermark;
     this.timers?.advanceWatermark(watermark);
     if (this.operator.processWatermark !== undefined) {
@@ -271,6 +287,7 @@ export class OperatorHost<IN, OUT> {
       checkpointId,
       timestamp,
       operatorState: this.operatorState.snapshot(),
+      watermark: this.watermark,
     };
     if (this.backend !== undefined) snapshot.keyed = this.backend.snapshot();
     if (this.timers !== undefined) snapshot.timers = this.timers.snapshot();
@@ -321,10 +338,12 @@ export class OperatorHost<IN, OUT> {
         cause: error,
       });
     }
+    // User code may fail for reasons that pass (a service down): restarts are worth trying.
     return new EddyError(`[eddy] operator "${this.name}" failed in ${where}: ${describeError(error)}`, {
       code: "USER_FUNCTION_FAILED",
       domain: "user",
       operator: this.name,
+      retryable: true,
       cause: error,
     });
   }

@@ -59,8 +59,18 @@ export interface OperatorContext<OUT> {
   readonly nextInChain: StreamOperator<OUT, unknown> | undefined;
   /** The job's checkpoint interval in ms, when checkpointing is enabled (transactional sinks check timeouts against it). */
   readonly checkpointIntervalMs: number | undefined;
+  /** How many times the job has been restarted before this run (0 for the first; Flink's attempt number). */
+  readonly attemptNumber: number;
   /** Shortcut for `keyed.backend.getState(descriptor)`; throws a clear error on a non-keyed stream. */
   getState<S>(descriptor: StateDescriptor<S>): S;
+}
+
+/** One old subtask's {@link StreamOperator.snapshotState} result, handed back on restore. */
+export interface RestoredCustomState {
+  readonly subtaskIndex: number;
+  /** The parallelism the snapshot was taken at. */
+  readonly parallelism: number;
+  readonly custom: unknown;
 }
 
 /** What an operator may attach to a checkpoint besides keyed and operator state. */
@@ -97,7 +107,12 @@ export interface StreamOperator<IN, OUT> {
   prepareSnapshotPreBarrier?(checkpointId: number): void | Promise<void>;
   /** Returns the operator's own snapshot (beyond keyed/operator state), if any. */
   snapshotState?(context: SnapshotContext): unknown;
-  initializeState?(restored: unknown, isRestored: boolean): void;
+  /**
+   * `restored` is this subtask's own snapshot at unchanged parallelism (undefined after a rescale);
+   * `all` holds every old subtask's, so an operator can redistribute what it keeps (a
+   * two-phase-commit sink's pending transactions) whatever the new parallelism.
+   */
+  initializeState?(restored: unknown, isRestored: boolean, all: readonly RestoredCustomState[]): void;
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void;
   close?(): void | Promise<void>;

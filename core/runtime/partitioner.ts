@@ -58,6 +58,7 @@ export function createChannelSelector(edge: JobEdge, subtaskIndex: number, chann
               code: "USER_FUNCTION_FAILED",
               domain: "user",
               operator: operatorName,
+              retryable: true,
               cause: error,
             });
           }

@@ -5,6 +5,7 @@
 import type { Channel } from "./channel.ts";
 import type { ChannelSelector } from "./partitioner.ts";
 import type { ChannelItem, ControlElement, RecordBatch } from "./stream-element.ts";
+import { InFlightRecorder } from "./in-flight-data.ts";
 import type { ChannelState } from "../checkpoint/types.ts";
 
 /** Where a chained operator or a writer receives records and watermarks. */
@@ -52,25 +53,18 @@ export class RecordWriter implements RecordTarget {
 
   /**
    * Sends an unaligned barrier ahead of everything not yet consumed downstream, and returns
-   * what it overtook per channel: queued batches, batches waiting for credit and the open
-   * buffer, in data order. That data still flows; the checkpoint keeps a copy to replay.
+   * what it overtook per channel: queued batches and watermarks, those waiting for credit and
+   * the open buffer, in data order. That data still flows; the checkpoint keeps a copy to replay.
    */
   emitPriority(element: ControlElement): ChannelState[] {
     const overtaken: ChannelState[] = [];
     for (const b of this.buffers) {
-      const values: unknown[] = [];
-      const timestamps: number[] = [];
-      const add = (batch: RecordBatch): void => {
-        for (let i = 0; i < batch.values.length; i++) {
-          values.push(batch.values[i]);
-          timestamps.push(batch.timestamps[i]!);
-        }
-      };
-      for (const item of b.channel.inFlight()) if ((item as RecordBatch).values !== undefined) add(item as RecordBatch);
-      for (const item of b.pending) if ((item as RecordBatch).values !== undefined) add(item as RecordBatch);
-      add({ values: b.values, timestamps: b.timestamps });
+      const recorder = new InFlightRecorder();
+      for (const item of b.channel.inFlight()) recorder.add(item);
+      for (const item of b.pending) recorder.add(item);
+      recorder.add({ values: b.values, timestamps: b.timestamps });
       b.channel.pushFront(element);
-      if (values.length > 0) overtaken.push({ channel: b.channel.key, order: 1, values, timestamps });
+      if (!recorder.isEmpty()) overtaken.push(recorder.toState(b.channel.key, 1));
     }
     return overtaken;
   }

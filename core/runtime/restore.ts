@@ -9,7 +9,9 @@ import { EddyError } from "../errors.ts";
 import type { OperatorSnapshot } from "../checkpoint/types.ts";
 import type { ExecutionGraph } from "../graph/execution-graph.ts";
 import type { RestoreSettings } from "./executor.ts";
-import type { RecordBatch } from "./stream-element.ts";
+import type { ChannelItem } from "./stream-element.ts";
+import { replayItems } from "./in-flight-data.ts";
+import type { ChannelState } from "../checkpoint/types.ts";
 
 /** Restored state, indexed the way the executor looks it up. */
 export interface RestoredState {
@@ -17,8 +19,8 @@ export interface RestoredState {
   /** `<vertexId>#<subtask>` -> splits. */
   readonly splits: Map<string, unknown[]>;
   readonly enumerators: Map<string, unknown>;
-  /** Channel key -> batches to replay before anything new. */
-  readonly channels: Map<string, RecordBatch[]>;
+  /** Channel key -> records and watermarks to replay, in order, before anything new. */
+  readonly channels: Map<string, ChannelItem[]>;
 }
 
 /** Builds the restored state of `graph` from a checkpoint. */
@@ -39,7 +41,7 @@ export function restoredStateFor(graph: ExecutionGraph, settings: RestoreSetting
   const oldParallelism = new Map<string, number>();
   for (const t of checkpoint.tasks) oldParallelism.set(t.vertexId, (oldParallelism.get(t.vertexId) ?? 0) + 1);
   const splitsByVertex = new Map<string, unknown[][]>();
-  const ordered: { channel: string; order: number; values: readonly unknown[]; timestamps: readonly number[] }[] = [];
+  const ordered: ChannelState[] = [];
   for (const task of checkpoint.tasks) {
     for (const op of task.operators) {
       if (!knownOperators.has(op.operatorId)) {
@@ -88,7 +90,7 @@ export function restoredStateFor(graph: ExecutionGraph, settings: RestoreSetting
     ordered.sort((a, b) => a.order - b.order);
     for (const cs of ordered) {
       const list = state.channels.get(cs.channel) ?? [];
-      list.push({ values: [...cs.values], timestamps: [...cs.timestamps] });
+      for (const item of replayItems(cs)) list.push(item);
       state.channels.set(cs.channel, list);
     }
   }

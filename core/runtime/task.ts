@@ -300,7 +300,7 @@ export class StreamTask extends Task {
     const { item, channel } = next;
     const batch = item as RecordBatch;
     if (batch.values !== undefined) {
-      if (this.barriers.recording) this.barriers.onRecords(channel, batch);
+      if (this.barriers.recording) this.barriers.onItem(channel, batch);
       const values = batch.values;
       const timestamps = batch.timestamps;
       const input = channel.input;
@@ -314,9 +314,11 @@ export class StreamTask extends Task {
     const control = item as Exclude<typeof item, RecordBatch>;
     switch (control.kind) {
       case "watermark":
+        if (this.barriers.recording) this.barriers.onItem(channel, control);
         this.valve.inputWatermark(control.timestamp, channel.consumerIndex);
         break;
       case "watermark-status":
+        if (this.barriers.recording) this.barriers.onItem(channel, control);
         this.valve.inputWatermarkStatus(control.idle, channel.consumerIndex);
         break;
       case "end-of-data":

@@ -7,3 +7,4 @@ export {
 } from "./operator-test-harness.ts";
 export { ManualClock } from "../time/clocks.ts";
 export { ManualProcessingTimeService } from "../time/manual-processing-time-service.ts";
+export { crashAtCheckpoint, type CrashPoint } from "./crash-at-checkpoint.ts";

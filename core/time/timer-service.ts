@@ -117,6 +117,11 @@ export class HeapInternalTimerService implements InternalTimerService {
     }
   }
 
+  /** Sets the watermark a snapshot was taken at, firing nothing: its timers had fired before it. */
+  restoreWatermark(watermark: number): void {
+    this.watermark = watermark;
+  }
+
   /** Fires every processing-time timer at or before `now`, then schedules the next one. */
   onProcessingTime(now: number): void {
     this.scheduledAt = Number.POSITIVE_INFINITY;
