@@ -143,7 +143,8 @@ export class KafkaSourceBuilder<T> extends KafkaClientBuilder {
    * A record the deserializer rejects: FAIL the job (default), SKIP it, or send it as a
    * {@link DeadLetter} to the side output `tag` of the source stream (DEAD_LETTER; like
    * `sideOutputLateData(tag)` of a window). Every rejected record is counted in
-   * `metrics().deserializationFailures`; dead letters also in `metrics().deadLetters`.
+   * `metrics().deserializationFailures`; dead letters also in `metrics().deadLetters`. The job's
+   * metrics show them per source vertex too: `numRecordsInErrors` and `KafkaSourceReader.deadLetters`.
    * Dead letters keep the record's Kafka timestamp and do not take part in watermarking.
    *
    * @example

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import {
   MemoryCheckpointStorage,
+  vertexCounters,
   OutputTag,
   RestartStrategies,
   StreamExecutionEnvironment,
@@ -177,6 +178,49 @@ const poison: KafkaScenario = {
         refused = (e as Error).message;
       }
       check(/DEAD_LETTER policy needs the side output/.test(refused), `DEAD_LETTER without a tag: expected a clear error, got "${refused}"`);
+    }),
+};
+
+/**
+ * Records the deserializer rejects are counted in the job's metrics, per reader and summed per
+ * source vertex: Flink's numRecordsInErrors, and the dead letters among them.
+ */
+const rejectedInMetrics: KafkaScenario = {
+  name: "regression #13.16: records skipped or dead-lettered show in the job's metrics (numRecordsInErrors of the source vertex)",
+  run: () =>
+    withBroker([{ name: "mixed", partitions: 2 }], async (broker) => {
+      const sent = Array.from({ length: 40 }, (_, i) => ({ partition: i % 2, value: i % 7 === 3 ? `{"n":${i}` : i % 11 === 5 ? "" : JSON.stringify({ n: i }) }));
+      await produce(broker.bootstrap, "mixed", sent);
+      const rejected = sent.filter((r) => {
+        try {
+          JSON.parse(r.value);
+          return false;
+        } catch {
+          return true;
+        }
+      }).length;
+      check(rejected > 2 && rejected < sent.length, `the input has ${rejected} bad records of ${sent.length}`);
+      for (const policy of ["SKIP", "DEAD_LETTER"] as const) {
+        const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+        const tag = new OutputTag<DeadLetter>("dead");
+        const builder = sourceOf(broker).setTopics("mixed").setBounded().setDeserializer(KafkaDeserializers.json<{ n: number }>());
+        const source = policy === "SKIP" ? builder.setDeserializationFailurePolicy("SKIP").build() : builder.setDeserializationFailurePolicy("DEAD_LETTER", tag).build();
+        const good: unknown[] = [];
+        const main = env.fromSource(source, WatermarkStrategy.noWatermarks(), "mixed");
+        main.sinkTo({ createWriter: () => ({ write: (v: unknown) => void good.push(v), flush: () => {} }) });
+        if (policy === "DEAD_LETTER") main.getSideOutput(tag).sinkTo({ createWriter: () => ({ write: () => {}, flush: () => {} }) });
+        const job = env.executeAsync(`rejected ${policy}`);
+        await job.getJobExecutionResult();
+        check(good.length === sent.length - rejected, `${policy}: ${good.length} good records, expected ${sent.length - rejected}`);
+        const vertex = job.metrics().vertices[0]!;
+        const counters = vertexCounters(vertex);
+        check(counters.numRecordsInErrors === rejected, `${policy}: numRecordsInErrors of the source vertex is ${counters.numRecordsInErrors}, expected ${rejected}`);
+        const deadLetters = policy === "DEAD_LETTER" ? rejected : 0;
+        check(counters["KafkaSourceReader.deadLetters"] === deadLetters, `${policy}: KafkaSourceReader.deadLetters is ${counters["KafkaSourceReader.deadLetters"]}, expected ${deadLetters}`);
+        // Both readers had a partition with bad records: each counts its own.
+        const perSubtask = vertex.subtasks.map((t) => t.counters?.numRecordsInErrors ?? 0);
+        check(perSubtask.length === 2 && perSubtask.every((n) => n > 0), `${policy}: per-subtask numRecordsInErrors ${JSON.stringify(perSubtask)}`);
+      }
     }),
 };
 
@@ -531,4 +575,4 @@ const idleConnections: KafkaScenario = {
     ),
 };
 
-export const kafkaScenarios: readonly KafkaScenario[] = [idleConnections, boundedRead, discovery, poison, unreachable, endTxnFromNewClient, timeoutCheck, releasesConnections, atLeastOnce, exactlyOnce(5_000)];
+export const kafkaScenarios: readonly KafkaScenario[] = [idleConnections, boundedRead, discovery, poison, rejectedInMetrics, unreachable, endTxnFromNewClient, timeoutCheck, releasesConnections, atLeastOnce, exactlyOnce(5_000)];
