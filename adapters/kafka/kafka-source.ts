@@ -81,8 +81,9 @@ export class KafkaSource<T> implements Source<T, KafkaPartitionSplit, KafkaEnume
  * Builder of {@link KafkaSource}, with Flink's method names.
  *
  * Properties (`setProperty`): `partition.discovery.interval.ms` (default 30000; <= 0 turns
- * discovery off), `isolation.level`, `retries`, `retry.backoff.ms`, `request.timeout.ms`,
- * `fetch.max.wait.ms`, `max.partition.fetch.bytes`, `fetch.max.bytes`,
+ * discovery off), `isolation.level`, `retries`, `retry.backoff.ms`, `request.timeout.ms`
+ * (default 30000; also how long a broker may take to answer the first request on a new
+ * connection), `socket.connection.setup.timeout.ms` (default 3000), `fetch.max.wait.ms`, `max.partition.fetch.bytes`, `fetch.max.bytes`,
  * `commit.offsets.on.checkpoint`, `client.id.prefix`, `log.level`.
  */
 export class KafkaSourceBuilder<T> extends KafkaClientBuilder {
