@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EddyError, RestartStrategies, StreamExecutionEnvironment } from "../../core/index.ts";
+import { EddyError, RestartStrategies, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
 import { compiledGuest, faultToleranceJob, packedHandOffJob, keySelectorJob, keyedProcessJob, numberEvents, sampleLines, statelessJobs, timestampJob, windowJobs } from "./engine-jobs.ts";
 import { WasmOperatorError } from "./errors.ts";
 import { guest, upperAscii, wasiImportingComponent } from "./test-support.ts";
@@ -171,6 +171,15 @@ describe("regression #13.7: a record the value encoding cannot carry fails the j
     const big = await jobFailure(StreamExecutionEnvironment.create().fromCollection<unknown>([10n]).map(json).executeAndCollect());
     expect(big.message).toMatch(/a record value is a bigint \(10n\), which values: "json" cannot carry/);
     for (const e of [bytes, raw, big]) expect([e.code, e.retryable]).toEqual(["WASM_BAD_INPUT", false]);
+  });
+
+  it("a window aggregate component refuses numbers under the default encoding too", async () => {
+    const sum = wasm(await compiledGuest("guests/window-sum/guest.as.ts"), { name: "window-sum" });
+    const env = StreamExecutionEnvironment.create();
+    const numbers = env.fromCollection([1, 2, 3], WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((v) => v));
+    const err = await jobFailure(numbers.keyBy(() => "k").window(TumblingEventTimeWindows.of(10)).aggregate(sum).executeAndCollect());
+    expect(err.message).toMatch(/component "window-sum" \(world window-aggregate-operator\) in operator "[^"]+": a record value is a number \(1\), but values: "string" \(the default\)/);
+    expect([err.code, err.retryable]).toEqual(["WASM_BAD_INPUT", false]);
   });
 });
 

@@ -12,7 +12,7 @@ import { ByteWriter, decodeBlobs, decodeFlags, decodeTimestamps } from "./batch-
 import { WasmOperatorError } from "./errors.ts";
 import type { KeyedProcessHost, LoadedComponent } from "./instance.ts";
 import { EVENT_TIME, PROCESSING_TIME, decodeStateRequests, decodeStateWrites, decodeTimerUpdates, encodeStateValues, type TimeDomain } from "./keyed-codec.ts";
-import { bytesToLatin1, jsonProblem, latin1ToBytes, readValue, unencodableValue, utf8String, writeValue, type ValueEncoding } from "./value-codec.ts";
+import { bytesToLatin1, latin1ToBytes, parseJsonValue, readValue, unencodableValue, utf8String, writeValue, type ValueEncoding } from "./value-codec.ts";
 import type { WorldName } from "./worlds.ts";
 
 /** Records per component call at most. */
@@ -253,14 +253,13 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
     const n = offsets.length - 1;
     const values: unknown[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = offsets[i]!;
-      const text = utf8String(out, p + 16 + view.getUint32(p, true), offsets[i + 1]!);
-      try {
-        values[i] = JSON.parse(text);
-      } catch (e) {
-        throw badOutput(this.component, fn, new SyntaxError(`record ${i + 1} of ${n} ${jsonProblem(text, e)}`, { cause: e }), this.context.operatorName);
+    try {
+      for (let i = 0; i < n; i++) {
+        const p = offsets[i]!;
+        values[i] = parseJsonValue(utf8String(out, p + 16 + view.getUint32(p, true), offsets[i + 1]!), `record ${i + 1} of ${n}`);
       }
+    } catch (e) {
+      throw badOutput(this.component, fn, e, this.context.operatorName);
     }
     return values;
   }

@@ -68,10 +68,14 @@ function describeValue(v: unknown): string {
   return `${kind} (${text})`;
 }
 
-/** "is not JSON (...): <parser message>", with the start of the text. */
-export function jsonProblem(text: string, error: unknown): string {
-  const start = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return `is not JSON (values: "json"): ${JSON.stringify(start)}: ${error instanceof Error ? error.message : String(error)}`;
+/** Parses a value a component returned under `values: "json"`; a SyntaxError naming `what` ("record 3 of 10") and the start of the text when it is not JSON. */
+export function parseJsonValue(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const start = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    throw new SyntaxError(`${what} is not JSON (values: "json"): ${JSON.stringify(start)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 /**

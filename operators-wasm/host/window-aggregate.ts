@@ -12,7 +12,7 @@ import { WasmOperatorError } from "./errors.ts";
 import type { LoadedComponent } from "./instance.ts";
 import { encodeMergeInput } from "./keyed-codec.ts";
 import { MAX_BATCH, type ComponentSource } from "./operators.ts";
-import { bytesToLatin1, jsonProblem, latin1ToBytes, readValue, unencodableValue, utf8String, writeValue } from "./value-codec.ts";
+import { bytesToLatin1, latin1ToBytes, parseJsonValue, readValue, unencodableValue, utf8String, writeValue } from "./value-codec.ts";
 
 /**
  * An accumulator as window state keeps it: the component's bytes (latin1; null until created)
@@ -55,15 +55,8 @@ export class WindowAggregateFunction implements AggregateFunction<unknown, Queue
       return this.component.getResults(w.finish());
     });
     const r = out[0]!;
-    return this.decode("get-results", () => {
-      if (this.source.values !== "json") return readValue(r, 0, r.length, this.source.values);
-      const text = utf8String(r, 0, r.length);
-      try {
-        return JSON.parse(text);
-      } catch (e) {
-        throw new SyntaxError(`the result ${jsonProblem(text, e)}`, { cause: e });
-      }
-    });
+    return this.decode("get-results", () =>
+      this.source.values === "json" ? parseJsonValue(utf8String(r, 0, r.length), "the result") : readValue(r, 0, r.length, this.source.values));
   }
 
   merge(a: QueuedAccumulator, b: QueuedAccumulator): QueuedAccumulator {
