@@ -22,7 +22,7 @@ function num(x: number): string {
  * `_total` (`numRecordsInErrors` -> `eddy_source_num_records_in_errors_total`,
  * `KafkaSourceReader.commitsFailed` -> `eddy_source_kafka_source_reader_commits_failed_total`).
  */
-export function sourceCounterName(counter: string): string {
+function sourceCounterName(counter: string): string {
   const snake = counter
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
