@@ -2,7 +2,7 @@
  * Flink REST API v1 response shapes built from a JobClient: job details, overview, plan,
  * exceptions, checkpoints, backpressure, watermarks and job metrics.
  */
-import type { JobStatus, VertexMetrics } from "../core/index.ts";
+import { vertexCounters, type JobStatus, type VertexMetrics } from "../core/index.ts";
 import type { JobEntry } from "./job-registry.ts";
 
 export const JOB_STATES: readonly JobStatus[] = ["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING", "CANCELED", "FINISHED", "FAILED"];
@@ -225,11 +225,17 @@ export function vertexWatermarks(v: VertexMetrics): object[] {
   ]);
 }
 
-/** Job-level metrics for `/jobs/:jobid/metrics` (values as strings, as Flink's). */
+/**
+ * Job-level metrics for `/jobs/:jobid/metrics` (values as strings, as Flink's), and each source
+ * vertex's reader counters summed over its subtasks as `<vertexid>.<counter>`
+ * (`<vertexid>.numRecordsInErrors`).
+ */
 export function jobMetricValues(entry: JobEntry): Record<string, string> {
   const m = entry.client.metrics();
   const cp = jobCheckpoints(entry) as { counts: { completed: number; failed: number }; latest: { completed: { end_to_end_duration?: number; state_size?: number } | null } };
   const { start, end } = times(entry);
+  const counters: Record<string, string> = {};
+  for (const v of m.vertices) for (const [name, value] of Object.entries(vertexCounters(v))) counters[`${v.id}.${name}`] = String(value);
   return {
     // Every failure but a final one was followed by a restart.
     numRestarts: String(Math.max(0, entry.client.getExceptionHistory().length - (entry.client.getJobStatus() === "FAILED" ? 1 : 0))),
@@ -240,6 +246,7 @@ export function jobMetricValues(entry: JobEntry): Record<string, string> {
     lastCheckpointSize: String(cp.latest.completed?.state_size ?? -1),
     sourceRecordsPerSecond: String(round(m.sourceRecordsPerSecond)),
     currentWatermark: watermarkString(m.currentWatermark),
+    ...counters,
   };
 }
 

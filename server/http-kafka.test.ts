@@ -36,6 +36,7 @@ beforeAll(async () => {
     { name: `orders-${rt}-eu`, partitions: 1 },
     { name: `big-orders-${rt}`, partitions: 2 },
     { name: `events-${rt}`, partitions: 1 },
+    { name: `poison-${rt}`, partitions: 2 },
   ]);
   broker = await startTestBroker({ brokers: 2, topics });
 }, 180_000);
@@ -215,6 +216,39 @@ for (const rt of ["node", "deno", "bun"] as const) {
       await eventually("the record job to finish", async () => ((await call("GET", `/jobs/${whole}`)).json.state === "FINISHED" ? true : undefined), WAIT_MS);
       const since = sent.map((r, offset) => ({ topic, partition: 0, offset, timestamp: r.timestamp, key: r.key, value: r.value })).filter((r) => r.timestamp >= 2_000);
       expect(await results(whole)).toEqual(since);
+    }, 60_000);
+
+    it("regression #13.16: records skipped under SKIP show in /jobs/:id/metrics and Prometheus /metrics", async () => {
+      const topic = `poison-${rt}`;
+      const sent = Array.from({ length: 30 }, (_, i) => ({ partition: i % 2, value: i % 4 === 1 ? `{"n":${i},` : JSON.stringify({ n: i }) }));
+      await produce(broker.bootstrap, topic, sent);
+      const bad = sent.filter((r) => {
+        try {
+          JSON.parse(r.value);
+          return false;
+        } catch {
+          return true;
+        }
+      }).length;
+      const jobid = await submit({
+        name: `skipping on ${rt}`,
+        parallelism: 2,
+        sources: [{ type: "kafka", bootstrapServers: broker.bootstrap, topics: [topic], bounded: true, onDeserializationFailure: "SKIP" }],
+        sinks: [{ type: "collect" }],
+      });
+      await eventually("the bounded job to finish", async () => ((await call("GET", `/jobs/${jobid}`)).json.state === "FINISHED" ? true : undefined), WAIT_MS);
+      expect(await results(jobid)).toHaveLength(sent.length - bad);
+
+      const id = `${await sourceVertex(jobid)}.numRecordsInErrors`;
+      expect((await call("GET", `/jobs/${jobid}/metrics`)).json).toContainEqual({ id });
+      expect((await call("GET", `/jobs/${jobid}/metrics?get=${id}`)).json).toEqual([{ id, value: String(bad) }]);
+
+      const prometheus = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
+      expect(prometheus).toContain("# TYPE eddy_source_num_records_in_errors_total counter");
+      const samples = prometheus.split("\n").filter((l) => l.startsWith("eddy_source_num_records_in_errors_total{") && l.includes(`job_id="${jobid}"`));
+      // One sample per source subtask; together they count every skipped record.
+      expect(samples.map((l) => /subtask="(\d+)"/.exec(l)?.[1]).sort()).toEqual(["0", "1"]);
+      expect(samples.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0)).toBe(bad);
     }, 60_000);
 
     it("refuses brokers the server does not allow, and fails a job whose broker is not there", async () => {

@@ -311,5 +311,31 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       expect(overview["jobs-cancelled"]).toBeGreaterThanOrEqual(1);
       expect(overview["jobs-finished"]).toBeGreaterThanOrEqual(1);
     });
+
+    it.runIf(options.wasm && jobs)("regression #13.8: a component's non-JSON output fails the job naming the component, world and record", async () => {
+      // Records cross as JSON text and the component uppercases it: {"ok":true} comes back as {"OK":TRUE}.
+      const records = [{ a: "x" }, { ok: true }, { b: 1 }];
+      const bad = records.findIndex((r) => {
+        try {
+          JSON.parse(JSON.stringify(r).toUpperCase());
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      const submitted = await call("POST", "/jobs", {
+        name: `bad output on ${name}`,
+        sources: [{ type: "collection", records }],
+        operators: [{ type: "wasm", kind: "map", artifact, name: "upper" }],
+        sinks: [{ type: "collect" }],
+        restartStrategy: { type: "none" },
+      });
+      expect(submitted.status, submitted.text).toBe(202);
+      const failed = submitted.json.jobid as string;
+      await awaitState(failed, "FAILED");
+      const root = (await call("GET", `/jobs/${failed}/exceptions`)).json["root-exception"] as string;
+      expect(root).toMatch(new RegExp(`component "upper" \\(world map-operator\\) in operator "[^"]+": process-batch returned an invalid result: record ${bad + 1} of ${records.length} is not JSON \\(values: "json"\\)`));
+      expect((await call("GET", `/jobs/${failed}/results`)).json.records).toEqual([]);
+    });
   });
 }

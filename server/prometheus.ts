@@ -17,6 +17,21 @@ function num(x: number): string {
   return Number.isNaN(x) ? "NaN" : x === Number.POSITIVE_INFINITY ? "+Inf" : x === Number.NEGATIVE_INFINITY ? "-Inf" : String(x);
 }
 
+/**
+ * A source reader's counter as a metric name: `eddy_source_` + the name in snake case +
+ * `_total` (`numRecordsInErrors` -> `eddy_source_num_records_in_errors_total`,
+ * `KafkaSourceReader.commitsFailed` -> `eddy_source_kafka_source_reader_commits_failed_total`).
+ */
+function sourceCounterName(counter: string): string {
+  const snake = counter
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .toLowerCase();
+  return `eddy_source_${snake}_total`;
+}
+
 /** The metrics text for `jobs`. */
 export function prometheusText(jobs: readonly JobEntry[]): string {
   const families = new Map<string, { help: string; type: "gauge" | "counter"; lines: string[] }>();
@@ -46,6 +61,7 @@ export function prometheusText(jobs: readonly JobEntry[]): string {
         put("eddy_task_records_in_total", "Records received.", "counter", sl, s.recordsIn);
         put("eddy_task_records_out_total", "Records emitted.", "counter", sl, s.recordsOut);
         put("eddy_task_current_input_watermark_ms", "Input watermark (ms).", "gauge", sl, s.currentInputWatermark);
+        for (const [counter, value] of Object.entries(s.counters ?? {})) put(sourceCounterName(counter), `Source reader counter ${counter}.`, "counter", sl, value);
       }
     }
   }

@@ -399,7 +399,9 @@ function sendError(name: string, error: unknown): EddyError {
  * Properties (`setProperty`): `transaction.timeout.ms` (default 60000; EXACTLY_ONCE refuses to start unless it
  * is at least 3x the job's checkpoint interval), `eddy.batch.records` (records per send,
  * default 500), `max.in.flight.requests` (default 5), `retries`, `retry.backoff.ms`,
- * `request.timeout.ms`, `client.id`, `log.level`.
+ * `request.timeout.ms` (default 30000; also how long a broker may take to answer the first
+ * request on a new connection), `socket.connection.setup.timeout.ms` (default 3000), `client.id`,
+ * `log.level`.
  */
 export class KafkaSinkBuilder<T> extends KafkaClientBuilder {
   constructor() {

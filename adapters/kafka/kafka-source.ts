@@ -81,8 +81,9 @@ export class KafkaSource<T> implements Source<T, KafkaPartitionSplit, KafkaEnume
  * Builder of {@link KafkaSource}, with Flink's method names.
  *
  * Properties (`setProperty`): `partition.discovery.interval.ms` (default 30000; <= 0 turns
- * discovery off), `isolation.level`, `retries`, `retry.backoff.ms`, `request.timeout.ms`,
- * `fetch.max.wait.ms`, `max.partition.fetch.bytes`, `fetch.max.bytes`,
+ * discovery off), `isolation.level`, `retries`, `retry.backoff.ms`, `request.timeout.ms`
+ * (default 30000; also how long a broker may take to answer the first request on a new
+ * connection), `socket.connection.setup.timeout.ms` (default 3000), `fetch.max.wait.ms`, `max.partition.fetch.bytes`, `fetch.max.bytes`,
  * `commit.offsets.on.checkpoint`, `client.id.prefix`, `log.level`.
  */
 export class KafkaSourceBuilder<T> extends KafkaClientBuilder {
@@ -143,7 +144,8 @@ export class KafkaSourceBuilder<T> extends KafkaClientBuilder {
    * A record the deserializer rejects: FAIL the job (default), SKIP it, or send it as a
    * {@link DeadLetter} to the side output `tag` of the source stream (DEAD_LETTER; like
    * `sideOutputLateData(tag)` of a window). Every rejected record is counted in
-   * `metrics().deserializationFailures`; dead letters also in `metrics().deadLetters`.
+   * `metrics().deserializationFailures`; dead letters also in `metrics().deadLetters`. The job's
+   * metrics show them per source vertex too: `numRecordsInErrors` and `KafkaSourceReader.deadLetters`.
    * Dead letters keep the record's Kafka timestamp and do not take part in watermarking.
    *
    * @example

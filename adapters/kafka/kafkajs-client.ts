@@ -25,6 +25,7 @@ import type {
   TransactionIdentity,
 } from "./client.ts";
 import { tpKey } from "./client.ts";
+import { EddyError } from "../../core/errors.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
@@ -119,6 +120,16 @@ function toMessages(records: readonly ProducerRecord[]): { topic: string; messag
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
+/** The kafkajs request timeout in `e` or what it wraps (the error ending a retry loop keeps the last one as `cause`). */
+function requestTimeoutIn(e: unknown): { broker?: string } | undefined {
+  let x = e as { name?: string; broker?: string; cause?: unknown } | undefined;
+  for (let depth = 0; x !== undefined && x !== null && depth < 5; depth++) {
+    if (x.name === "KafkaJSRequestTimeoutError") return x;
+    x = x.cause as typeof x;
+  }
+  return undefined;
+}
+
 /** Orders two Int64 offsets given as decimal strings. */
 function compareOffsets(a: string, b: string): number {
   const x = BigInt(a);
@@ -153,6 +164,8 @@ export class KafkajsClient implements KafkaClient {
   private cluster: Any;
   private producerCluster: Any;
   private closed = false;
+  /** A connect under way per cluster: concurrent callers wait for it (a half-open socket reads as connected). */
+  private readonly connecting = new WeakMap<object, Promise<void>>();
 
   constructor(private readonly config: KafkaClientConfig) {
     const levels = this.k.LEVELS;
@@ -184,8 +197,49 @@ export class KafkajsClient implements KafkaClient {
   private async main(): Promise<Any> {
     if (this.closed) throw new Error("[eddy] the Kafka client is closed");
     this.cluster ??= this.newCluster(this.isolation);
-    if (!this.cluster.isConnected()) await this.cluster.connect();
+    await this.connect(this.cluster);
     return this.cluster;
+  }
+
+  /** Connects `cluster` to a bootstrap broker unless it is connected (or connecting) already. */
+  private connect(cluster: Any): Promise<void> {
+    const pending = this.connecting.get(cluster);
+    if (pending !== undefined) return pending;
+    if (cluster.isConnected()) return Promise.resolve();
+    const connecting = this.connectOnce(cluster).finally(() => this.connecting.delete(cluster));
+    this.connecting.set(cluster, connecting);
+    return connecting;
+  }
+
+  /**
+   * kafkajs connects to a bootstrap broker, then asks it for its API versions, waiting
+   * request.timeout.ms (at least the connection timeout) for the answer. When the broker accepts
+   * the connection and never answers, kafkajs' retry finds the socket open, takes the broker as
+   * connected, and the next request fails with a bare "Broker not connected". Here such a
+   * broker fails the connect with an error naming it and the time waited, and the half-open
+   * connection is closed (the next attempt starts afresh).
+   */
+  private async connectOnce(cluster: Any): Promise<void> {
+    const started = Date.now();
+    let error: unknown;
+    try {
+      await cluster.connect();
+    } catch (e) {
+      error = e;
+    }
+    const seed = cluster.brokerPool?.seedBroker as { brokerAddress?: string; versions?: unknown } | undefined;
+    const timedOut = requestTimeoutIn(error);
+    if (error === undefined && (seed === undefined || seed.versions)) return;
+    if (error !== undefined && timedOut === undefined) throw error;
+    const waited = Date.now() - started;
+    await cluster.disconnect().catch(() => {});
+    const { requestTimeoutMs, connectionTimeoutMs } = this.config;
+    const broker = timedOut?.broker ?? seed?.brokerAddress ?? this.config.bootstrapServers.join(",");
+    throw new EddyError(
+      `[eddy] Kafka broker ${broker} accepted the connection but did not answer within ${waited} ms (request.timeout.ms is ${requestTimeoutMs}` +
+        `${connectionTimeoutMs > requestTimeoutMs ? `; the first request waits at least socket.connection.setup.timeout.ms, ${connectionTimeoutMs}` : ""})`,
+      { code: "KAFKA_TIMEOUT", domain: "external", retryable: true, cause: error },
+    );
   }
 
   async describeTopics(topics?: readonly string[]): Promise<Map<string, number>> {
@@ -341,7 +395,7 @@ export class KafkajsClient implements KafkaClient {
     return {
       send: async (records) => {
         const cluster = this.producers();
-        if (!cluster.isConnected()) await cluster.connect();
+        await this.connect(cluster);
         await this.sendRecords(cluster, partitioner, retrier, undefined, records);
       },
       close: async () => {},
@@ -366,7 +420,7 @@ export class KafkajsClient implements KafkaClient {
     return {
       transactionalId,
       init: async () => {
-        if (!cluster.isConnected()) await cluster.connect();
+        await this.connect(cluster);
         // kafkajs retries InitProducerId on coordinator errors only and gives up when the
         // coordinator's connection closes (a broker going down): retry those too.
         await this.retryWithFreshMetadata(this.retrier, cluster, () => eos.initProducerId());
@@ -504,7 +558,7 @@ export class KafkajsClient implements KafkaClient {
           return;
         }
         if (err.name === "KafkaJSConnectionClosedError" && err.host !== undefined) cluster.removeBroker({ host: err.host, port: err.port });
-        if (!cluster.isConnected()) await cluster.connect().catch(() => {});
+        await this.connect(cluster).catch(() => {});
         await cluster.refreshMetadata().catch(() => {});
         throw e;
       }
@@ -538,7 +592,7 @@ export class KafkajsClient implements KafkaClient {
 
   async endTransaction(identity: TransactionIdentity, commit: boolean): Promise<void> {
     const cluster = this.producers();
-    if (!cluster.isConnected()) await cluster.connect();
+    await this.connect(cluster);
     await this.withCoordinator(cluster, identity.transactionalId, this.k.COORDINATOR_TYPES.TRANSACTION, (b) =>
       b.endTxn({ transactionalId: identity.transactionalId, producerId: identity.producerId, producerEpoch: identity.epoch, transactionResult: commit }),
     );

@@ -119,8 +119,10 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
     try {
       counts = await this.client.describeTopics(topics);
     } catch (e) {
+      // A broker that never answered is not retried: the cause names it and the time waited.
+      const timedOut = e instanceof EddyError && e.code === "KAFKA_TIMEOUT";
       throw new EddyError(
-        `[eddy] Kafka source "${this.settings.name}": could not list the partitions of ${topics !== undefined ? `topics [${topics.join(", ")}]` : `topics matching ${String(pattern)}`} from ${this.settings.bootstrap.join(",")} (after the configured retries): ${describeError(e)}`,
+        `[eddy] Kafka source "${this.settings.name}": could not list the partitions of ${topics !== undefined ? `topics [${topics.join(", ")}]` : `topics matching ${String(pattern)}`} from ${this.settings.bootstrap.join(",")}${timedOut ? "" : " (after the configured retries)"}: ${describeError(e).replace(/^\[eddy\] /, "")}`,
         { code: "KAFKA_UNREACHABLE", domain: "external", retryable: true, operator: this.settings.name, cause: e },
       );
     }

@@ -37,6 +37,14 @@ export interface ReaderCounters {
   offsetCommitFailures: number;
 }
 
+/**
+ * One reader's counters, as the job's metrics show them (SourceReader.metrics): Flink's
+ * `numRecordsInErrors` (records the deserializer rejected, under any failure policy) and its
+ * Kafka connector's `KafkaSourceReader.commitsSucceeded` / `commitsFailed` (offset commits on
+ * checkpoint), plus `KafkaSourceReader.deadLetters` (records sent to the dead-letter output).
+ */
+export type KafkaReaderMetrics = Readonly<Record<"numRecordsInErrors" | "KafkaSourceReader.deadLetters" | "KafkaSourceReader.commitsSucceeded" | "KafkaSourceReader.commitsFailed", number>>;
+
 /** Where a reader is in one partition (see {@link KafkaSourceReader.describeSplits}). */
 export interface PartitionPosition {
   readonly topic: string;
@@ -85,6 +93,8 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
   private readonly inFlight = new Set<Promise<void>>();
   private readonly failures = new Map<number, number>();
   private readonly toCommit = new Map<number, { topic: string; partition: number; offset: number }[]>();
+  /** This reader's own counts (the shared `counters` add up every reader of the source). */
+  private readonly own = { errors: 0, deadLetters: 0, commitsSucceeded: 0, commitsFailed: 0 };
 
   constructor(
     private readonly context: SourceReaderContext,
@@ -141,6 +151,7 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
         value = deserializer.deserialize(r);
       } catch (e) {
         this.counters.deserializationFailures++;
+        this.own.errors++;
         if (onFailure === "FAIL") {
           throw new EddyError(`[eddy] Kafka source "${this.settings.name}": cannot deserialize the record at ${r.topic}:${r.partition}@${r.offset}: ${describeError(e)} (set the deserialization failure policy to SKIP or DEAD_LETTER to go on)`, {
             code: "KAFKA_DESERIALIZATION",
@@ -155,6 +166,7 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
           // To the side output: the main stream's type stays T, and a dead letter neither
           // goes through timestamp assignment nor moves the watermark.
           this.counters.deadLetters++;
+          this.own.deadLetters++;
           out.collectSide(deadLetters, new DeadLetter(r, describeError(e)), r.timestamp);
         }
         continue;
@@ -238,7 +250,23 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
     if (offsets === undefined) return;
     for (const id of this.toCommit.keys()) if (id <= checkpointId) this.toCommit.delete(id);
     // For monitoring only: a failed commit does not fail the job (Flink logs it too).
-    this.client.commitOffsets(this.settings.groupId!, offsets).catch(() => void this.counters.offsetCommitFailures++);
+    this.client.commitOffsets(this.settings.groupId!, offsets).then(
+      () => void this.own.commitsSucceeded++,
+      () => {
+        this.counters.offsetCommitFailures++;
+        this.own.commitsFailed++;
+      },
+    );
+  }
+
+  metrics(): KafkaReaderMetrics {
+    const own = this.own;
+    return {
+      numRecordsInErrors: own.errors,
+      "KafkaSourceReader.deadLetters": own.deadLetters,
+      "KafkaSourceReader.commitsSucceeded": own.commitsSucceeded,
+      "KafkaSourceReader.commitsFailed": own.commitsFailed,
+    };
   }
 
   async close(): Promise<void> {

@@ -59,6 +59,12 @@ export interface SourceReader<T, S extends SourceSplit = SourceSplit> {
   snapshotState(checkpointId: number): S[];
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
+  /**
+   * The reader's own counters by name, read whenever the job's metrics are: Flink's names where
+   * one exists (`numRecordsInErrors`: records that failed to be consumed), else the connector's
+   * group and name (`KafkaSourceReader.commitsFailed`). Shown per subtask and summed per vertex.
+   */
+  metrics?(): Readonly<Record<string, number>>;
 }
 
 /** What an enumerator is given: the readers and a way to assign splits to them. */

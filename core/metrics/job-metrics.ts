@@ -16,6 +16,8 @@ export interface SubtaskMetrics {
   readonly recordsOutPerSecond: number;
   readonly currentInputWatermark: number;
   readonly currentOutputWatermark: number;
+  /** A source subtask's reader counters (SourceReader.metrics), by name. */
+  readonly counters?: Readonly<Record<string, number>> | undefined;
 }
 
 /** One job vertex (operator chain) with its subtasks. */
@@ -34,4 +36,13 @@ export interface JobMetrics {
   readonly sourceRecordsPerSecond: number;
   /** Lowest output watermark of the sink-side vertices. */
   readonly currentWatermark: number;
+}
+
+/** A vertex's reader counters, summed over its subtasks (empty for a vertex without any). */
+export function vertexCounters(v: VertexMetrics): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const s of v.subtasks) {
+    for (const [name, value] of Object.entries(s.counters ?? {})) sums[name] = (sums[name] ?? 0) + value;
+  }
+  return sums;
 }

@@ -302,6 +302,7 @@ export class LocalExecutor {
           recordsOutPerSecond: live ? m.recordsOutPerSecond : 0,
           currentInputWatermark: m.currentInputWatermark,
           currentOutputWatermark: m.currentOutputWatermark,
+          counters: t instanceof SourceTask ? t.reader.metrics?.() : undefined,
         };
       });
       if (v.isSource) for (const s of subtasks) sourceRate += s.recordsOutPerSecond;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EddyError, RestartStrategies, StreamExecutionEnvironment } from "../../core/index.ts";
+import { EddyError, RestartStrategies, StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
 import { compiledGuest, faultToleranceJob, packedHandOffJob, keySelectorJob, keyedProcessJob, numberEvents, sampleLines, statelessJobs, timestampJob, windowJobs } from "./engine-jobs.ts";
 import { WasmOperatorError } from "./errors.ts";
 import { guest, upperAscii, wasiImportingComponent } from "./test-support.ts";
@@ -116,5 +116,108 @@ describe("bad components at the job level", () => {
     const sneaky = wasm(await wasiImportingComponent(), { name: "sneaky" });
     const err = await StreamExecutionEnvironment.create().fromCollection(["a"]).map(sneaky).executeAndCollect().then(() => undefined, (e: unknown) => e);
     expect(String((err as Error)?.message)).toMatch(/component "sneaky" \(world map-operator\): imports wasi:random/);
+  });
+});
+
+/** The error a job fails with (the test fails if it does not). */
+async function jobFailure(run: Promise<unknown>): Promise<EddyError> {
+  const err = await run.then(() => undefined, (e: unknown) => e);
+  expect(err, "the job should have failed").toBeInstanceOf(EddyError);
+  return err as EddyError;
+}
+
+/** What the uppercase guest does to a value under `values: "json"`: its JSON text, uppercased (undefined when that is no longer JSON). */
+function upperJson(v: unknown): unknown {
+  try {
+    return JSON.parse(upperAscii(JSON.stringify(v)));
+  } catch {
+    return undefined;
+  }
+}
+
+describe("regression #13.7: a record the value encoding cannot carry fails the job, never coerced", () => {
+  it("non-strings under the default encoding: WASM_BAD_INPUT naming component, operator and world, suggesting values: \"json\"", async () => {
+    const compiled = await compiledGuest("guests/uppercase-map/guest.as.ts");
+    const cases: [unknown, RegExp][] = [
+      [{ a: "x" }, /an object \(\{"a":"x"\}\)/],
+      [42, /a number \(42\)/],
+      [true, /a boolean \(true\)/],
+    ];
+    for (const [value, shown] of cases) {
+      const seen: unknown[] = [];
+      const env = StreamExecutionEnvironment.create();
+      env.fromCollection<unknown>(["fine", value]).map(wasm(compiled, { name: "upper" }), "Upper").sinkTo({ createWriter: () => ({ write: (v: unknown) => void seen.push(v), flush: () => {} }) });
+      const err = await jobFailure(env.execute("bad input"));
+      expect(err.code).toBe("WASM_BAD_INPUT");
+      expect(err.message).toMatch(/^\[eddy\] component "upper" \(world map-operator\) in operator "Upper": a record value is /);
+      expect(err.message).toMatch(shown);
+      expect(err.message).toMatch(/values: "string" \(the default\) carries only strings and Uint8Arrays; pass \{ values: "json" \}/);
+      expect(err.retryable).toBe(false);
+      // What String(value) would have produced never reaches the output.
+      expect(seen).not.toContain(upperAscii(String(value)));
+    }
+  });
+
+  it("the same records go through with values: \"json\"; bytes and JSON refuse what they cannot carry", async () => {
+    const compiled = await compiledGuest("guests/uppercase-map/guest.as.ts");
+    const records: unknown[] = [{ a: "x" }, 42, "b", [1, "z"], { n: 1.5 }];
+    const json = wasm(compiled, { name: "upper", values: "json" });
+    expect(await StreamExecutionEnvironment.create().fromCollection(records).map(json).executeAndCollect()).toEqual(records.map(upperJson));
+
+    const bytes = await jobFailure(StreamExecutionEnvironment.create().fromCollection<unknown>([7]).map(wasm(compiled, { name: "upper-bytes", values: "bytes" })).executeAndCollect());
+    expect(bytes.message).toMatch(/component "upper-bytes" \(world map-operator\) in operator "Map": a record value is a number \(7\), but values: "bytes" carries only strings and Uint8Arrays/);
+    const raw = await jobFailure(StreamExecutionEnvironment.create().fromCollection<unknown>([new Uint8Array([1])]).map(json).executeAndCollect());
+    expect(raw.message).toMatch(/a record value is a Uint8Array, which values: "json" cannot carry; pass \{ values: "bytes" \}/);
+    const big = await jobFailure(StreamExecutionEnvironment.create().fromCollection<unknown>([10n]).map(json).executeAndCollect());
+    expect(big.message).toMatch(/a record value is a bigint \(10n\), which values: "json" cannot carry/);
+    for (const e of [bytes, raw, big]) expect([e.code, e.retryable]).toEqual(["WASM_BAD_INPUT", false]);
+  });
+
+  it("a window aggregate component refuses numbers under the default encoding too", async () => {
+    const sum = wasm(await compiledGuest("guests/window-sum/guest.as.ts"), { name: "window-sum" });
+    const env = StreamExecutionEnvironment.create();
+    const numbers = env.fromCollection([1, 2, 3], WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((v) => v));
+    const err = await jobFailure(numbers.keyBy(() => "k").window(TumblingEventTimeWindows.of(10)).aggregate(sum).executeAndCollect());
+    expect(err.message).toMatch(/component "window-sum" \(world window-aggregate-operator\) in operator "[^"]+": a record value is a number \(1\), but values: "string" \(the default\)/);
+    expect([err.code, err.retryable]).toEqual(["WASM_BAD_INPUT", false]);
+  });
+});
+
+describe("regression #13.8: malformed output names the component, world and record; guest addresses print unsigned", () => {
+  it("a guest returning non-JSON under values: \"json\" fails with WASM_BAD_OUTPUT, not a bare parse error; nothing of the batch is emitted", async () => {
+    const upper = wasm(await compiledGuest("guests/uppercase-map/guest.as.ts"), { name: "upper", values: "json" });
+    // The guest uppercases the JSON text: true becomes TRUE, which is not JSON.
+    const records: unknown[] = ["a", { b: "c" }, true, 7];
+    const bad = records.findIndex((v) => upperJson(v) === undefined);
+    expect(bad).toBe(2);
+    const seen: unknown[] = [];
+    const env = StreamExecutionEnvironment.create();
+    env.fromCollection(records).map(upper, "Upper").sinkTo({ createWriter: () => ({ write: (v: unknown) => void seen.push(v), flush: () => {} }) });
+    const err = await jobFailure(env.execute("bad output"));
+    expect(err.code).toBe("WASM_BAD_OUTPUT");
+    expect(err.message).toMatch(new RegExp(`^\\[eddy\\] component "upper" \\(world map-operator\\) in operator "Upper": process-batch returned an invalid result: record ${bad + 1} of ${records.length} is not JSON \\(values: "json"\\): "TRUE": `));
+    expect(err.retryable).toBe(false);
+    expect(seen).toEqual([]);
+  });
+
+  it("in a chain of components the one that wrote the bad JSON is named, not the next one", async () => {
+    const compiled = await compiledGuest("guests/uppercase-map/guest.as.ts");
+    const first = wasm(compiled, { name: "first", values: "json" });
+    const second = wasm(compiled, { name: "second", values: "json" });
+    const err = await jobFailure(StreamExecutionEnvironment.create().fromCollection<unknown>(["x", false]).map(first, "First").map(second, "Second").executeAndCollect());
+    expect(err.message).toMatch(/component "first" \(world map-operator\) in operator "First": process-batch returned an invalid result: record 2 of 2 is not JSON \(values: "json"\): "FALSE"/);
+  });
+
+  it("a return area or result list at 0xfffffff0 (C guest) is reported as that address, not -16", async () => {
+    const bad = wasm((await guest("host/fixtures/bad-pointer-map.c")).component, { name: "bad-pointer" });
+    expect(await StreamExecutionEnvironment.create().fromCollection(["ok", "fine"]).map(bad).executeAndCollect()).toEqual(["ok", "fine"]);
+    const area = await jobFailure(StreamExecutionEnvironment.create().fromCollection(["area"]).map(bad).executeAndCollect());
+    expect(area.message).toMatch(/component "bad-pointer" \(world map-operator\): process-batch returned an invalid result: return area at 0xfffffff0 is outside linear memory \(\d+ bytes\)/);
+    const list = await jobFailure(StreamExecutionEnvironment.create().fromCollection(["list"]).map(bad).executeAndCollect());
+    expect(list.message).toMatch(/result list at 0xfffffff0 of \d+ bytes is outside linear memory/);
+    for (const e of [area, list]) {
+      expect(e.message).not.toMatch(/-16\b/);
+      expect([e.code, e.retryable]).toEqual(["WASM_BAD_OUTPUT", false]);
+    }
   });
 });

@@ -158,14 +158,17 @@ export class LoadedComponent {
     const ex = this.direct!;
     const f = ex.fns.get(fn);
     if (!f) throw new TypeError(`world ${this.world} has no function ${fn}`);
+    // Pointers and lengths cross as i32, which JS reads signed: a guest address is the u32 (`>>> 0`).
     let ret: number;
     if (input !== undefined) {
       const len = input.length;
-      const ptr = ex.realloc(0, 0, 1, len);
+      const ptr = ex.realloc(0, 0, 1, len) >>> 0;
+      const size = ex.memory.buffer.byteLength;
+      if (ptr + len > size) throw new BadOutput(`cabi_realloc gave ${hex(ptr)} for ${len} input bytes, outside linear memory (${size} bytes)`);
       new Uint8Array(ex.memory.buffer, ptr, len).set(input);
-      ret = f.call(ptr, len);
+      ret = f.call(ptr, len) >>> 0;
     } else {
-      ret = f.call(n! >>> 0);
+      ret = f.call(n! >>> 0) >>> 0;
     }
     const buf = ex.memory.buffer;
     if (buf !== this.buffer) {
@@ -173,10 +176,10 @@ export class LoadedComponent {
       this.view = new DataView(buf);
     }
     const view = this.view!;
-    if (ret < 0 || ret + 8 > buf.byteLength) throw new BadOutput(`return area at ${ret} is outside memory`);
+    if (ret + 8 > buf.byteLength) throw new BadOutput(`return area at ${hex(ret)} is outside linear memory (${buf.byteLength} bytes)`);
     const rp = view.getUint32(ret, true);
     const rl = view.getUint32(ret + 4, true);
-    if (rp + rl > buf.byteLength) throw new BadOutput(`result list [${rp}, +${rl}) is outside memory`);
+    if (rp + rl > buf.byteLength) throw new BadOutput(`result list at ${hex(rp)} of ${rl} bytes is outside linear memory (${buf.byteLength} bytes)`);
     // ArrayBuffer#slice: one memcpy, no species lookup (cheaper than TypedArray#slice)
     const out = new Uint8Array(buf.slice(rp, rp + rl));
     f.post?.(ret);
@@ -215,6 +218,11 @@ export class LoadedComponent {
 }
 
 class BadOutput extends Error {}
+
+/** A guest address as an unsigned hex number: 0xfffffff0, not -16. */
+function hex(address: number): string {
+  return `0x${(address >>> 0).toString(16).padStart(8, "0")}`;
+}
 
 function hostImports(spec: WorldSpec, host: KeyedProcessHost | undefined, name: string): Record<string, Record<string, unknown>> {
   const imports: Record<string, Record<string, unknown>> = {};

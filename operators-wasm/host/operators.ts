@@ -12,7 +12,7 @@ import { ByteWriter, decodeBlobs, decodeFlags, decodeTimestamps } from "./batch-
 import { WasmOperatorError } from "./errors.ts";
 import type { KeyedProcessHost, LoadedComponent } from "./instance.ts";
 import { EVENT_TIME, PROCESSING_TIME, decodeStateRequests, decodeStateWrites, decodeTimerUpdates, encodeStateValues, type TimeDomain } from "./keyed-codec.ts";
-import { bytesToLatin1, latin1ToBytes, readValue, utf8String, writeValue, type ValueEncoding } from "./value-codec.ts";
+import { bytesToLatin1, latin1ToBytes, parseJsonValue, readValue, unencodableValue, utf8String, writeValue, type ValueEncoding } from "./value-codec.ts";
 import type { WorldName } from "./worlds.ts";
 
 /** Records per component call at most. */
@@ -36,11 +36,11 @@ export class PackedRecords {
 
 const HEADER = 16;
 
-/** Reads the packed result of a component, turning layout errors into WASM_BAD_OUTPUT. */
-function badOutput(c: LoadedComponent, fn: string, e: unknown): WasmOperatorError {
+/** Turns an error reading a component's result into WASM_BAD_OUTPUT (and keeps the component from being called again). */
+function badOutput(c: LoadedComponent, fn: string, e: unknown, operator?: string): WasmOperatorError {
   if (e instanceof WasmOperatorError) return e;
   const msg = e instanceof Error ? e.message : String(e);
-  c.failure = new WasmOperatorError("WASM_BAD_OUTPUT", c.name, c.world, `${fn} returned an invalid result: ${msg}`, e);
+  c.failure = new WasmOperatorError("WASM_BAD_OUTPUT", c.name, c.world, `${fn} returned an invalid result: ${msg}`, e, operator);
   return c.failure;
 }
 
@@ -144,9 +144,13 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
 
   protected appendRecord(key: string | undefined, value: unknown, timestamp: number): void {
     const w = this.writer;
+    const start = w.pos;
     w.lengthPrefixed(key);
     w.f64(timestamp);
-    writeValue(w, value, this.source.values);
+    if (!writeValue(w, value, this.source.values)) {
+      w.pos = start;
+      throw new WasmOperatorError("WASM_BAD_INPUT", this.source.name, this.world, unencodableValue(value, this.source.values), undefined, this.context.operatorName);
+    }
     if (this.keepOriginals) {
       this.values.push(value);
       this.stamps.push(timestamp);
@@ -210,11 +214,14 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
       offsets = recordOffsets(out, 0);
       if (offsets[offsets.length - 1] !== out.length) throw new RangeError(`${out.length - offsets[offsets.length - 1]!} trailing bytes after the records`);
     } catch (e) {
-      throw badOutput(this.component, fn, e);
+      throw badOutput(this.component, fn, e, this.context.operatorName);
     }
     const n = offsets.length - 1;
-    if (expectCount !== undefined && n !== expectCount) throw badOutput(this.component, fn, new RangeError(`${n} records for ${expectCount} inputs`));
+    if (expectCount !== undefined && n !== expectCount) throw badOutput(this.component, fn, new RangeError(`${n} records for ${expectCount} inputs`), this.context.operatorName);
     if (n === 0) return;
+    // JSON values are checked here, where the component that wrote them is known, also when
+    // they go on packed (else the next component, or the operator decoding them, is blamed).
+    const parsed = this.source.values === "json" ? this.parseJson(out, offsets, fn) : undefined;
     if (this.packedOut) {
       this.output.collect(new PackedRecords(out, n) as OUT, Number.NaN);
       return;
@@ -234,13 +241,27 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
       const vs = ks + 12;
       const ve = offsets[i + 1]!;
       let value: unknown;
-      if (enc === "bytes") value = new Uint8Array(buffer, base + vs, ve - vs);
-      else {
-        const s = utf8String(out, vs, ve);
-        value = enc === "json" ? JSON.parse(s) : s;
-      }
+      if (parsed !== undefined) value = parsed[i];
+      else if (enc === "bytes") value = new Uint8Array(buffer, base + vs, ve - vs);
+      else value = utf8String(out, vs, ve);
       output.collect(value as OUT, ts);
     }
+  }
+
+  /** Every value of a validated result batch parsed as JSON, before any is emitted; WASM_BAD_OUTPUT naming the first that is not. */
+  private parseJson(out: Uint8Array, offsets: Uint32Array, fn: string): unknown[] {
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    const n = offsets.length - 1;
+    const values: unknown[] = new Array(n);
+    try {
+      for (let i = 0; i < n; i++) {
+        const p = offsets[i]!;
+        values[i] = parseJsonValue(utf8String(out, p + 16 + view.getUint32(p, true), offsets[i + 1]!), `record ${i + 1} of ${n}`);
+      }
+    } catch (e) {
+      throw badOutput(this.component, fn, e, this.context.operatorName);
+    }
+    return values;
   }
 
   /** Calls the component with the buffered records and emits what it returns. */
@@ -314,7 +335,7 @@ export class FilterComponentOperator extends ComponentOperator<unknown, unknown>
       flags = decodeFlags(this.component.processBatch(input));
       if (flags.length !== n) throw new RangeError(`${flags.length} flags for ${n} records`);
     } catch (e) {
-      throw badOutput(this.component, "process-batch", e);
+      throw badOutput(this.component, "process-batch", e, this.context.operatorName);
     }
     if (this.packedOut) {
       // copy the kept records in runs (most filters keep most records)
@@ -357,7 +378,7 @@ export class TimestampComponentOperator extends ComponentOperator<unknown, unkno
       ts = decodeTimestamps(this.component.extractTimestamps(this.input()));
       if (ts.length !== n) throw new RangeError(`${ts.length} timestamps for ${n} records`);
     } catch (e) {
-      throw badOutput(this.component, "extract-timestamps", e);
+      throw badOutput(this.component, "extract-timestamps", e, this.context.operatorName);
     }
     const { values, stamps } = this.originals();
     for (let i = 0; i < n; i++) this.output.collect(values[i], ts[i] ?? stamps[i]!);
@@ -379,7 +400,7 @@ export class KeySelectorComponentOperator extends ComponentOperator<unknown, Key
       keys = decodeBlobs(this.component.selectKeys(this.input()));
       if (keys.length !== n) throw new RangeError(`${keys.length} keys for ${n} records`);
     } catch (e) {
-      throw badOutput(this.component, "select-keys", e);
+      throw badOutput(this.component, "select-keys", e, this.context.operatorName);
     }
     const { values, stamps } = this.originals();
     for (let i = 0; i < n; i++) {
@@ -508,7 +529,7 @@ export class KeyedProcessComponentOperator extends ComponentOperator<unknown, un
     const key = this.keys.get(text);
     if (key === undefined) {
       throw new WasmOperatorError("WASM_BAD_OUTPUT", this.source.name, this.world,
-        `${what} for key "${text.slice(0, 80)}", which is not in the batch (a keyed-process guest may only use the keys of the records and timers it was given)`);
+        `${what} for key "${text.slice(0, 80)}", which is not in the batch (a keyed-process guest may only use the keys of the records and timers it was given)`, undefined, this.context.operatorName);
     }
     return key;
   }
@@ -544,7 +565,7 @@ export class KeyedProcessComponentOperator extends ComponentOperator<unknown, un
   private updateTimers(updates: Uint8Array): void {
     const keyed = this.context.keyed!;
     for (const u of decodeTimerUpdates(updates)) {
-      if (Number.isNaN(u.time)) throw new WasmOperatorError("WASM_BAD_OUTPUT", this.source.name, this.world, "timer update without a time (NaN)");
+      if (Number.isNaN(u.time)) throw new WasmOperatorError("WASM_BAD_OUTPUT", this.source.name, this.world, "timer update without a time (NaN)", undefined, this.context.operatorName);
       keyed.backend.setCurrentKey(this.keyOf(u.key, "timer update"));
       const t = keyed.timers;
       if (u.domain === EVENT_TIME) {

@@ -10,9 +10,9 @@ import { decodeBatchStrings, decodeBlobs, decodeFlags, encodeBatch, textOf, type
 import { EVENT_TIME, encodeAddInput, encodeKeyedInput, encodeTimersInput } from "./keyed-codec.ts";
 import { compileComponent, instantiateComponent, loadComponent, WasmOperatorError } from "./index.ts";
 import { MemoryKeyedHost } from "./memory-keyed-host.ts";
-import { faultToleranceJob, packedHandOffJob, keySelectorJob, keyedProcessJob, numberEvents, sampleLines, statelessJobs, timestampJob, windowJobs } from "./engine-jobs.ts";
+import { compiledGuest, faultToleranceJob, packedHandOffJob, keySelectorJob, keyedProcessJob, numberEvents, sampleLines, statelessJobs, timestampJob, windowJobs } from "./engine-jobs.ts";
 import { wasm } from "./wasm.ts";
-import { StreamExecutionEnvironment } from "../../core/index.ts";
+import { EddyError, StreamExecutionEnvironment } from "../../core/index.ts";
 import { RunningSumReference, guest, keepNonComment, sampleRecords, splitWords, upperAscii, wasiImportingComponent } from "./test-support.ts";
 
 declare const Deno: { version: { deno: string } } | undefined;
@@ -173,6 +173,38 @@ await check("engine: a trap fails the job naming component and world; wrong worl
   const err = await StreamExecutionEnvironment.create().fromCollection(["a", "boom"]).map(trappy).executeAndCollect().then(() => undefined, (e: unknown) => e);
   if (!/component "trappy" \(world map-operator\): trapped in process-batch/.test(String((err as Error)?.message))) throw new Error(`unexpected: ${String(err)}`);
   await throwsWasm(() => StreamExecutionEnvironment.create().fromCollection(["a"]).filter(trappy), "WASM_WRONG_WORLD", /expected world filter-operator, got world map-operator/);
+});
+
+/** The error a job fails with, checked for its code, message and retry hint. */
+async function jobFails(run: Promise<unknown>, code: string, re: RegExp, retryable: boolean): Promise<string> {
+  const e = await run.then(() => undefined, (x: unknown) => x);
+  if (!(e instanceof EddyError)) throw new Error(`expected the job to fail with ${code}, got ${String(e)}`);
+  if (e.code !== code || !re.test(e.message) || e.retryable !== retryable) throw new Error(`expected ${code} ${re} (retryable: ${retryable}), got ${e.code} (retryable: ${e.retryable}): ${e.message}`);
+  return e.message;
+}
+
+await check("regression #13.7: non-string records under the default encoding fail, never coerced", async () => {
+  const compiled = await compiledGuest("guests/uppercase-map/guest.as.ts");
+  const seen: unknown[] = [];
+  const env = StreamExecutionEnvironment.create();
+  env.fromCollection<unknown>([{ a: "x" }, 42, true]).map(wasm(compiled, { name: "upper" }), "Upper").sinkTo({ createWriter: () => ({ write: (v: unknown) => void seen.push(v), flush: () => {} }) });
+  const msg = await jobFails(env.execute("bad input"), "WASM_BAD_INPUT",
+    /^\[eddy\] component "upper" \(world map-operator\) in operator "Upper": a record value is an object \(\{"a":"x"\}\), but values: "string" \(the default\) carries only strings and Uint8Arrays; pass \{ values: "json" \}/, false);
+  if (seen.length > 0) throw new Error(`records were emitted: ${JSON.stringify(seen)}`);
+  const records = [{ a: "x" }, 42, "b"];
+  same(await StreamExecutionEnvironment.create().fromCollection<unknown>(records).map(wasm(compiled, { values: "json" })).executeAndCollect(), records.map((v) => JSON.parse(upperAscii(JSON.stringify(v)))));
+  return msg;
+});
+
+await check("regression #13.8: malformed output names component, world and record; addresses print unsigned", async () => {
+  const upper = wasm(await compiledGuest("guests/uppercase-map/guest.as.ts"), { name: "upper", values: "json" });
+  // the guest uppercases JSON text: true becomes TRUE, which is not JSON
+  const msg = await jobFails(StreamExecutionEnvironment.create().fromCollection<unknown>(["a", true]).map(upper, "Upper").executeAndCollect(), "WASM_BAD_OUTPUT",
+    /component "upper" \(world map-operator\) in operator "Upper": process-batch returned an invalid result: record 2 of 2 is not JSON \(values: "json"\): "TRUE"/, false);
+  const bad = wasm((await guest("host/fixtures/bad-pointer-map.c")).component, { name: "bad-pointer" });
+  await jobFails(StreamExecutionEnvironment.create().fromCollection(["area"]).map(bad).executeAndCollect(), "WASM_BAD_OUTPUT", /return area at 0xfffffff0 is outside linear memory/, false);
+  await jobFails(StreamExecutionEnvironment.create().fromCollection(["list"]).map(bad).executeAndCollect(), "WASM_BAD_OUTPUT", /result list at 0xfffffff0 of \d+ bytes is outside linear memory/, false);
+  return msg;
 });
 
 console.log(`${failed === 0 ? "OK" : `${failed} FAILED`} on ${runtime}`);

@@ -13,11 +13,69 @@ export type ValueEncoding = "string" | "bytes" | "json";
 
 const utf8d = new TextDecoder();
 
-/** Writes `len: u32` + the value's bytes. Strings and Uint8Arrays go as they are under every encoding but `json`. */
-export function writeValue(w: ByteWriter, value: unknown, encoding: ValueEncoding): void {
-  if (encoding === "json") w.lengthPrefixed(JSON.stringify(value) ?? "null");
-  else if (typeof value === "string" || value instanceof Uint8Array) w.lengthPrefixed(value);
-  else w.lengthPrefixed(String(value));
+/**
+ * Writes `len: u32` + the value's bytes and returns true; returns false, writing nothing, when the
+ * encoding cannot carry the value: `string` and `bytes` take strings (as UTF-8) and Uint8Arrays
+ * as they are, `json` any value JSON.stringify turns into text except a Uint8Array. Nothing is
+ * converted behind the caller's back (`String({})` would reach the guest as "[object Object]").
+ */
+export function writeValue(w: ByteWriter, value: unknown, encoding: ValueEncoding): boolean {
+  if (encoding !== "json") {
+    if (typeof value !== "string" && !(value instanceof Uint8Array)) return false;
+    w.lengthPrefixed(value);
+    return true;
+  }
+  if (value instanceof Uint8Array) return false;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return false; // a BigInt, a cycle
+  }
+  if (text === undefined) return false; // undefined, a function, a symbol
+  w.lengthPrefixed(text);
+  return true;
+}
+
+/** Why {@link writeValue} refused `value`, and what to do instead. */
+export function unencodableValue(value: unknown, encoding: ValueEncoding): string {
+  const what = describeValue(value);
+  if (encoding !== "json") {
+    return `a record value is ${what}, but values: "${encoding}"${encoding === "string" ? " (the default)" : ""} carries only strings and Uint8Arrays; ` +
+      `pass { values: "json" } to send any JSON value, or turn the records into strings first`;
+  }
+  if (value instanceof Uint8Array) return `a record value is a Uint8Array, which values: "json" cannot carry; pass { values: "bytes" } to send bytes`;
+  let reason = "JSON has no text for it";
+  try {
+    JSON.stringify(value);
+  } catch (e) {
+    reason = e instanceof Error ? e.message : String(e);
+  }
+  return `a record value is ${what}, which values: "json" cannot carry (${reason})`;
+}
+
+/** "a number (42)", "an object ({\"a\":\"x\"})": the kind of a value and the start of it. */
+function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  let text: string;
+  try {
+    text = typeof v === "bigint" ? `${v}n` : typeof v === "object" ? (JSON.stringify(v) ?? String(v)) : String(v);
+  } catch {
+    text = Object.prototype.toString.call(v);
+  }
+  if (text.length > 60) text = `${text.slice(0, 57)}...`;
+  const kind = Array.isArray(v) ? "an array" : v instanceof Uint8Array ? "a Uint8Array" : typeof v === "object" ? "an object" : `a ${typeof v}`;
+  return `${kind} (${text})`;
+}
+
+/** Parses a value a component returned under `values: "json"`; a SyntaxError naming `what` ("record 3 of 10") and the start of the text when it is not JSON. */
+export function parseJsonValue(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const start = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    throw new SyntaxError(`${what} is not JSON (values: "json"): ${JSON.stringify(start)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 /**

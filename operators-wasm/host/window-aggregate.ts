@@ -6,13 +6,13 @@
  * when an accumulator has queued 1000 records).
  */
 import type { AggregateFunction } from "../../core/state/types.ts";
-import type { RichFunction } from "../../core/api/functions.ts";
+import type { RichFunction, RuntimeContext } from "../../core/api/functions.ts";
 import { ByteWriter, decodeBlobs } from "./batch-codec.ts";
 import { WasmOperatorError } from "./errors.ts";
 import type { LoadedComponent } from "./instance.ts";
 import { encodeMergeInput } from "./keyed-codec.ts";
 import { MAX_BATCH, type ComponentSource } from "./operators.ts";
-import { bytesToLatin1, latin1ToBytes, readValue, writeValue } from "./value-codec.ts";
+import { bytesToLatin1, latin1ToBytes, parseJsonValue, readValue, unencodableValue, utf8String, writeValue } from "./value-codec.ts";
 
 /**
  * An accumulator as window state keeps it: the component's bytes (latin1; null until created)
@@ -26,10 +26,12 @@ export interface QueuedAccumulator {
 export class WindowAggregateFunction implements AggregateFunction<unknown, QueuedAccumulator, unknown>, RichFunction {
   private component!: LoadedComponent;
   private dirty = new Set<QueuedAccumulator>();
+  private operator: string | undefined;
 
   constructor(private readonly source: ComponentSource) {}
 
-  async open(): Promise<void> {
+  async open(context?: RuntimeContext): Promise<void> {
+    this.operator = context?.operatorName;
     this.component = await this.source.instantiate();
   }
 
@@ -53,7 +55,8 @@ export class WindowAggregateFunction implements AggregateFunction<unknown, Queue
       return this.component.getResults(w.finish());
     });
     const r = out[0]!;
-    return this.decode("get-results", () => readValue(r, 0, r.length, this.source.values));
+    return this.decode("get-results", () =>
+      this.source.values === "json" ? parseJsonValue(utf8String(r, 0, r.length), "the result") : readValue(r, 0, r.length, this.source.values));
   }
 
   merge(a: QueuedAccumulator, b: QueuedAccumulator): QueuedAccumulator {
@@ -86,7 +89,9 @@ export class WindowAggregateFunction implements AggregateFunction<unknown, Queue
         for (const v of g.p) {
           w.u32(0);
           w.f64(undefined);
-          writeValue(w, v, this.source.values);
+          if (!writeValue(w, v, this.source.values)) {
+            throw new WasmOperatorError("WASM_BAD_INPUT", this.source.name, this.component.world, unencodableValue(v, this.source.values), undefined, this.operator);
+          }
         }
       }
       return this.component.add(w.finish());
@@ -112,7 +117,7 @@ export class WindowAggregateFunction implements AggregateFunction<unknown, Queue
       return read();
     } catch (e) {
       const c = this.component;
-      c.failure = new WasmOperatorError("WASM_BAD_OUTPUT", c.name, c.world, `${fn} returned an invalid result: ${e instanceof Error ? e.message : String(e)}`, e);
+      c.failure = new WasmOperatorError("WASM_BAD_OUTPUT", c.name, c.world, `${fn} returned an invalid result: ${e instanceof Error ? e.message : String(e)}`, e, this.operator);
       throw c.failure;
     }
   }
