@@ -75,6 +75,15 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       ...extra,
     });
 
+    /** A job of one slot that needs no component: a slow generator into a collect sink. */
+    const small = (extra: Record<string, unknown> = {}) => ({
+      name: `small-${name}`,
+      sources: [{ type: "generator", shape: "page-views", ratePerSecond: 100 }],
+      sinks: [{ type: "collect", maxRecords: 100 }],
+      checkpointing: { interval: 1_000 },
+      ...extra,
+    });
+
     beforeAll(async () => {
       server = await start();
     }, 60_000);
@@ -186,6 +195,23 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       const notThere = await call("POST", "/jobs", { ...pipeline(), savepoint: { path: "nope/savepoint-1" } });
       expect(notThere.status).toBe(400);
       expect(notThere.json.fields[0].message).toMatch(/expected a savepoint location/);
+    });
+
+    describe("regression #13.13: file sink paths that name no directory of their own", () => {
+      it("refuses '.', 'x/.', './', 'x/..' and empty segments with 400 naming the field", async () => {
+        for (const path of [".", "x/.", "./", "./x", "x/..", "a//b", "x/", ""]) {
+          const r = await call("POST", "/jobs", small({ sinks: [{ type: "file", path }] }));
+          expect(r.status, path).toBe(400);
+          expect(r.json.fields, `${path}: ${r.text}`).toEqual([{ path: "sinks[0].path", message: expect.stringMatching(/expected a (non-empty )?relative path/) }]);
+        }
+      });
+
+      it.runIf(jobs)("accepts a path of names, dots inside names included", async () => {
+        const r = await call("POST", "/jobs", small({ sinks: [{ type: "file", path: "out.v2/..clicks" }] }));
+        expect(r.status, r.text).toBe(202);
+        expect((await call("PATCH", `/jobs/${r.json.jobid}`)).status).toBe(202);
+        await awaitState(r.json.jobid, "CANCELED");
+      });
     });
 
     it("answers unknown jobs, vertices and triggers with 404 in Flink's error shape", async () => {

@@ -20,13 +20,17 @@ export const FieldName = z
 /** A display name for jobs, sources, operators. */
 const DisplayName = z.string({ error: "expected a name (string)" }).min(1, { error: "expected a non-empty name" }).max(200, { error: "expected at most 200 characters" });
 
-/** A path relative to a server directory: no `..`, no leading `/`, no backslashes or NUL. */
+/**
+ * A path naming a directory of its own under a server directory: '/'-separated names, none of
+ * them empty, `.` or `..` (so `.`, `x/.` or `a//b` cannot stand for the directory itself or a
+ * parent), no leading `/`, no backslashes, `:` or NUL.
+ */
 export const RelativePath = z
   .string({ error: "expected a relative path (string)" })
-  .min(1, { error: "expected a non-empty relative path" })
+  .min(1, { error: "expected a non-empty relative path", abort: true })
   .max(500, { error: "expected at most 500 characters" })
-  .refine((p) => !p.startsWith("/") && !p.includes("\\") && !p.includes("\0") && !p.includes(":") && p.split("/").every((s) => s !== ".." && s !== ""), {
-    error: "expected a relative path of '/'-separated names without '..', ':' or a leading '/'",
+  .refine((p) => !p.includes("\\") && !p.includes("\0") && !p.includes(":") && p.split("/").every((s) => s !== "" && s !== "." && s !== ".."), {
+    error: "expected a relative path of '/'-separated names (none empty, '.' or '..'), without ':' or a leading '/'",
   });
 
 /** A sha256 artifact id as returned by `POST /artifacts`. */
