@@ -197,6 +197,34 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       expect(notThere.json.fields[0].message).toMatch(/expected a savepoint location/);
     });
 
+    describe("regression #13.9: deeply nested bodies", () => {
+      /** A spec whose one inline record holds a value nested `depth` levels below the record. */
+      const nestedRecord = (depth: number): string =>
+        `{"name":"deep","sources":[{"type":"collection","records":[{"v":${"[".repeat(depth)}${"]".repeat(depth)}}]}],"sinks":[{"type":"collect"}]}`;
+
+      it("answers 400 'too deeply nested', naming the limit, at 3,000 and 100,000 levels", async () => {
+        for (const depth of [3_000, 100_000]) {
+          for (const body of ["[".repeat(depth) + "]".repeat(depth), `{"a":`.repeat(depth) + "1" + "}".repeat(depth), nestedRecord(depth)]) {
+            const r = await call("POST", "/jobs", body, { ...auth, "content-type": "application/json" });
+            expect(r.status, `${depth} levels: ${r.text.slice(0, 200)}`).toBe(400);
+            expect(r.json.errors[0]).toMatch(/^\[eddy\] invalid job spec: the body is too deeply nested \(at most \d+ levels of arrays and objects\)$/);
+          }
+        }
+      });
+
+      it("accepts a body nested exactly as deep as the limit it names", async () => {
+        const refused = await call("POST", "/jobs", "[".repeat(3_000) + "]".repeat(3_000), { ...auth, "content-type": "application/json" });
+        const limit = Number(/at most (\d+) levels/.exec(refused.json.errors[0])![1]);
+        // The spec itself takes 5 levels (body, sources, source, records, record).
+        const atLimit = await call("POST", "/jobs", nestedRecord(limit - 5), { ...auth, "content-type": "application/json" });
+        expect(atLimit.json.errors?.[0] ?? "", atLimit.text).not.toMatch(/too deeply nested/);
+        expect(atLimit.status, atLimit.text).toBe(202);
+        const over = await call("POST", "/jobs", nestedRecord(limit - 4), { ...auth, "content-type": "application/json" });
+        expect(over.status).toBe(400);
+        expect(over.json.errors[0]).toMatch(/too deeply nested/);
+      });
+    });
+
     describe("regression #13.13: file sink paths that name no directory of their own", () => {
       it("refuses '.', 'x/.', './', 'x/..' and empty segments with 400 naming the field", async () => {
         for (const path of [".", "x/.", "./", "./x", "x/..", "a//b", "x/", ""]) {

@@ -76,6 +76,30 @@ function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, `[eddy] request body too large: at most ${maxBytes} bytes accepted`);
 }
 
+/** The deepest nesting of arrays and objects a JSON body may have. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests arrays and objects more than `max` levels deep. A single pass over the
+ * characters, with no recursion: parsers and validators that descend recursively overflow the
+ * stack on bodies nested a few thousand levels deep, and the depth differs between runtimes.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character, quotes included
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /**
  * Reads and validates a JSON body. An empty body counts as `{}` when `emptyAsObject` (Flink's
  * POST endpoints take optional bodies).
@@ -86,6 +110,9 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S, maxBy
   let value: unknown;
   if (text.trim() === "" && emptyAsObject) value = {};
   else {
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      throw new HttpError(400, `[eddy] invalid ${what}: the body is too deeply nested (at most ${MAX_JSON_DEPTH} levels of arrays and objects)`);
+    }
     try {
       value = JSON.parse(text);
     } catch (error) {
