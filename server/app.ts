@@ -213,8 +213,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
     if (entry.results === undefined) throw new HttpError(404, `[eddy] job "${entry.id}" has no collect sink`);
     const offset = Math.max(0, Number(c.req.query("offset") ?? 0) || 0);
     const limit = Math.min(100_000, Math.max(0, Number(c.req.query("limit") ?? 10_000) || 10_000));
-    const { records, total } = entry.results;
-    return c.json({ total, kept: records.length, records: records.slice(offset, offset + limit) });
+    const { size, total } = entry.results;
+    return c.json({ total, kept: size, records: entry.results.slice(offset, offset + limit) });
   });
 
   // Triggers: a client-chosen triggerId makes retries idempotent.

@@ -31,6 +31,7 @@ import { HttpError } from "./errors.ts";
 import { recordGenerator } from "./generator-shapes.ts";
 import type { JobSpec, OperatorSpec, SinkSpec, SourceSpec } from "./job-spec.ts";
 import type { KafkaRuntime } from "./kafka.ts";
+import { ResultBuffer } from "./result-buffer.ts";
 
 type Rec = Record<string, unknown>;
 
@@ -39,19 +40,6 @@ const KEYED_BY_COMPONENT = "\u0000component";
 
 function specError(path: string, message: string): HttpError {
   return new HttpError(400, "[eddy] invalid job spec", [{ path, message }]);
-}
-
-/** Newest records of a collect sink, capped. */
-export class ResultBuffer {
-  readonly records: unknown[] = [];
-  /** Records received in total (dropped = total - kept). */
-  total = 0;
-  constructor(readonly capacity: number) {}
-  push(value: unknown): void {
-    this.total++;
-    this.records.push(value);
-    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
-  }
 }
 
 /** What building a job needs from the server. */

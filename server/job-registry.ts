@@ -5,7 +5,7 @@
  */
 import type { JobClient, JobStatus } from "../core/index.ts";
 import type { SavepointResult } from "../core/api/job-client.ts";
-import type { ResultBuffer } from "./job-builder.ts";
+import type { ResultBuffer } from "./result-buffer.ts";
 import type { JobSpec } from "./job-spec.ts";
 
 /** One asynchronous operation on a job, as Flink's `/jobs/:id/savepoints/:triggerid` reports it. */
