@@ -181,6 +181,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
     const entry = job(c);
     const mode = c.req.query("mode");
     if (mode !== undefined && mode !== "cancel") throw new HttpError(400, `[eddy] mode must be "cancel", got "${mode}"`, [{ path: "mode", message: 'expected "cancel"' }]);
+    const status = entry.client.getJobStatus();
+    if (isTerminal(status)) throw new HttpError(409, `[eddy] job "${entry.id}" is ${status}: only a job that has not ended can be cancelled`);
     void entry.client.cancel();
     return c.json({}, 202);
   });

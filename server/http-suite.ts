@@ -197,6 +197,25 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       expect(notThere.json.fields[0].message).toMatch(/expected a savepoint location/);
     });
 
+    describe.runIf(jobs)("regression #13.12: cancelling a job that has ended", () => {
+      it("answers 409 naming the state of a FINISHED or CANCELED job", async () => {
+        const bounded = await call("POST", "/jobs", { name: "three records", sources: [{ type: "collection", records: [{ a: 1 }, { a: 2 }, { a: 3 }] }], sinks: [{ type: "collect" }] });
+        expect(bounded.status, bounded.text).toBe(202);
+        await awaitState(bounded.json.jobid, "FINISHED");
+        const finished = await call("PATCH", `/jobs/${bounded.json.jobid}?mode=cancel`);
+        expect(finished.status).toBe(409);
+        expect(finished.json.errors[0]).toBe(`[eddy] job "${bounded.json.jobid}" is FINISHED: only a job that has not ended can be cancelled`);
+
+        const running = await call("POST", "/jobs", small());
+        expect(running.status, running.text).toBe(202);
+        expect((await call("PATCH", `/jobs/${running.json.jobid}`)).status).toBe(202);
+        await awaitState(running.json.jobid, "CANCELED");
+        const again = await call("PATCH", `/jobs/${running.json.jobid}`);
+        expect(again.status).toBe(409);
+        expect(again.json.errors[0]).toMatch(/is CANCELED: only a job that has not ended can be cancelled/);
+      });
+    });
+
     describe("regression #13.9: deeply nested bodies", () => {
       /** A spec whose one inline record holds a value nested `depth` levels below the record. */
       const nestedRecord = (depth: number): string =>

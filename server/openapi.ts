@@ -22,6 +22,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: "Missing bearer token",
   403: "Wrong bearer token",
   404: "Unknown job, vertex, artifact or trigger",
+  409: "The job's state does not allow it (e.g. it has already ended)",
   413: "Body too large",
   501: "Not available on this server or runtime",
 };
@@ -73,7 +74,7 @@ export function openApiDocument(version: string): object {
       "/jobs/overview": get("Every job with state, times and task counts"),
       "/jobs/{jobid}": {
         ...get("Job details: state, vertices with parallelism, status counts, timestamps", [jobId]),
-        patch: { ...mutating("Cancel the job", [jobId, { name: "mode", in: "query", required: false, schema: { type: "string", enum: ["cancel"] } }], undefined, { type: "object" }, [401, 403, 404]), responses: { 202: { description: "Cancellation requested" }, ...errors(401, 403, 404) } },
+        patch: { ...mutating("Cancel the job", [jobId, { name: "mode", in: "query", required: false, schema: { type: "string", enum: ["cancel"] } }], undefined, { type: "object" }, [400, 401, 403, 404, 409]), responses: { 202: { description: "Cancellation requested" }, ...errors(400, 401, 403, 404, 409) } },
       },
       "/jobs/{jobid}/plan": get("The job's dataflow plan", [jobId]),
       "/jobs/{jobid}/exceptions": get("Root exception and exception history", [jobId]),
