@@ -188,7 +188,12 @@ export function createApp(options: AppOptions = {}): EddyApp {
   });
   app.get("/jobs/:jobid/plan", (c) => c.json(jobPlan(job(c))));
   app.get("/jobs/:jobid/exceptions", (c) => c.json(jobExceptions(job(c))));
-  app.get("/jobs/:jobid/checkpoints", (c) => c.json(jobCheckpoints(job(c))));
+  app.get("/jobs/:jobid/checkpoints", (c) => {
+    const entry = job(c);
+    // Flink's answer for a job without checkpointing.
+    if (entry.client.checkpointStats() === undefined) throw new HttpError(404, `[eddy] checkpointing has not been enabled for job "${entry.id}"`);
+    return c.json(jobCheckpoints(entry));
+  });
   app.get("/jobs/:jobid/vertices/:vertexid/backpressure", (c) => {
     const entry = job(c);
     return c.json(vertexBackpressure(vertex(c, entry)));
@@ -236,6 +241,9 @@ export function createApp(options: AppOptions = {}): EddyApp {
     const id = requested ?? randomHexId();
     if (!entry.triggers.has(id) && isTerminal(entry.client.getJobStatus())) {
       throw new HttpError(409, `[eddy] job "${entry.id}" is ${entry.client.getJobStatus()}: no ${kind} can be taken`);
+    }
+    if (entry.client.checkpointStats() === undefined) {
+      throw new HttpError(409, `[eddy] job "${entry.id}" runs without checkpointing: no ${kind} can be taken (give its spec "checkpointing")`);
     }
     return registry.trigger(entry, kind, id, run).id;
   };

@@ -216,6 +216,54 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       });
     });
 
+    describe("regression #13.15: one exchange per key, and no checkpoints unless asked for", () => {
+      it("runs a rolling aggregate after keyBy with one hash exchange", async () => {
+        const records = Array.from({ length: 60 }, (_, i) => ({ user: `u${(i * 7) % 5}`, amount: (i % 4) + 1 }));
+        const r = await call("POST", "/jobs", {
+          name: "rolling sums",
+          parallelism: 2,
+          sources: [{ type: "collection", records }],
+          operators: [{ type: "keyBy", field: "user" }, { type: "aggregate", fn: "sum", field: "amount", as: "total" }],
+          sinks: [{ type: "collect" }],
+        });
+        expect(r.status, r.text).toBe(202);
+        const plan = (await call("GET", `/jobs/${r.json.jobid}/plan`)).json.plan;
+        const strategies = plan.nodes.flatMap((n: { inputs?: { ship_strategy: string }[] }) => (n.inputs ?? []).map((e) => e.ship_strategy));
+        expect(strategies.filter((s: string) => s === "HASH")).toHaveLength(1);
+        if (!jobs) return;
+        await awaitState(r.json.jobid, "FINISHED");
+        // Every record updates its user's running sum; the last update per user is the user's total.
+        const results = (await call("GET", `/jobs/${r.json.jobid}/results`)).json.records as { key: string; total: number }[];
+        expect(results).toHaveLength(records.length);
+        const last = new Map(results.map((x) => [x.key, x.total]));
+        const totals = new Map<string, number>();
+        for (const x of records) totals.set(x.user, (totals.get(x.user) ?? 0) + x.amount);
+        expect(last).toEqual(totals);
+      });
+
+      it("answers a job without checkpointing as Flink does: no checkpoint statistics, no savepoints", async () => {
+        const r = await call("POST", "/jobs", small({ checkpointing: undefined }));
+        expect(r.status, r.text).toBe(202);
+        const id = r.json.jobid;
+        const stats = await call("GET", `/jobs/${id}/checkpoints`);
+        expect(stats.status).toBe(404);
+        expect(stats.json.errors[0]).toMatch(/checkpointing has not been enabled/);
+        for (const route of ["savepoints", "stop", "checkpoints"]) {
+          const t = await call("POST", `/jobs/${id}/${route}`, {});
+          expect(t.status, route).toBe(409);
+          expect(t.json.errors[0], route).toMatch(/runs without checkpointing/);
+        }
+        expect((await call("GET", `/jobs/${id}/metrics?get=numberOfCompletedCheckpoints`)).json).toEqual([{ id: "numberOfCompletedCheckpoints", value: "0" }]);
+        expect((await call("PATCH", `/jobs/${id}`)).status).toBe(202);
+      });
+
+      it("refuses a file sink without checkpointing: it would never commit", async () => {
+        const r = await call("POST", "/jobs", small({ checkpointing: undefined, sinks: [{ type: "file", path: "out" }] }));
+        expect(r.status).toBe(400);
+        expect(r.json.fields).toEqual([{ path: "sinks[0]", message: expect.stringMatching(/commits its part files when a checkpoint completes: expected checkpointing/) }]);
+      });
+    });
+
     describe("regression #13.9: deeply nested bodies", () => {
       /** A spec whose one inline record holds a value nested `depth` levels below the record. */
       const nestedRecord = (depth: number): string =>

@@ -241,8 +241,8 @@ export const JobSpec = z
     sources: z.array(SourceSpec).min(1, { error: "expected at least one source" }).max(16),
     operators: z.array(OperatorSpec).max(64).optional(),
     sinks: z.array(SinkSpec).min(1, { error: "expected at least one sink" }).max(16),
-    checkpointing: CheckpointingSpec.optional(),
-    restartStrategy: RestartStrategySpec.optional(),
+    checkpointing: CheckpointingSpec.optional().describe("Without it the job takes no checkpoints or savepoints, and restarts only if restartStrategy names a strategy."),
+    restartStrategy: RestartStrategySpec.optional().describe("Default: none without checkpointing, exponential-delay (1 s to 1 min) with it."),
     savepoint: z.strictObject({ path: RelativePath.describe("A location returned by a savepoint trigger."), allowNonRestoredState: z.boolean().optional() }).optional(),
   })
   .superRefine(checkJobShape)
@@ -262,6 +262,9 @@ function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] 
     if (s.type === "kafka" && s.startingOffsets === "committed" && s.groupId === undefined) issue(["sources", i, "groupId"], "expected a group id: committed starting offsets are read from the group");
   });
   job.sinks.forEach((s, i) => {
+    if (s.type === "file" && job.checkpointing === undefined) {
+      issue(["sinks", i], "a file sink commits its part files when a checkpoint completes: expected checkpointing");
+    }
     if (s.type !== "kafka") return;
     if (s.deliveryGuarantee === "EXACTLY_ONCE") {
       if (s.transactionalIdPrefix === undefined) issue(["sinks", i, "transactionalIdPrefix"], "expected a transactional id prefix: EXACTLY_ONCE writes in Kafka transactions");
