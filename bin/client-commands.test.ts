@@ -43,6 +43,26 @@ describe("eddy client commands", () => {
     await server?.close();
   });
 
+  describe("regression #13.10: the token goes with reads too", () => {
+    it("lists jobs with the token, and explains a missing or wrong one", async () => {
+      const { jobid } = await api("POST", "/jobs", { name: "listed", sources: [{ type: "collection", records: [{ a: 1 }] }], sinks: [{ type: "collect" }] });
+      await state(jobid, "FINISHED");
+      const listed = await eddy(["list"], env());
+      expect(listed.stderr).toBe("");
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(new RegExp(`^${jobid}\\s+listed\\s+FINISHED`, "m"));
+
+      const none = await eddy(["list"], { EDDY_URL: server.url, EDDY_TOKEN: "" });
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain("GET /jobs/overview failed with 401");
+      expect(none.stderr).toContain("(pass --token or set EDDY_TOKEN)");
+      const wrong = await eddy(["list", "--token", "not-the-token"], env());
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain("GET /jobs/overview failed with 403");
+      expect(wrong.stderr).toContain("the token is not this server's");
+    });
+  });
+
   describe("regression #13.12: eddy cancel of a job that has ended", () => {
     it("cancels a running job, then prints the server's 409 naming the state and exits 1", async () => {
       const { jobid } = await api("POST", "/jobs", {

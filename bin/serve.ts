@@ -3,7 +3,7 @@
  * file): checkpoints and savepoints under `--checkpoint-dir`, uploaded components and file-sink
  * output under `--data-dir`, optional bearer token, optional demo job.
  *
- *   eddy serve [--port 8081] [--host 127.0.0.1] [--token T] [--checkpoint-dir DIR] [--data-dir DIR] [--demo [--rate N] [--events N]]
+ *   eddy serve [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir DIR] [--demo [--rate N] [--events N]]
  *   deno run -A bin/serve.ts --port 0        bun run bin/serve.ts --port 0
  *
  * Prints `eddy: serving the API at <url>` once listening (with --quiet: `EDDY_LISTENING <url>` only).
@@ -18,7 +18,10 @@ import { createApp, defaultKafkaRuntime, FileSystemArtifactStore, JobRegistry } 
 export interface StartOptions {
   readonly port?: number;
   readonly host?: string;
+  /** Requests need `Authorization: Bearer <token>` (all but the dashboard page and /openapi.json). */
   readonly token?: string;
+  /** With a token: reads need none, only requests that change something do. */
+  readonly publicReads?: boolean;
   readonly checkpointDir?: string;
   readonly dataDir?: string;
   /** Run the page-count demo job and print its windows and status line. */
@@ -73,6 +76,7 @@ export async function startServer(options: StartOptions = {}) {
   }
   const app = createApp({
     token: options.token,
+    publicReads: options.publicReads,
     registry,
     checkpointFs: fs(checkpointDir),
     outputFs: fs(path.join(dataDir, "output")),
@@ -83,7 +87,7 @@ export async function startServer(options: StartOptions = {}) {
   });
   const server = await serve(app, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });
   if (options.quiet !== true) {
-    printLine(`eddy: serving the API at ${server.url} on ${rt} (dashboard ${server.url}/, spec ${server.url}/openapi.json)${options.token !== undefined ? "; mutating requests need the bearer token" : ""}`);
+    printLine(`eddy: serving the API at ${server.url} on ${rt} (dashboard ${server.url}/, spec ${server.url}/openapi.json)${options.token === undefined ? "" : options.publicReads === true ? "; requests that change something need the bearer token" : "; requests need the bearer token"}`);
     if (options.demo === true) printLine(`eddy demo: ${options.rate ?? 50_000} page views/s, 5 s event-time windows, up to 2 s disorder (Ctrl-C to stop)`);
   }
   return {
@@ -120,7 +124,7 @@ export function parseArgs(argv: readonly string[], flags: readonly string[]): { 
 
 /** `eddy serve ...`: starts, prints, and stops cleanly on Ctrl-C / SIGTERM. */
 export async function serveCommand(argv: readonly string[]): Promise<void> {
-  const { values } = parseArgs(argv, ["demo", "quiet"]);
+  const { values } = parseArgs(argv, ["demo", "quiet", "public-reads"]);
   const port = Number(values.get("port") ?? process.env.PORT ?? 8081);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`[eddy] --port must be an integer in 0..65535, got "${values.get("port")}"`);
   const rate = values.has("rate") ? Number(values.get("rate")) : undefined;
@@ -128,6 +132,7 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
     port,
     host: values.get("host"),
     token: values.get("token") ?? process.env.EDDY_TOKEN,
+    publicReads: values.has("public-reads"),
     checkpointDir: values.get("checkpoint-dir"),
     dataDir: values.get("data-dir"),
     demo: values.has("demo"),

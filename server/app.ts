@@ -2,8 +2,12 @@
  * `createApp(options)`: the Hono app of Eddy's REST API. Runtime-agnostic (Web-standard
  * Request/Response only); each runtime adapter serves its `fetch`.
  */
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { type CheckpointStorage, FileSystemCheckpointStorage, type FileSystem, type JobClient, MemoryFileSystem, safeName } from "../core/index.ts";
+import { checkArgument } from "../core/errors.ts";
 import { randomHexId } from "../core/graph/ids.ts";
 import { type ArtifactInfo, type ArtifactStore, MemoryArtifactStore, isArtifactId, sha256Hex } from "./artifact-store.ts";
 import { type ComponentRuntime, defaultComponentRuntime, worldForKind } from "./components.ts";
@@ -27,15 +31,20 @@ import { openApiDocument } from "./openapi.ts";
 import { type PartitionsInfo, sourcePartitions } from "./partitions.ts";
 import { prometheusText } from "./prometheus.ts";
 import { CheckpointRequest, SavepointRequest, StopRequest } from "./request-bodies.ts";
-import { readJson, readLimited } from "./validation.ts";
+import { readJson } from "./validation.ts";
 
 /** Eddy's version as the API reports it. */
 export const EDDY_VERSION = "0.1.0";
 
 /** Options of {@link createApp}. All have in-memory defaults, so `createApp()` just works. */
 export interface AppOptions {
-  /** When set, every mutating request needs `Authorization: Bearer <token>` (401 without, 403 wrong). */
+  /**
+   * When set, requests need `Authorization: Bearer <token>` (401 without, 403 wrong): every one
+   * but the dashboard page (`GET /`, which asks for the token) and `GET /openapi.json`.
+   */
   readonly token?: string;
+  /** With a token: reads (GET, HEAD) need none, only requests that change something do (default false). */
+  readonly publicReads?: boolean;
   /** Checkpoints and savepoints of submitted jobs (default: in memory). */
   readonly checkpointFs?: FileSystem;
   /** File sinks write here (default: in memory). */
@@ -85,26 +94,38 @@ export function createApp(options: AppOptions = {}): EddyApp {
   const app = new Hono();
 
   app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
     const http = toHttpError(error);
     if (http.status >= 500 && http.status !== 501) console.error(error);
     return c.json(errorBody(http), http.status);
   });
   app.notFound((c) => c.json({ errors: [`Not found: ${new URL(c.req.url).pathname}`] }, 404));
 
-  // Bearer token on every mutating request.
-  app.use("*", async (c, next) => {
-    const method = c.req.method;
-    if (options.token !== undefined && method !== "GET" && method !== "HEAD" && method !== "OPTIONS") {
-      const header = c.req.header("authorization");
-      const m = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header);
-      if (m === null) {
-        c.header("WWW-Authenticate", 'Bearer realm="eddy"');
-        throw new HttpError(401, "[eddy] this request needs a bearer token: send Authorization: Bearer <token>");
-      }
-      if (!sameToken(m[1]!.trim(), options.token)) throw new HttpError(403, "[eddy] the bearer token is not valid for this server");
-    }
-    await next();
-  });
+  if (options.token !== undefined) {
+    checkArgument(BEARER_TOKEN.test(options.token), "[eddy] the API token must be letters, digits and . _ ~ + / - (optionally ending in =), as a bearer token is");
+    const deny = (status: 400 | 401 | 403, message: string) => (c: Context) => c.json(errorBody(new HttpError(status, message)), status);
+    const guard = bearerAuth({
+      token: options.token,
+      realm: "eddy",
+      noAuthenticationHeader: { message: deny(401, "[eddy] this request needs a bearer token: send Authorization: Bearer <token>") },
+      invalidAuthenticationHeader: { message: deny(400, '[eddy] the Authorization header is malformed: expected "Bearer <token>"') },
+      invalidToken: { message: deny(403, "[eddy] the bearer token is not valid for this server") },
+    });
+    const publicReads = options.publicReads === true;
+    app.use("*", (c, next) => {
+      const read = c.req.method === "GET" || c.req.method === "HEAD";
+      // The page holds no data (it asks for the token) and the API description is what a client needs to find the token scheme.
+      const open = read && (publicReads || c.req.path === "/" || c.req.path === "/openapi.json");
+      return open ? next() : guard(c, next);
+    });
+  }
+  // The rest of the body stays unread, so the connection cannot carry another request: close it.
+  const tooLarge = (maxBytes: number) => (c: Context) => c.json(errorBody(new HttpError(413, `[eddy] request body too large: at most ${maxBytes} bytes accepted`)), 413, { connection: "close" });
+  const jsonBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge(maxBodyBytes) });
+  const rawUpload = bodyLimit({ maxSize: maxArtifactBytes, onError: tooLarge(maxArtifactBytes) });
+  // A multipart envelope adds a few hundred bytes around the file; the file itself is checked after parsing.
+  const formUpload = bodyLimit({ maxSize: maxArtifactBytes + 64 * 1024, onError: tooLarge(maxArtifactBytes) });
+  const uploadBody: MiddlewareHandler = (c, next) => (isMultipart(c.req.raw) ? formUpload : rawUpload)(c, next);
 
   const job = (c: Context): JobEntry => {
     const id = c.req.param("jobid")!;
@@ -153,8 +174,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
   app.get("/jobs", (c) => c.json({ jobs: registry.all().map((j) => ({ id: j.id, status: j.client.getJobStatus() })) }));
   app.get("/jobs/overview", (c) => c.json({ jobs: registry.all().map(jobOverview) }));
 
-  app.post("/jobs", async (c) => {
-    const spec = await readJson(c, JobSpec, maxBodyBytes, "job spec");
+  app.post("/jobs", jsonBody, async (c) => {
+    const spec = await readJson(c, JobSpec, "job spec");
     if (spec.savepoint !== undefined) {
       // A missing savepoint is the client's mistake: say so now rather than fail the job later.
       try {
@@ -247,9 +268,9 @@ export function createApp(options: AppOptions = {}): EddyApp {
     }
     return registry.trigger(entry, kind, id, run).id;
   };
-  app.post("/jobs/:jobid/savepoints", async (c) => {
+  app.post("/jobs/:jobid/savepoints", jsonBody, async (c) => {
     const entry = job(c);
-    const body = await readJson(c, SavepointRequest, maxBodyBytes, "savepoint request", true);
+    const body = await readJson(c, SavepointRequest, "savepoint request", true);
     const id = startTrigger(entry, "savepoint", body.triggerId, async () => {
       const result = await entry.client.triggerSavepoint();
       if (body["cancel-job"] === true) await entry.client.cancel();
@@ -257,15 +278,15 @@ export function createApp(options: AppOptions = {}): EddyApp {
     });
     return c.json({ "request-id": id }, 202);
   });
-  app.post("/jobs/:jobid/stop", async (c) => {
+  app.post("/jobs/:jobid/stop", jsonBody, async (c) => {
     const entry = job(c);
-    const body = await readJson(c, StopRequest, maxBodyBytes, "stop request", true);
+    const body = await readJson(c, StopRequest, "stop request", true);
     const id = startTrigger(entry, "stop", body.triggerId, () => entry.client.stopWithSavepoint({ drain: body.drain ?? false }));
     return c.json({ "request-id": id }, 202);
   });
-  app.post("/jobs/:jobid/checkpoints", async (c) => {
+  app.post("/jobs/:jobid/checkpoints", jsonBody, async (c) => {
     const entry = job(c);
-    const body = await readJson(c, CheckpointRequest, maxBodyBytes, "checkpoint request", true);
+    const body = await readJson(c, CheckpointRequest, "checkpoint request", true);
     const id = startTrigger(entry, "checkpoint", body.triggerId, () => entry.client.triggerCheckpoint());
     return c.json({ "request-id": id }, 202);
   });
@@ -287,7 +308,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
     if (info === undefined) throw notFound("artifact", id);
     return c.json(info);
   });
-  app.post("/artifacts", async (c) => {
+  app.post("/artifacts", uploadBody, async (c) => {
     const bytes = await uploadedBytes(c.req.raw, maxArtifactBytes);
     if (bytes.length === 0) throw new HttpError(400, "[eddy] empty upload: send the component's bytes as the body (application/wasm) or as a multipart file");
     const id = await sha256Hex(bytes);
@@ -322,24 +343,19 @@ export function createApp(options: AppOptions = {}): EddyApp {
   return Object.assign(app, { registry, shutdown: () => registry.shutdown() });
 }
 
-/** Compares tokens without stopping at the first differing character. */
-function sameToken(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
+/** What Hono's bearer-auth accepts as a token (RFC 6750's b64token). */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+
+function isMultipart(request: Request): boolean {
+  return (request.headers.get("content-type") ?? "").startsWith("multipart/form-data");
 }
 
-/** The component bytes: the raw body, or the first file of a multipart form. */
+/** The component bytes (the body is within its limit already): the raw body, or the first file of a multipart form. */
 async function uploadedBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const type = request.headers.get("content-type") ?? "";
-  // A multipart envelope adds a few hundred bytes around the file.
-  const body = await readLimited(request, type.startsWith("multipart/form-data") ? maxBytes + 64 * 1024 : maxBytes);
-  if (!type.startsWith("multipart/form-data")) return body;
+  if (!isMultipart(request)) return new Uint8Array(await request.arrayBuffer());
   let form: FormData;
   try {
-    form = await new Response(body as BodyInit, { headers: { "content-type": type } }).formData();
+    form = await request.formData();
   } catch (error) {
     throw new HttpError(400, `[eddy] malformed multipart upload: ${error instanceof Error ? error.message : String(error)}`);
   }

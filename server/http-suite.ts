@@ -5,7 +5,7 @@
  * savepoint, cancel; and bad specs, bad tokens, unknown ids and oversize uploads.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, eventually } from "./testing/fixtures.ts";
+import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, type TestServerOptions, eventually } from "./testing/fixtures.ts";
 
 /** What a runtime's server can do. */
 export interface SuiteOptions {
@@ -22,13 +22,14 @@ export interface SuiteOptions {
   readonly kafka?: boolean;
 }
 
-/** Registers the suite against the server `start` returns. */
-export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, options: SuiteOptions): void {
+/** Registers the suite against the servers `start` returns (the suite's own, and a few configured otherwise). */
+export function httpSuite(name: string, start: (options?: Omit<TestServerOptions, "kafkaBrokers">) => Promise<ServerUnderTest>, options: SuiteOptions): void {
   describe(`HTTP API on ${name}`, () => {
     const jobs = options.jobs ?? true;
     let server: ServerUnderTest;
     const auth = { authorization: `Bearer ${TEST_TOKEN}` };
-    const call = async (method: string, route: string, body?: unknown, headers: Record<string, string> = auth): Promise<{ status: number; json: any; text: string; headers: Headers }> => {
+    type Answer = { status: number; json: any; text: string; headers: Headers };
+    const callAt = async (base: string, method: string, route: string, body?: unknown, headers: Record<string, string> = auth): Promise<Answer> => {
       const init: RequestInit = { method, headers: { ...headers } };
       if (body instanceof Uint8Array) {
         init.body = body as BodyInit;
@@ -38,7 +39,7 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
         init.body = JSON.stringify(body);
         (init.headers as Record<string, string>)["content-type"] = "application/json";
       }
-      const res = await fetch(`${server.url}${route}`, init);
+      const res = await fetch(`${base}${route}`, init);
       const text = await res.text();
       let json: unknown;
       try {
@@ -48,6 +49,7 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       }
       return { status: res.status, json, text, headers: res.headers };
     };
+    const call = (method: string, route: string, body?: unknown, headers: Record<string, string> = auth): Promise<Answer> => callAt(server.url, method, route, body, headers);
     const state = async (jobid: string): Promise<string> => (await call("GET", `/jobs/${jobid}`)).json.state;
     const awaitState = (jobid: string, wanted: string) => eventually(`job ${jobid} ${wanted}`, async () => ((await state(jobid)) === wanted ? true : undefined));
     const awaitTrigger = (jobid: string, kind: "savepoints" | "checkpoints", id: string) =>
@@ -102,14 +104,67 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/jobs/{jobid}/vertices/{vertexid}/backpressure", "/artifacts"]));
     });
 
-    it("guards mutating endpoints with the bearer token: 401 without, 403 wrong", async () => {
-      const none = await call("POST", "/jobs", pipeline(), {});
-      expect(none.status).toBe(401);
-      expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
-      expect(none.json.errors[0]).toMatch(/bearer token/);
-      expect((await call("POST", "/jobs", pipeline(), { authorization: "Bearer wrong" })).status).toBe(403);
-      expect((await call("POST", "/artifacts", new Uint8Array([0, 97, 115, 109]), { authorization: "Bearer wrong" })).status).toBe(403);
-      expect((await call("GET", "/jobs/overview", undefined, {})).status).toBe(200);
+    describe("regression #13.10: the bearer token guards reads too, unless reads are opened", () => {
+      it("answers every read and change without the token 401, with a wrong one 403, a malformed header 400", async () => {
+        const submitted = await call("POST", "/jobs", small());
+        expect(submitted.status, submitted.text).toBe(202);
+        const id = submitted.json.jobid;
+        const reads = ["/overview", "/config", "/metrics", "/jobs", "/jobs/overview", `/jobs/${id}`, `/jobs/${id}/plan`, `/jobs/${id}/results`, `/jobs/${id}/metrics`, `/jobs/${id}/checkpoints`, `/jobs/${id}/exceptions`, "/artifacts"];
+        for (const route of reads) {
+          const none = await call("GET", route, undefined, {});
+          expect(none.status, route).toBe(401);
+          expect(none.headers.get("www-authenticate"), route).toMatch(/^Bearer realm="eddy"/);
+          expect(none.json, route).toEqual({ errors: ["[eddy] this request needs a bearer token: send Authorization: Bearer <token>"] });
+          const wrong = await call("GET", route, undefined, { authorization: "Bearer wrong" });
+          expect(wrong.status, route).toBe(403);
+          expect(wrong.json, route).toEqual({ errors: ["[eddy] the bearer token is not valid for this server"] });
+          expect((await call("GET", route)).status, route).toBe(200);
+        }
+        const none = await call("POST", "/jobs", small(), {});
+        expect(none.status).toBe(401);
+        expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+        expect((await call("POST", "/jobs", small(), { authorization: "Bearer wrong" })).status).toBe(403);
+        expect((await call("POST", "/artifacts", new Uint8Array([0, 97, 115, 109]), { authorization: "Bearer wrong" })).status).toBe(403);
+        expect((await call("PATCH", `/jobs/${id}`, undefined, { authorization: "Bearer wrong" })).status).toBe(403);
+        const malformed = await call("GET", "/jobs/overview", undefined, { authorization: `Basic ${TEST_TOKEN}` });
+        expect(malformed.status).toBe(400);
+        expect(malformed.json.errors[0]).toMatch(/Authorization header is malformed: expected "Bearer <token>"/);
+        expect((await call("PATCH", `/jobs/${id}`)).status).toBe(202);
+      });
+
+      it("serves the dashboard page and the API description without the token", async () => {
+        const page = await call("GET", "/", undefined, {});
+        expect(page.status).toBe(200);
+        expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+        const doc = await call("GET", "/openapi.json", undefined, {});
+        expect(doc.status).toBe(200);
+        expect(doc.json.components.securitySchemes.bearer).toEqual({ type: "http", scheme: "bearer" });
+      });
+
+      describe("on a server started with reads opened", () => {
+        let open: ServerUnderTest | undefined;
+        beforeAll(async () => {
+          open = await start({ publicReads: true });
+        }, 60_000);
+        afterAll(async () => {
+          await open?.close();
+        });
+
+        it("answers reads without a token and still guards every change", async () => {
+          const at = (method: string, route: string, body?: unknown, headers?: Record<string, string>) => callAt(open!.url, method, route, body, headers);
+          expect((await at("POST", "/jobs", small(), {})).status).toBe(401);
+          expect((await at("POST", "/jobs", small(), { authorization: "Bearer wrong" })).status).toBe(403);
+          const submitted = await at("POST", "/jobs", small());
+          expect(submitted.status, submitted.text).toBe(202);
+          const id = submitted.json.jobid;
+          for (const route of ["/overview", "/metrics", "/jobs/overview", `/jobs/${id}`, `/jobs/${id}/results`, `/jobs/${id}/metrics`, "/artifacts"]) {
+            expect((await at("GET", route, undefined, {})).status, route).toBe(200);
+          }
+          expect((await at("PATCH", `/jobs/${id}`, undefined, {})).status).toBe(401);
+          expect((await at("POST", `/jobs/${id}/savepoints`, {}, {})).status).toBe(401);
+          expect((await at("PATCH", `/jobs/${id}`)).status).toBe(202);
+        });
+      });
     });
 
     it("refuses oversize uploads with 413 and non-components with 400", async () => {

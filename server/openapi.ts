@@ -19,15 +19,16 @@ const triggerId = { name: "triggerid", in: "path", required: true, schema: { typ
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c], content: json(error) }]));
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request: `fields` names each bad field and what was expected",
-  401: "Missing bearer token",
+  401: "Missing bearer token (the server has a token)",
   403: "Wrong bearer token",
   404: "Unknown job, vertex, artifact or trigger",
   409: "The job's state does not allow it (e.g. it has already ended)",
   413: "Body too large",
   501: "Not available on this server or runtime",
 };
+// On a server with a token, reads need it too unless the server opens them (`publicReads`).
 const get = (summary: string, params: object[] = [], schema?: object, more: Record<string, unknown> = {}) => ({
-  get: { summary, parameters: params, responses: { 200: ok(summary, schema), ...(params.length > 0 ? errors(404) : {}) }, ...more },
+  get: { summary, parameters: params, security: [{ bearer: [] }], responses: { 200: ok(summary, schema), ...errors(...(params.length > 0 ? [401, 403, 404] : [401, 403])) }, ...more },
 });
 const mutating = (summary: string, params: object[], body: object | undefined, response: object, codes: number[]) => ({
   summary,
@@ -98,8 +99,8 @@ export function openApiDocument(version: string): object {
           requestBody: { required: true, content: { "application/wasm": { schema: { type: "string", format: "binary" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
         },
       },
-      "/metrics": { get: { summary: "Prometheus metrics", responses: { 200: { description: "text/plain; version=0.0.4", content: { "text/plain": { schema: { type: "string" } } } } } } },
-      "/openapi.json": get("This document"),
+      "/metrics": { get: { summary: "Prometheus metrics", security: [{ bearer: [] }], responses: { 200: { description: "text/plain; version=0.0.4", content: { "text/plain": { schema: { type: "string" } } } }, ...errors(401, 403) } } },
+      "/openapi.json": { get: { summary: "This document (needs no token)", responses: { 200: ok("This document") } } },
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Request bodies: read with a size limit, parse JSON, refuse prototype keys anywhere, validate
- * with a zod schema and report every bad field by path (`operators[2].size: expected ...`).
+ * Request bodies (size limits are Hono's body-limit middleware, in app.ts): parse JSON no deeper
+ * than a limit, refuse prototype keys anywhere, validate with a zod schema and report every bad
+ * field by path (`operators[2].size: expected ...`).
  */
 import type { Context } from "hono";
 import type { z } from "zod";
@@ -45,37 +46,6 @@ export function forbiddenKeyPaths(value: unknown, path: PropertyKey[] = [], out:
   return out;
 }
 
-/** Reads the body as text, refusing more than `maxBytes` (413) even without a Content-Length. */
-export async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
-
-function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, `[eddy] request body too large: at most ${maxBytes} bytes accepted`);
-}
-
 /** The deepest nesting of arrays and objects a JSON body may have. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -104,9 +74,8 @@ export function nestedDeeperThan(text: string, max: number): boolean {
  * Reads and validates a JSON body. An empty body counts as `{}` when `emptyAsObject` (Flink's
  * POST endpoints take optional bodies).
  */
-export async function readJson<S extends z.ZodType>(c: Context, schema: S, maxBytes: number, what: string, emptyAsObject = false): Promise<z.infer<S>> {
-  const bytes = await readLimited(c.req.raw, maxBytes);
-  const text = new TextDecoder().decode(bytes);
+export async function readJson<S extends z.ZodType>(c: Context, schema: S, what: string, emptyAsObject = false): Promise<z.infer<S>> {
+  const text = await c.req.text();
   let value: unknown;
   if (text.trim() === "" && emptyAsObject) value = {};
   else {
