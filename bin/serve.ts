@@ -8,6 +8,8 @@
  *
  * Prints `eddy: serving the API at <url>` once listening (with --quiet: `EDDY_LISTENING <url>` only).
  * `--max-artifact-bytes N` caps component uploads (default 16 MiB).
+ * `--max-jobs N` and `--max-slots N` limit the jobs running at once (default 32) and the task slots
+ * they take together (default 256; a job takes as many as its largest parallelism).
  * `--kafka-brokers host:port,...` lets job specs name only these Kafka brokers (default: any).
  */
 import path from "node:path";
@@ -31,6 +33,10 @@ export interface StartOptions {
   readonly events?: number;
   /** Largest component upload in bytes (default 16 MiB). */
   readonly maxArtifactBytes?: number;
+  /** Jobs running at once (default 32). */
+  readonly maxJobs?: number;
+  /** Task slots the running jobs take together (default 256). */
+  readonly maxSlots?: number;
   /** The only Kafka brokers job specs may name (default: any). */
   readonly kafkaBrokers?: readonly string[];
   /** Suppress print sinks and the banner (tests). */
@@ -83,6 +89,8 @@ export async function startServer(options: StartOptions = {}) {
     artifacts: new FileSystemArtifactStore(fs(path.join(dataDir, "artifacts"))),
     print: (line) => printLine(line),
     ...(options.maxArtifactBytes !== undefined ? { maxArtifactBytes: options.maxArtifactBytes } : {}),
+    ...(options.maxJobs !== undefined ? { maxJobs: options.maxJobs } : {}),
+    ...(options.maxSlots !== undefined ? { maxSlots: options.maxSlots } : {}),
     ...(options.kafkaBrokers !== undefined ? { kafka: defaultKafkaRuntime({ allowedBrokers: options.kafkaBrokers }) } : {}),
   });
   const server = await serve(app, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });
@@ -128,6 +136,12 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
   const port = Number(values.get("port") ?? process.env.PORT ?? 8081);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`[eddy] --port must be an integer in 0..65535, got "${values.get("port")}"`);
   const rate = values.has("rate") ? Number(values.get("rate")) : undefined;
+  const count = (flag: string): number | undefined => {
+    if (!values.has(flag)) return undefined;
+    const n = Number(values.get(flag));
+    if (!Number.isInteger(n) || n < 1) throw new Error(`[eddy] --${flag} must be an integer >= 1, got "${values.get(flag)}"`);
+    return n;
+  };
   const server = await startServer({
     port,
     host: values.get("host"),
@@ -140,6 +154,8 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
     ...(values.has("events") ? { events: Number(values.get("events")) } : {}),
     quiet: values.has("quiet"),
     ...(values.has("max-artifact-bytes") ? { maxArtifactBytes: Number(values.get("max-artifact-bytes")) } : {}),
+    maxJobs: count("max-jobs"),
+    maxSlots: count("max-slots"),
     ...(values.has("kafka-brokers") ? { kafkaBrokers: values.get("kafka-brokers")!.split(",").map((b) => b.trim()).filter((b) => b !== "") } : {}),
   });
   // Machine-readable for scripts that start a server on port 0.

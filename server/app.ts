@@ -24,6 +24,7 @@ import {
   vertexWatermarks,
 } from "./flink-json.ts";
 import { buildJob } from "./job-builder.ts";
+import { JobLimits } from "./job-limits.ts";
 import { type JobEntry, JobRegistry, type Trigger, isTerminal } from "./job-registry.ts";
 import { JobSpec } from "./job-spec.ts";
 import { type KafkaRuntime, defaultKafkaRuntime } from "./kafka.ts";
@@ -61,6 +62,13 @@ export interface AppOptions {
   readonly maxArtifactBytes?: number;
   /** Largest JSON body, bytes (default 1 MiB). */
   readonly maxBodyBytes?: number;
+  /** Jobs running at once; more submissions answer 429 (default 32). */
+  readonly maxJobs?: number;
+  /**
+   * Task slots the running jobs take together (default 256); a job takes as many as its largest
+   * parallelism (Flink's slot sharing). A submission that does not fit answers 429.
+   */
+  readonly maxSlots?: number;
   /** Where print sinks write (default console.log). */
   readonly print?: (line: string) => void;
   /** Split assignment of a source vertex (default: built-in sources, and sources that describe themselves). */
@@ -90,6 +98,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
   const print = options.print ?? ((line: string) => console.log(line));
   const partitions = options.partitions ?? sourcePartitions;
   const compiled = new Map<string, Promise<unknown>>();
+  const limits = new JobLimits(registry, { maxJobs: options.maxJobs, maxSlots: options.maxSlots });
 
   const app = new Hono();
 
@@ -155,12 +164,10 @@ export function createApp(options: AppOptions = {}): EddyApp {
   app.get("/overview", (c) => {
     const jobs = registry.all();
     const count = (states: string[]) => jobs.filter((j) => states.includes(j.client.getJobStatus())).length;
-    const running = jobs.filter((j) => !isTerminal(j.client.getJobStatus()));
-    const slots = running.reduce((n, j) => n + j.client.executionGraph.slots, 0);
     return c.json({
       taskmanagers: 1,
-      "slots-total": slots,
-      "slots-available": 0,
+      "slots-total": limits.maxSlots,
+      "slots-available": Math.max(0, limits.maxSlots - limits.slotsInUse()),
       "jobs-running": count(["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING"]),
       "jobs-finished": count(["FINISHED"]),
       "jobs-cancelled": count(["CANCELED"]),
@@ -184,17 +191,25 @@ export function createApp(options: AppOptions = {}): EddyApp {
         throw new HttpError(400, "[eddy] invalid job spec", [{ path: "savepoint.path", message: `expected a savepoint location: ${error instanceof Error ? error.message : String(error)}` }]);
       }
     }
-    const built = await buildJob(spec, {
-      outputFs,
-      checkpointStorage,
-      print,
-      jobKey: `${safeName(spec.name)}-${randomHexId().slice(0, 8)}`,
-      kafka,
-      component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
-    });
-    const client = built.env.executeAsync(spec.name);
-    registry.add(client, { spec, results: built.results });
-    return c.json({ jobid: client.jobId, jobUrl: `/jobs/${client.jobId}` }, 202);
+    const admitted = limits.admitJob();
+    try {
+      const built = await buildJob(spec, {
+        outputFs,
+        checkpointStorage,
+        print,
+        jobKey: `${safeName(spec.name)}-${randomHexId().slice(0, 8)}`,
+        kafka,
+        component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
+      });
+      const client = built.env.prepare(spec.name);
+      // No await between the check and add: concurrent submissions cannot both take the last slots.
+      limits.checkSlots(client.executionGraph.slots);
+      client.start();
+      registry.add(client, { spec, results: built.results });
+      return c.json({ jobid: client.jobId, jobUrl: `/jobs/${client.jobId}` }, 202);
+    } finally {
+      admitted();
+    }
   });
 
   app.get("/jobs/:jobid", (c) => c.json(jobDetails(job(c))));
@@ -203,8 +218,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
     const mode = c.req.query("mode");
     if (mode !== undefined && mode !== "cancel") throw new HttpError(400, `[eddy] mode must be "cancel", got "${mode}"`, [{ path: "mode", message: 'expected "cancel"' }]);
     const status = entry.client.getJobStatus();
-    if (isTerminal(status)) throw new HttpError(409, `[eddy] job "${entry.id}" is ${status}: only a job that has not ended can be cancelled`);
-    void entry.client.cancel();
+    if (entry.live === undefined || isTerminal(status)) throw new HttpError(409, `[eddy] job "${entry.id}" is ${status}: only a job that has not ended can be cancelled`);
+    void entry.live.cancel();
     return c.json({}, 202);
   });
   app.get("/jobs/:jobid/plan", (c) => c.json(jobPlan(job(c))));
@@ -232,7 +247,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
   app.get("/jobs/:jobid/sources/:vertexid/partitions", (c) => {
     const entry = job(c);
     const id = c.req.param("vertexid");
-    const info = partitions(entry.client, id);
+    if (entry.live === undefined) throw new HttpError(404, `[eddy] job "${entry.id}" has ended (${entry.client.getJobStatus()}): its sources hold no partitions any more`);
+    const info = partitions(entry.live, id);
     if (info === undefined) throw new HttpError(404, `[eddy] vertex "${id}" is not a source of job "${entry.id}"`);
     return c.json(info);
   });
@@ -258,22 +274,26 @@ export function createApp(options: AppOptions = {}): EddyApp {
                 ? { checkpointId: t.result!.checkpointId }
                 : { location: t.result!.location },
         };
-  const startTrigger = (entry: JobEntry, kind: Trigger["kind"], requested: string | undefined, run: () => ReturnType<JobClient["triggerSavepoint"]>): string => {
+  const startTrigger = (entry: JobEntry, kind: Trigger["kind"], requested: string | undefined, run: (job: JobClient) => ReturnType<JobClient["triggerSavepoint"]>): string => {
     const id = requested ?? randomHexId();
-    if (!entry.triggers.has(id) && isTerminal(entry.client.getJobStatus())) {
-      throw new HttpError(409, `[eddy] job "${entry.id}" is ${entry.client.getJobStatus()}: no ${kind} can be taken`);
+    const live = entry.live;
+    // A known trigger id is a retry: it finds the first trigger, even once the job has ended.
+    if (!entry.triggers.has(id)) {
+      if (live === undefined || isTerminal(entry.client.getJobStatus())) {
+        throw new HttpError(409, `[eddy] job "${entry.id}" is ${entry.client.getJobStatus()}: no ${kind} can be taken`);
+      }
+      if (entry.client.checkpointStats() === undefined) {
+        throw new HttpError(409, `[eddy] job "${entry.id}" runs without checkpointing: no ${kind} can be taken (give its spec "checkpointing")`);
+      }
     }
-    if (entry.client.checkpointStats() === undefined) {
-      throw new HttpError(409, `[eddy] job "${entry.id}" runs without checkpointing: no ${kind} can be taken (give its spec "checkpointing")`);
-    }
-    return registry.trigger(entry, kind, id, run).id;
+    return registry.trigger(entry, kind, id, () => run(live!)).id;
   };
   app.post("/jobs/:jobid/savepoints", jsonBody, async (c) => {
     const entry = job(c);
     const body = await readJson(c, SavepointRequest, "savepoint request", true);
-    const id = startTrigger(entry, "savepoint", body.triggerId, async () => {
-      const result = await entry.client.triggerSavepoint();
-      if (body["cancel-job"] === true) await entry.client.cancel();
+    const id = startTrigger(entry, "savepoint", body.triggerId, async (live) => {
+      const result = await live.triggerSavepoint();
+      if (body["cancel-job"] === true) await live.cancel();
       return result;
     });
     return c.json({ "request-id": id }, 202);
@@ -281,13 +301,13 @@ export function createApp(options: AppOptions = {}): EddyApp {
   app.post("/jobs/:jobid/stop", jsonBody, async (c) => {
     const entry = job(c);
     const body = await readJson(c, StopRequest, "stop request", true);
-    const id = startTrigger(entry, "stop", body.triggerId, () => entry.client.stopWithSavepoint({ drain: body.drain ?? false }));
+    const id = startTrigger(entry, "stop", body.triggerId, (live) => live.stopWithSavepoint({ drain: body.drain ?? false }));
     return c.json({ "request-id": id }, 202);
   });
   app.post("/jobs/:jobid/checkpoints", jsonBody, async (c) => {
     const entry = job(c);
     const body = await readJson(c, CheckpointRequest, "checkpoint request", true);
-    const id = startTrigger(entry, "checkpoint", body.triggerId, () => entry.client.triggerCheckpoint());
+    const id = startTrigger(entry, "checkpoint", body.triggerId, (live) => live.triggerCheckpoint());
     return c.json({ "request-id": id }, 202);
   });
   const getTrigger = (c: Context, kinds: Trigger["kind"][]) => {

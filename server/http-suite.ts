@@ -319,6 +319,57 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
       });
     });
 
+    describe("regression #13.11: limits on running jobs and task slots", () => {
+      let limited: ServerUnderTest | undefined;
+      const at = (method: string, route: string, body?: unknown) => callAt(limited!.url, method, route, body);
+      const sized = (parallelism: number) => small({ name: `parallelism ${parallelism}`, parallelism });
+      const running: string[] = [];
+      const submit = async (parallelism: number): Promise<Answer> => {
+        const r = await at("POST", "/jobs", sized(parallelism));
+        if (r.status === 202) running.push(r.json.jobid);
+        return r;
+      };
+      const cancel = async (id: string): Promise<void> => {
+        expect((await at("PATCH", `/jobs/${id}`)).status).toBe(202);
+        await eventually(`job ${id} CANCELED`, async () => ((await at("GET", `/jobs/${id}`)).json.state === "CANCELED" ? true : undefined));
+        running.splice(running.indexOf(id), 1);
+      };
+      beforeAll(async () => {
+        limited = await start({ maxJobs: 2, maxSlots: 4 });
+      }, 60_000);
+      afterAll(async () => {
+        await limited?.close();
+      });
+
+      it("answers 429 naming the limit and how to raise it", async () => {
+        expect((await at("GET", "/overview")).json).toMatchObject({ "slots-total": 4, "slots-available": 4 });
+        const tooWide = await submit(5);
+        expect(tooWide.status).toBe(429);
+        expect(tooWide.json.errors).toEqual(["[eddy] the job needs 5 task slots (its largest parallelism) but this server has 4; lower its parallelism or raise the limit (eddy serve --max-slots N)"]);
+
+        expect((await submit(3)).status).toBe(202);
+        expect((await at("GET", "/overview")).json).toMatchObject({ "slots-total": 4, "slots-available": 1 });
+        const noRoom = await submit(2);
+        expect(noRoom.status).toBe(429);
+        expect(noRoom.json.errors).toEqual(["[eddy] not enough free task slots: the job needs 2 (its largest parallelism), 3 of 4 are taken; wait for a job to end, lower its parallelism, or raise the limit (eddy serve --max-slots N)"]);
+
+        expect((await submit(1)).status).toBe(202);
+        const tooMany = await submit(1);
+        expect(tooMany.status).toBe(429);
+        expect(tooMany.json.errors).toEqual(["[eddy] too many jobs: 2 of at most 2 are running; cancel or stop one, or raise the limit (eddy serve --max-jobs N)"]);
+        expect((await at("GET", "/overview")).json).toMatchObject({ "jobs-running": 2, "slots-available": 0 });
+      });
+
+      it.runIf(jobs)("admits jobs again once others end, and no more than the limit when submissions race", async () => {
+        for (const id of [...running]) await cancel(id);
+        expect((await at("GET", "/overview")).json).toMatchObject({ "jobs-running": 0, "slots-available": 4 });
+        const raced = await Promise.all([1, 1, 1, 1, 1].map(() => submit(1)));
+        expect(raced.map((r) => r.status).sort()).toEqual([202, 202, 429, 429, 429]);
+        for (const id of [...running]) await cancel(id);
+        expect((await submit(4)).status).toBe(202);
+      });
+    });
+
     describe("regression #13.9: deeply nested bodies", () => {
       /** A spec whose one inline record holds a value nested `depth` levels below the record. */
       const nestedRecord = (depth: number): string =>

@@ -24,6 +24,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: "Unknown job, vertex, artifact or trigger",
   409: "The job's state does not allow it (e.g. it has already ended)",
   413: "Body too large",
+  429: "The server runs as many jobs, or task slots, as it is allowed to (the message names the limit)",
   501: "Not available on this server or runtime",
 };
 // On a server with a token, reads need it too unless the server opens them (`publicReads`).
@@ -70,7 +71,7 @@ export function openApiDocument(version: string): object {
       "/config": get("Web UI configuration"),
       "/jobs": {
         ...get("Job ids and states"),
-        post: mutating("Submit a job spec", [], { $ref: "#/components/schemas/JobSpec" }, { type: "object", properties: { jobid: { type: "string" } } }, [400, 401, 403, 404, 413, 501]),
+        post: mutating("Submit a job spec", [], { $ref: "#/components/schemas/JobSpec" }, { type: "object", properties: { jobid: { type: "string" } } }, [400, 401, 403, 404, 413, 429, 501]),
       },
       "/jobs/overview": get("Every job with state, times and task counts"),
       "/jobs/{jobid}": {

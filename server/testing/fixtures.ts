@@ -62,11 +62,20 @@ export interface TestServerOptions {
   readonly kafkaBrokers?: readonly string[];
   /** Reads need no token (`--public-reads`). */
   readonly publicReads?: boolean;
+  /** Jobs running at once (`--max-jobs`). */
+  readonly maxJobs?: number;
+  /** Task slots of the running jobs together (`--max-slots`). */
+  readonly maxSlots?: number;
 }
 
 /** `eddy serve`'s flags for `options`. */
 function serveFlags(options: TestServerOptions): string[] {
-  return [...(options.kafkaBrokers !== undefined ? ["--kafka-brokers", options.kafkaBrokers.join(",")] : []), ...(options.publicReads === true ? ["--public-reads"] : [])];
+  return [
+    ...(options.kafkaBrokers !== undefined ? ["--kafka-brokers", options.kafkaBrokers.join(",")] : []),
+    ...(options.publicReads === true ? ["--public-reads"] : []),
+    ...(options.maxJobs !== undefined ? ["--max-jobs", String(options.maxJobs)] : []),
+    ...(options.maxSlots !== undefined ? ["--max-slots", String(options.maxSlots)] : []),
+  ];
 }
 
 /** `eddy serve` on Node, in this process. */
