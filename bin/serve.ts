@@ -89,8 +89,8 @@ export async function startServer(options: StartOptions = {}) {
     artifacts: new FileSystemArtifactStore(fs(path.join(dataDir, "artifacts"))),
     print: (line) => printLine(line),
     ...(options.maxArtifactBytes !== undefined ? { maxArtifactBytes: options.maxArtifactBytes } : {}),
-    ...(options.maxJobs !== undefined ? { maxJobs: options.maxJobs } : {}),
-    ...(options.maxSlots !== undefined ? { maxSlots: options.maxSlots } : {}),
+    maxJobs: options.maxJobs,
+    maxSlots: options.maxSlots,
     ...(options.kafkaBrokers !== undefined ? { kafka: defaultKafkaRuntime({ allowedBrokers: options.kafkaBrokers }) } : {}),
   });
   const server = await serve(app, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });

@@ -2,7 +2,9 @@
  * The HTTP suite every runtime's server runs (vitest drives it over fetch; the server runs on
  * Node, Deno, Bun or workerd): submit a job spec with a WASM operator, watch it, read
  * backpressure, watermarks and checkpoints, take a savepoint, stop, resubmit from the
- * savepoint, cancel; and bad specs, bad tokens, unknown ids and oversize uploads.
+ * savepoint, cancel; and bad specs, bad tokens (reads included), unknown ids, oversize uploads,
+ * deeply nested bodies and the limits on jobs and slots, some on servers started otherwise
+ * (reads opened, small limits).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, type TestServerOptions, eventually } from "./testing/fixtures.ts";
