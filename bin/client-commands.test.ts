@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerUnderTest, TEST_TOKEN, eventually, serveOnNode } from "../server/testing/fixtures.ts";
+import { type ServerUnderTest, TEST_TOKEN, callApi, eventually, serveOnNode } from "../server/testing/fixtures.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -26,14 +26,7 @@ function eddy(args: readonly string[], env: Record<string, string>): Promise<{ c
 describe("eddy client commands", () => {
   let server: ServerUnderTest;
   const env = (): Record<string, string> => ({ EDDY_URL: server.url, EDDY_TOKEN: TEST_TOKEN });
-  const api = async (method: string, route: string, body?: unknown): Promise<any> => {
-    const res = await fetch(`${server.url}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return res.json();
-  };
+  const api = (method: string, route: string, body?: unknown): Promise<any> => callApi(server, method, route, body);
   const state = (jobid: string, wanted: string) => eventually(`job ${jobid} ${wanted}`, async () => ((await api("GET", `/jobs/${jobid}`)).state === wanted ? true : undefined));
 
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Browser, type Locator, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { type ServerUnderTest, TEST_TOKEN, serveOnNode } from "./testing/fixtures.ts";
+import { type ServerUnderTest, TEST_TOKEN, callApi, serveOnNode } from "./testing/fixtures.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const screenshots = path.join(tmpdir(), "eddy-dashboard");
@@ -40,16 +40,7 @@ describe("dashboard in chromium", () => {
   let server: ServerUnderTest;
   let browser: Browser | undefined;
 
-  const api = async (method: string, route: string, body?: unknown): Promise<any> => {
-    const res = await fetch(`${server.url}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = await res.json();
-    if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const api = (method: string, route: string, body?: unknown): Promise<any> => callApi(server, method, route, body);
 
   beforeAll(async () => {
     server = await serveOnNode();

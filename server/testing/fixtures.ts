@@ -56,6 +56,18 @@ export const TEST_TOKEN = "test-token-1234";
 /** Uploads above this are refused (413) by servers under test. */
 export const TEST_MAX_ARTIFACT_BYTES = 512 * 1024;
 
+/** Calls the API of `server` with the test token and returns the JSON answer; throws on an error status. */
+export async function callApi(server: ServerUnderTest, method: string, route: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${server.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
 /** What a test may set on a server beyond the token, data directory and upload limit every one gets. */
 export interface TestServerOptions {
   /** The only Kafka brokers specs may name (`--kafka-brokers`; not on workerd). */
