@@ -4,7 +4,8 @@
  * serves the API in-process on that runtime and drives the load from a separate Node process
  * (autocannon's CLI), so the load generator never shares the server's event loop.
  * Prints one BenchRow: events = requests served, "Eddy events/s" = requests/s, the latencies
- * and the job's own rate in the note.
+ * and the job's own rate in the note. A second row measures the collect sink's result buffer
+ * (what `GET /jobs/:jobid/results` reads) against a plain array push that keeps every record.
  *
  * EDDY_HTTP_BENCH_SECONDS (default 5) and EDDY_HTTP_BENCH_CONNECTIONS (default 50) set the load.
  */
@@ -13,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../bin/serve.ts";
+import { ResultBuffer } from "../server/result-buffer.ts";
 import { type BenchRow, runCommand, runtimeName } from "./harness.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -59,6 +61,45 @@ const spec = {
   checkpointing: { interval: 1000 },
 };
 
+/** Keeping the newest `capacity` of `records` records, best of five, next to Array#push of them all. */
+function resultBufferRow(records: number, capacity: number): BenchRow {
+  const values = Array.from({ length: records }, (_, i) => ({ i }));
+  let kept: unknown[] = [];
+  let expected: unknown[] = [];
+  const eddy = (): number => {
+    const t = performance.now();
+    const buffer = new ResultBuffer(capacity);
+    for (const v of values) buffer.push(v);
+    kept = buffer.slice();
+    return performance.now() - t;
+  };
+  const baseline = (): number => {
+    const t = performance.now();
+    const all: unknown[] = [];
+    for (const v of values) all.push(v);
+    expected = all.slice(-capacity);
+    return performance.now() - t;
+  };
+  let eddyMs = Number.POSITIVE_INFINITY;
+  let baseMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 5; i++) {
+    eddyMs = Math.min(eddyMs, eddy());
+    baseMs = Math.min(baseMs, baseline());
+  }
+  if (kept.length !== expected.length || kept.some((v, i) => v !== expected[i])) throw new Error("[bench] the result buffer kept other records than the newest ones in order");
+  const eddyRate = (records / eddyMs) * 1000;
+  const baseRate = (records / baseMs) * 1000;
+  return {
+    name: `collect sink results: ${records.toLocaleString("en-US")} records, newest ${capacity.toLocaleString("en-US")} kept`,
+    runtime: runtimeName(),
+    events: records,
+    eddyEventsPerSecond: Math.round(eddyRate),
+    baselineEventsPerSecond: Math.round(baseRate),
+    ratio: Math.round((eddyRate / baseRate) * 100) / 100,
+    note: "baseline: Array#push keeping every record",
+  };
+}
+
 const dataDir = await mkdtemp(path.join(tmpdir(), "eddy-http-bench-"));
 const server = await startServer({ port: 0, quiet: true, dataDir });
 try {
@@ -79,6 +120,7 @@ try {
     note: `requests/s; p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; job ${job.state} at ${Math.round(Number(rate?.value ?? 0))} events/s${errors > 0 ? `; ${errors} errors` : ""}`,
   };
   console.log(JSON.stringify(row));
+  console.log(JSON.stringify(resultBufferRow(300_000, 10_000)));
 } finally {
   await server.close();
   await rm(dataDir, { recursive: true, force: true });

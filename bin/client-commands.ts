@@ -1,7 +1,7 @@
 /**
  * The CLI's client commands: submit, list, cancel, savepoint (and stop) against a running
  * `eddy serve`, with readable progress and errors. `--url` (or EDDY_URL) and `--token` (or
- * EDDY_TOKEN) choose the server.
+ * EDDY_TOKEN) choose the server; the token goes with every request, reads included.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -17,7 +17,8 @@ interface Client {
 
 function client(values: Map<string, string>): Client {
   const url = (values.get("url") ?? process.env.EDDY_URL ?? "http://127.0.0.1:8081").replace(/\/+$/, "");
-  const token = values.get("token") ?? process.env.EDDY_TOKEN;
+  // An empty EDDY_TOKEN means none.
+  const token = (values.get("token") ?? process.env.EDDY_TOKEN) || undefined;
   return {
     url,
     async request(method, route, body, contentType = "application/json") {
@@ -40,7 +41,7 @@ function client(values: Map<string, string>): Client {
       }
       if (!response.ok) {
         const errors: string[] = Array.isArray(json?.errors) ? json.errors : [`HTTP ${response.status}`];
-        const hint = response.status === 401 ? "\n  (pass --token or set EDDY_TOKEN)" : "";
+        const hint = response.status === 401 ? "\n  (pass --token or set EDDY_TOKEN)" : response.status === 403 ? "\n  (the token is not this server's: check --token or EDDY_TOKEN)" : "";
         throw new CliError(`${method} ${route} failed with ${response.status}:\n  ${errors.join("\n  ")}${hint}`);
       }
       return json;

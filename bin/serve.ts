@@ -3,11 +3,13 @@
  * file): checkpoints and savepoints under `--checkpoint-dir`, uploaded components and file-sink
  * output under `--data-dir`, optional bearer token, optional demo job.
  *
- *   eddy serve [--port 8081] [--host 127.0.0.1] [--token T] [--checkpoint-dir DIR] [--data-dir DIR] [--demo [--rate N] [--events N]]
+ *   eddy serve [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir DIR] [--demo [--rate N] [--events N]]
  *   deno run -A bin/serve.ts --port 0        bun run bin/serve.ts --port 0
  *
  * Prints `eddy: serving the API at <url>` once listening (with --quiet: `EDDY_LISTENING <url>` only).
  * `--max-artifact-bytes N` caps component uploads (default 16 MiB).
+ * `--max-jobs N` and `--max-slots N` limit the jobs running at once (default 32) and the task slots
+ * they take together (default 256; a job takes as many as its largest parallelism).
  * `--kafka-brokers host:port,...` lets job specs name only these Kafka brokers (default: any).
  */
 import path from "node:path";
@@ -18,7 +20,10 @@ import { createApp, defaultKafkaRuntime, FileSystemArtifactStore, JobRegistry } 
 export interface StartOptions {
   readonly port?: number;
   readonly host?: string;
+  /** Requests need `Authorization: Bearer <token>` (all but the dashboard page and /openapi.json). */
   readonly token?: string;
+  /** With a token: reads need none, only requests that change something do. */
+  readonly publicReads?: boolean;
   readonly checkpointDir?: string;
   readonly dataDir?: string;
   /** Run the page-count demo job and print its windows and status line. */
@@ -28,6 +33,10 @@ export interface StartOptions {
   readonly events?: number;
   /** Largest component upload in bytes (default 16 MiB). */
   readonly maxArtifactBytes?: number;
+  /** Jobs running at once (default 32). */
+  readonly maxJobs?: number;
+  /** Task slots the running jobs take together (default 256). */
+  readonly maxSlots?: number;
   /** The only Kafka brokers job specs may name (default: any). */
   readonly kafkaBrokers?: readonly string[];
   /** Suppress print sinks and the banner (tests). */
@@ -73,17 +82,20 @@ export async function startServer(options: StartOptions = {}) {
   }
   const app = createApp({
     token: options.token,
+    publicReads: options.publicReads,
     registry,
     checkpointFs: fs(checkpointDir),
     outputFs: fs(path.join(dataDir, "output")),
     artifacts: new FileSystemArtifactStore(fs(path.join(dataDir, "artifacts"))),
     print: (line) => printLine(line),
     ...(options.maxArtifactBytes !== undefined ? { maxArtifactBytes: options.maxArtifactBytes } : {}),
+    maxJobs: options.maxJobs,
+    maxSlots: options.maxSlots,
     ...(options.kafkaBrokers !== undefined ? { kafka: defaultKafkaRuntime({ allowedBrokers: options.kafkaBrokers }) } : {}),
   });
   const server = await serve(app, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });
   if (options.quiet !== true) {
-    printLine(`eddy: serving the API at ${server.url} on ${rt} (dashboard ${server.url}/, spec ${server.url}/openapi.json)${options.token !== undefined ? "; mutating requests need the bearer token" : ""}`);
+    printLine(`eddy: serving the API at ${server.url} on ${rt} (dashboard ${server.url}/, spec ${server.url}/openapi.json)${options.token === undefined ? "" : options.publicReads === true ? "; requests that change something need the bearer token" : "; requests need the bearer token"}`);
     if (options.demo === true) printLine(`eddy demo: ${options.rate ?? 50_000} page views/s, 5 s event-time windows, up to 2 s disorder (Ctrl-C to stop)`);
   }
   return {
@@ -120,14 +132,21 @@ export function parseArgs(argv: readonly string[], flags: readonly string[]): { 
 
 /** `eddy serve ...`: starts, prints, and stops cleanly on Ctrl-C / SIGTERM. */
 export async function serveCommand(argv: readonly string[]): Promise<void> {
-  const { values } = parseArgs(argv, ["demo", "quiet"]);
+  const { values } = parseArgs(argv, ["demo", "quiet", "public-reads"]);
   const port = Number(values.get("port") ?? process.env.PORT ?? 8081);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`[eddy] --port must be an integer in 0..65535, got "${values.get("port")}"`);
   const rate = values.has("rate") ? Number(values.get("rate")) : undefined;
+  const count = (flag: string): number | undefined => {
+    if (!values.has(flag)) return undefined;
+    const n = Number(values.get(flag));
+    if (!Number.isInteger(n) || n < 1) throw new Error(`[eddy] --${flag} must be an integer >= 1, got "${values.get(flag)}"`);
+    return n;
+  };
   const server = await startServer({
     port,
     host: values.get("host"),
     token: values.get("token") ?? process.env.EDDY_TOKEN,
+    publicReads: values.has("public-reads"),
     checkpointDir: values.get("checkpoint-dir"),
     dataDir: values.get("data-dir"),
     demo: values.has("demo"),
@@ -135,6 +154,8 @@ export async function serveCommand(argv: readonly string[]): Promise<void> {
     ...(values.has("events") ? { events: Number(values.get("events")) } : {}),
     quiet: values.has("quiet"),
     ...(values.has("max-artifact-bytes") ? { maxArtifactBytes: Number(values.get("max-artifact-bytes")) } : {}),
+    maxJobs: count("max-jobs"),
+    maxSlots: count("max-slots"),
     ...(values.has("kafka-brokers") ? { kafkaBrokers: values.get("kafka-brokers")!.split(",").map((b) => b.trim()).filter((b) => b !== "") } : {}),
   });
   // Machine-readable for scripts that start a server on port 0.

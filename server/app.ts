@@ -2,8 +2,12 @@
  * `createApp(options)`: the Hono app of Eddy's REST API. Runtime-agnostic (Web-standard
  * Request/Response only); each runtime adapter serves its `fetch`.
  */
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { type CheckpointStorage, FileSystemCheckpointStorage, type FileSystem, type JobClient, MemoryFileSystem, safeName } from "../core/index.ts";
+import { checkArgument } from "../core/errors.ts";
 import { randomHexId } from "../core/graph/ids.ts";
 import { type ArtifactInfo, type ArtifactStore, MemoryArtifactStore, isArtifactId, sha256Hex } from "./artifact-store.ts";
 import { type ComponentRuntime, defaultComponentRuntime, worldForKind } from "./components.ts";
@@ -20,6 +24,7 @@ import {
   vertexWatermarks,
 } from "./flink-json.ts";
 import { buildJob } from "./job-builder.ts";
+import { JobLimits } from "./job-limits.ts";
 import { type JobEntry, JobRegistry, type Trigger, isTerminal } from "./job-registry.ts";
 import { JobSpec } from "./job-spec.ts";
 import { type KafkaRuntime, defaultKafkaRuntime } from "./kafka.ts";
@@ -27,15 +32,20 @@ import { openApiDocument } from "./openapi.ts";
 import { type PartitionsInfo, sourcePartitions } from "./partitions.ts";
 import { prometheusText } from "./prometheus.ts";
 import { CheckpointRequest, SavepointRequest, StopRequest } from "./request-bodies.ts";
-import { readJson, readLimited } from "./validation.ts";
+import { readJson } from "./validation.ts";
 
 /** Eddy's version as the API reports it. */
 export const EDDY_VERSION = "0.1.0";
 
 /** Options of {@link createApp}. All have in-memory defaults, so `createApp()` just works. */
 export interface AppOptions {
-  /** When set, every mutating request needs `Authorization: Bearer <token>` (401 without, 403 wrong). */
+  /**
+   * When set, requests need `Authorization: Bearer <token>` (401 without, 403 wrong): every one
+   * but the dashboard page (`GET /`, which asks for the token) and `GET /openapi.json`.
+   */
   readonly token?: string;
+  /** With a token: reads (GET, HEAD) need none, only requests that change something do (default false). */
+  readonly publicReads?: boolean;
   /** Checkpoints and savepoints of submitted jobs (default: in memory). */
   readonly checkpointFs?: FileSystem;
   /** File sinks write here (default: in memory). */
@@ -52,6 +62,13 @@ export interface AppOptions {
   readonly maxArtifactBytes?: number;
   /** Largest JSON body, bytes (default 1 MiB). */
   readonly maxBodyBytes?: number;
+  /** Jobs running at once; more submissions answer 429 (default 32). */
+  readonly maxJobs?: number;
+  /**
+   * Task slots the running jobs take together (default 256); a job takes as many as its largest
+   * parallelism (Flink's slot sharing). A submission that does not fit answers 429.
+   */
+  readonly maxSlots?: number;
   /** Where print sinks write (default console.log). */
   readonly print?: (line: string) => void;
   /** Split assignment of a source vertex (default: built-in sources, and sources that describe themselves). */
@@ -81,30 +98,43 @@ export function createApp(options: AppOptions = {}): EddyApp {
   const print = options.print ?? ((line: string) => console.log(line));
   const partitions = options.partitions ?? sourcePartitions;
   const compiled = new Map<string, Promise<unknown>>();
+  const limits = new JobLimits(registry, { maxJobs: options.maxJobs, maxSlots: options.maxSlots });
 
   const app = new Hono();
 
   app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
     const http = toHttpError(error);
     if (http.status >= 500 && http.status !== 501) console.error(error);
     return c.json(errorBody(http), http.status);
   });
   app.notFound((c) => c.json({ errors: [`Not found: ${new URL(c.req.url).pathname}`] }, 404));
 
-  // Bearer token on every mutating request.
-  app.use("*", async (c, next) => {
-    const method = c.req.method;
-    if (options.token !== undefined && method !== "GET" && method !== "HEAD" && method !== "OPTIONS") {
-      const header = c.req.header("authorization");
-      const m = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header);
-      if (m === null) {
-        c.header("WWW-Authenticate", 'Bearer realm="eddy"');
-        throw new HttpError(401, "[eddy] this request needs a bearer token: send Authorization: Bearer <token>");
-      }
-      if (!sameToken(m[1]!.trim(), options.token)) throw new HttpError(403, "[eddy] the bearer token is not valid for this server");
-    }
-    await next();
-  });
+  if (options.token !== undefined) {
+    checkArgument(BEARER_TOKEN.test(options.token), "[eddy] the API token must be letters, digits and . _ ~ + / - (optionally ending in =), as a bearer token is");
+    const deny = (status: 400 | 401 | 403, message: string) => (c: Context) => c.json(errorBody(new HttpError(status, message)), status);
+    const guard = bearerAuth({
+      token: options.token,
+      realm: "eddy",
+      noAuthenticationHeader: { message: deny(401, "[eddy] this request needs a bearer token: send Authorization: Bearer <token>") },
+      invalidAuthenticationHeader: { message: deny(400, '[eddy] the Authorization header is malformed: expected "Bearer <token>"') },
+      invalidToken: { message: deny(403, "[eddy] the bearer token is not valid for this server") },
+    });
+    const publicReads = options.publicReads === true;
+    app.use("*", (c, next) => {
+      const read = c.req.method === "GET" || c.req.method === "HEAD";
+      // The page holds no data (it asks for the token) and the API description is what a client needs to find the token scheme.
+      const open = read && (publicReads || c.req.path === "/" || c.req.path === "/openapi.json");
+      return open ? next() : guard(c, next);
+    });
+  }
+  // The rest of the body stays unread, so the connection cannot carry another request: close it.
+  const tooLarge = (maxBytes: number) => (c: Context) => c.json(errorBody(new HttpError(413, `[eddy] request body too large: at most ${maxBytes} bytes accepted`)), 413, { connection: "close" });
+  const jsonBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge(maxBodyBytes) });
+  const rawUpload = bodyLimit({ maxSize: maxArtifactBytes, onError: tooLarge(maxArtifactBytes) });
+  // A multipart envelope adds a few hundred bytes around the file; the file itself is checked after parsing.
+  const formUpload = bodyLimit({ maxSize: maxArtifactBytes + 64 * 1024, onError: tooLarge(maxArtifactBytes) });
+  const uploadBody: MiddlewareHandler = (c, next) => (isMultipart(c.req.raw) ? formUpload : rawUpload)(c, next);
 
   const job = (c: Context): JobEntry => {
     const id = c.req.param("jobid")!;
@@ -134,12 +164,10 @@ export function createApp(options: AppOptions = {}): EddyApp {
   app.get("/overview", (c) => {
     const jobs = registry.all();
     const count = (states: string[]) => jobs.filter((j) => states.includes(j.client.getJobStatus())).length;
-    const running = jobs.filter((j) => !isTerminal(j.client.getJobStatus()));
-    const slots = running.reduce((n, j) => n + j.client.executionGraph.slots, 0);
     return c.json({
       taskmanagers: 1,
-      "slots-total": slots,
-      "slots-available": 0,
+      "slots-total": limits.maxSlots,
+      "slots-available": Math.max(0, limits.maxSlots - limits.slotsInUse()),
       "jobs-running": count(["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING"]),
       "jobs-finished": count(["FINISHED"]),
       "jobs-cancelled": count(["CANCELED"]),
@@ -153,8 +181,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
   app.get("/jobs", (c) => c.json({ jobs: registry.all().map((j) => ({ id: j.id, status: j.client.getJobStatus() })) }));
   app.get("/jobs/overview", (c) => c.json({ jobs: registry.all().map(jobOverview) }));
 
-  app.post("/jobs", async (c) => {
-    const spec = await readJson(c, JobSpec, maxBodyBytes, "job spec");
+  app.post("/jobs", jsonBody, async (c) => {
+    const spec = await readJson(c, JobSpec, "job spec");
     if (spec.savepoint !== undefined) {
       // A missing savepoint is the client's mistake: say so now rather than fail the job later.
       try {
@@ -163,17 +191,25 @@ export function createApp(options: AppOptions = {}): EddyApp {
         throw new HttpError(400, "[eddy] invalid job spec", [{ path: "savepoint.path", message: `expected a savepoint location: ${error instanceof Error ? error.message : String(error)}` }]);
       }
     }
-    const built = await buildJob(spec, {
-      outputFs,
-      checkpointStorage,
-      print,
-      jobKey: `${safeName(spec.name)}-${randomHexId().slice(0, 8)}`,
-      kafka,
-      component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
-    });
-    const client = built.env.executeAsync(spec.name);
-    registry.add(client, { spec, results: built.results });
-    return c.json({ jobid: client.jobId, jobUrl: `/jobs/${client.jobId}` }, 202);
+    const admitted = limits.admitJob();
+    try {
+      const built = await buildJob(spec, {
+        outputFs,
+        checkpointStorage,
+        print,
+        jobKey: `${safeName(spec.name)}-${randomHexId().slice(0, 8)}`,
+        kafka,
+        component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
+      });
+      const client = built.env.prepare(spec.name);
+      // No await between the check and add: concurrent submissions cannot both take the last slots.
+      limits.checkSlots(client.executionGraph.slots);
+      client.start();
+      registry.add(client, { spec, results: built.results });
+      return c.json({ jobid: client.jobId, jobUrl: `/jobs/${client.jobId}` }, 202);
+    } finally {
+      admitted();
+    }
   });
 
   app.get("/jobs/:jobid", (c) => c.json(jobDetails(job(c))));
@@ -181,12 +217,19 @@ export function createApp(options: AppOptions = {}): EddyApp {
     const entry = job(c);
     const mode = c.req.query("mode");
     if (mode !== undefined && mode !== "cancel") throw new HttpError(400, `[eddy] mode must be "cancel", got "${mode}"`, [{ path: "mode", message: 'expected "cancel"' }]);
-    void entry.client.cancel();
+    const status = entry.client.getJobStatus();
+    if (entry.live === undefined || isTerminal(status)) throw new HttpError(409, `[eddy] job "${entry.id}" is ${status}: only a job that has not ended can be cancelled`);
+    void entry.live.cancel();
     return c.json({}, 202);
   });
   app.get("/jobs/:jobid/plan", (c) => c.json(jobPlan(job(c))));
   app.get("/jobs/:jobid/exceptions", (c) => c.json(jobExceptions(job(c))));
-  app.get("/jobs/:jobid/checkpoints", (c) => c.json(jobCheckpoints(job(c))));
+  app.get("/jobs/:jobid/checkpoints", (c) => {
+    const entry = job(c);
+    // Flink's answer for a job without checkpointing.
+    if (entry.client.checkpointStats() === undefined) throw new HttpError(404, `[eddy] checkpointing has not been enabled for job "${entry.id}"`);
+    return c.json(jobCheckpoints(entry));
+  });
   app.get("/jobs/:jobid/vertices/:vertexid/backpressure", (c) => {
     const entry = job(c);
     return c.json(vertexBackpressure(vertex(c, entry)));
@@ -204,7 +247,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
   app.get("/jobs/:jobid/sources/:vertexid/partitions", (c) => {
     const entry = job(c);
     const id = c.req.param("vertexid");
-    const info = partitions(entry.client, id);
+    if (entry.live === undefined) throw new HttpError(404, `[eddy] job "${entry.id}" has ended (${entry.client.getJobStatus()}): its sources hold no partitions any more`);
+    const info = partitions(entry.live, id);
     if (info === undefined) throw new HttpError(404, `[eddy] vertex "${id}" is not a source of job "${entry.id}"`);
     return c.json(info);
   });
@@ -213,8 +257,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
     if (entry.results === undefined) throw new HttpError(404, `[eddy] job "${entry.id}" has no collect sink`);
     const offset = Math.max(0, Number(c.req.query("offset") ?? 0) || 0);
     const limit = Math.min(100_000, Math.max(0, Number(c.req.query("limit") ?? 10_000) || 10_000));
-    const { records, total } = entry.results;
-    return c.json({ total, kept: records.length, records: records.slice(offset, offset + limit) });
+    const { size, total } = entry.results;
+    return c.json({ total, kept: size, records: entry.results.slice(offset, offset + limit) });
   });
 
   // Triggers: a client-chosen triggerId makes retries idempotent.
@@ -230,33 +274,40 @@ export function createApp(options: AppOptions = {}): EddyApp {
                 ? { checkpointId: t.result!.checkpointId }
                 : { location: t.result!.location },
         };
-  const startTrigger = (entry: JobEntry, kind: Trigger["kind"], requested: string | undefined, run: () => ReturnType<JobClient["triggerSavepoint"]>): string => {
+  const startTrigger = (entry: JobEntry, kind: Trigger["kind"], requested: string | undefined, run: (job: JobClient) => ReturnType<JobClient["triggerSavepoint"]>): string => {
     const id = requested ?? randomHexId();
-    if (!entry.triggers.has(id) && isTerminal(entry.client.getJobStatus())) {
-      throw new HttpError(409, `[eddy] job "${entry.id}" is ${entry.client.getJobStatus()}: no ${kind} can be taken`);
+    const live = entry.live;
+    // A known trigger id is a retry: it finds the first trigger, even once the job has ended.
+    if (!entry.triggers.has(id)) {
+      if (live === undefined || isTerminal(entry.client.getJobStatus())) {
+        throw new HttpError(409, `[eddy] job "${entry.id}" is ${entry.client.getJobStatus()}: no ${kind} can be taken`);
+      }
+      if (entry.client.checkpointStats() === undefined) {
+        throw new HttpError(409, `[eddy] job "${entry.id}" runs without checkpointing: no ${kind} can be taken (give its spec "checkpointing")`);
+      }
     }
-    return registry.trigger(entry, kind, id, run).id;
+    return registry.trigger(entry, kind, id, () => run(live!)).id;
   };
-  app.post("/jobs/:jobid/savepoints", async (c) => {
+  app.post("/jobs/:jobid/savepoints", jsonBody, async (c) => {
     const entry = job(c);
-    const body = await readJson(c, SavepointRequest, maxBodyBytes, "savepoint request", true);
-    const id = startTrigger(entry, "savepoint", body.triggerId, async () => {
-      const result = await entry.client.triggerSavepoint();
-      if (body["cancel-job"] === true) await entry.client.cancel();
+    const body = await readJson(c, SavepointRequest, "savepoint request", true);
+    const id = startTrigger(entry, "savepoint", body.triggerId, async (live) => {
+      const result = await live.triggerSavepoint();
+      if (body["cancel-job"] === true) await live.cancel();
       return result;
     });
     return c.json({ "request-id": id }, 202);
   });
-  app.post("/jobs/:jobid/stop", async (c) => {
+  app.post("/jobs/:jobid/stop", jsonBody, async (c) => {
     const entry = job(c);
-    const body = await readJson(c, StopRequest, maxBodyBytes, "stop request", true);
-    const id = startTrigger(entry, "stop", body.triggerId, () => entry.client.stopWithSavepoint({ drain: body.drain ?? false }));
+    const body = await readJson(c, StopRequest, "stop request", true);
+    const id = startTrigger(entry, "stop", body.triggerId, (live) => live.stopWithSavepoint({ drain: body.drain ?? false }));
     return c.json({ "request-id": id }, 202);
   });
-  app.post("/jobs/:jobid/checkpoints", async (c) => {
+  app.post("/jobs/:jobid/checkpoints", jsonBody, async (c) => {
     const entry = job(c);
-    const body = await readJson(c, CheckpointRequest, maxBodyBytes, "checkpoint request", true);
-    const id = startTrigger(entry, "checkpoint", body.triggerId, () => entry.client.triggerCheckpoint());
+    const body = await readJson(c, CheckpointRequest, "checkpoint request", true);
+    const id = startTrigger(entry, "checkpoint", body.triggerId, (live) => live.triggerCheckpoint());
     return c.json({ "request-id": id }, 202);
   });
   const getTrigger = (c: Context, kinds: Trigger["kind"][]) => {
@@ -277,7 +328,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
     if (info === undefined) throw notFound("artifact", id);
     return c.json(info);
   });
-  app.post("/artifacts", async (c) => {
+  app.post("/artifacts", uploadBody, async (c) => {
     const bytes = await uploadedBytes(c.req.raw, maxArtifactBytes);
     if (bytes.length === 0) throw new HttpError(400, "[eddy] empty upload: send the component's bytes as the body (application/wasm) or as a multipart file");
     const id = await sha256Hex(bytes);
@@ -312,24 +363,19 @@ export function createApp(options: AppOptions = {}): EddyApp {
   return Object.assign(app, { registry, shutdown: () => registry.shutdown() });
 }
 
-/** Compares tokens without stopping at the first differing character. */
-function sameToken(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
+/** What Hono's bearer-auth accepts as a token (RFC 6750's b64token). */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
+
+function isMultipart(request: Request): boolean {
+  return (request.headers.get("content-type") ?? "").startsWith("multipart/form-data");
 }
 
-/** The component bytes: the raw body, or the first file of a multipart form. */
+/** The component bytes (the body is within its limit already): the raw body, or the first file of a multipart form. */
 async function uploadedBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const type = request.headers.get("content-type") ?? "";
-  // A multipart envelope adds a few hundred bytes around the file.
-  const body = await readLimited(request, type.startsWith("multipart/form-data") ? maxBytes + 64 * 1024 : maxBytes);
-  if (!type.startsWith("multipart/form-data")) return body;
+  if (!isMultipart(request)) return new Uint8Array(await request.arrayBuffer());
   let form: FormData;
   try {
-    form = await new Response(body as BodyInit, { headers: { "content-type": type } }).formData();
+    form = await request.formData();
   } catch (error) {
     throw new HttpError(400, `[eddy] malformed multipart upload: ${error instanceof Error ? error.message : String(error)}`);
   }

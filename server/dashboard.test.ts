@@ -1,14 +1,15 @@
 /**
  * The dashboard at `GET /` as a person sees it: Debian's chromium driven by playwright-core
- * against the API served on Node with a token. Screenshots land in `$TMPDIR/eddy-dashboard/`.
+ * against the API served on Node with a token (which the page asks for). Screenshots land in
+ * `$TMPDIR/eddy-dashboard/`.
  */
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, type Locator, chromium } from "playwright-core";
+import { type Browser, type Locator, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { type ServerUnderTest, TEST_TOKEN, serveOnNode } from "./testing/fixtures.ts";
+import { type ServerUnderTest, TEST_TOKEN, callApi, serveOnNode } from "./testing/fixtures.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const screenshots = path.join(tmpdir(), "eddy-dashboard");
@@ -39,20 +40,68 @@ describe("dashboard in chromium", () => {
   let server: ServerUnderTest;
   let browser: Browser | undefined;
 
-  const api = async (method: string, route: string, body?: unknown): Promise<any> => {
-    const res = await fetch(`${server.url}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = await res.json();
-    if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const api = (method: string, route: string, body?: unknown): Promise<any> => callApi(server, method, route, body);
 
   beforeAll(async () => {
     server = await serveOnNode();
     await mkdir(screenshots, { recursive: true });
+    // CI installs it (.ci/run); a missing browser must fail the suite, never skip it.
+    if (!existsSync(CHROMIUM)) throw new Error(`[eddy] the dashboard test needs Debian's chromium at ${CHROMIUM}: install the package with \`apt-get install -y chromium\``);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+  });
+
+  /** A tab that records page errors, with a screenshot if the test fails. */
+  const openPage = async (shot: string): Promise<{ page: Page; pageErrors: string[] }> => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
+    const pageErrors: string[] = [];
+    page.setDefaultTimeout(5_000);
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    // A refused request is logged by the browser; the page answers it by asking for the token.
+    page.on("console", (m) => (m.type() === "error" && !/status of 40[13]/.test(m.text()) ? pageErrors.push(`${m.text()} (${m.location().url})`) : undefined));
+    onTestFailed(async () => {
+      await page.screenshot({ path: path.join(screenshots, `${shot}-failed.png`), fullPage: true }).catch(() => {});
+    });
+    return { page, pageErrors };
+  };
+  const enterToken = async (page: Page, token: string): Promise<void> => {
+    await page.getByLabel("Bearer token").fill(token);
+    await page.getByRole("button", { name: "Show jobs" }).click();
+  };
+
+  it("regression #13.10: asks for the token, keeps it for the tab and sends it with every call", async () => {
+    const { jobid } = await api("POST", "/jobs", spec);
+    const { page, pageErrors } = await openPage("token");
+    await page.goto(`${server.url}/`);
+    const form = page.locator("#login");
+    await form.getByText("This server needs a bearer token to show its jobs.").waitFor();
+    expect(await page.locator("#jobs").textContent()).toBe("");
+    await page.screenshot({ path: path.join(screenshots, "token.png"), fullPage: true });
+
+    await enterToken(page, "wrong-token");
+    await form.getByText("The token was not accepted: enter the server's token.").waitFor();
+    expect(await page.locator("#jobs").textContent()).toBe("");
+
+    await enterToken(page, TEST_TOKEN);
+    const job = page.getByRole("region", { name: spec.name }).filter({ hasText: jobid });
+    await job.getByText("RUNNING", { exact: true }).waitFor();
+    expect(await form.isVisible()).toBe(false);
+
+    // Kept for this tab: a reload shows the jobs at once; another tab asks again.
+    await page.reload();
+    await job.getByText("RUNNING", { exact: true }).waitFor();
+    expect(await form.isVisible()).toBe(false);
+    const other = await openPage("token-other-tab");
+    await other.page.goto(`${server.url}/`);
+    await other.page.locator("#login").getByText("This server needs a bearer token").waitFor();
+    await other.page.close();
+
+    await api("PATCH", `/jobs/${jobid}?mode=cancel`);
+    expect(pageErrors).toEqual([]);
+    expect(other.pageErrors).toEqual([]);
+    await page.close();
   });
   afterAll(async () => {
     await browser?.close();
@@ -60,25 +109,13 @@ describe("dashboard in chromium", () => {
   });
 
   it("shows a submitted job running with its vertices and live counts, then canceled", async () => {
-    // CI installs it (.ci/run); a missing browser must fail the suite, never skip it.
-    if (!existsSync(CHROMIUM)) throw new Error(`[eddy] the dashboard test needs Debian's chromium at ${CHROMIUM}: install the package with \`apt-get install -y chromium\``);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    const pageErrors: string[] = [];
-    page.setDefaultTimeout(5_000);
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    page.on("console", (m) => (m.type() === "error" ? pageErrors.push(`${m.text()} (${m.location().url})`) : undefined));
-    onTestFailed(async () => {
-      await page.screenshot({ path: path.join(screenshots, "failed.png"), fullPage: true }).catch(() => {});
-    });
+    const { page, pageErrors } = await openPage("job");
     const { jobid } = await api("POST", "/jobs", spec);
     const { vertices } = await api("GET", `/jobs/${jobid}`);
 
     await page.goto(`${server.url}/`);
-    const job = page.getByRole("region", { name: spec.name });
+    await enterToken(page, TEST_TOKEN);
+    const job = page.getByRole("region", { name: spec.name }).filter({ hasText: jobid });
     await job.getByText("RUNNING", { exact: true }).waitFor({ timeout: 5_000 });
     await expect(job.textContent()).resolves.toContain(jobid);
 

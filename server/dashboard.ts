@@ -1,7 +1,9 @@
 /**
  * `GET /`: a one-page dashboard (plain HTML and JS, no build step) listing jobs with their state,
  * source rate and watermark, and each vertex's parallelism, record counts and backpressure,
- * refreshed every second from the API. Read-only: it sends no token, so it never mutates.
+ * refreshed every second from the API. Read-only. On a server with a token, the page asks for it
+ * once and keeps it in the tab's sessionStorage (gone when the tab closes), and every API call
+ * sends it as `Authorization: Bearer <token>`.
  */
 
 /** The dashboard page. */
@@ -39,11 +41,20 @@ export function dashboardHtml(): string {
   .bp { display: inline-block; padding: 0 .4rem; border-radius: .3rem; font-size: 12px; font-weight: 600; white-space: nowrap; }
   .bp.ok { background: #e3f4e8; color: #1b7f3b; } .bp.low { background: #fff4cc; color: #7a5d00; } .bp.high { background: #fbdad7; color: #b3261e; }
   code { font-size: 12px; color: #555; }
+  #login { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; background: #fff; border: 1px solid #e3e6ec; border-radius: .4rem; padding: .8rem 1rem; margin: 0 0 1rem; }
+  #login[hidden] { display: none; }
+  #login input { font: inherit; padding: .2rem .4rem; min-width: 16rem; }
 </style>
 </head>
 <body>
 <header class="page"><h1>Eddy jobs</h1><span class="muted" id="updated">Loading…</span></header>
 <p id="error" role="alert"></p>
+<form id="login" hidden>
+  <label for="token">Bearer token</label>
+  <input id="token" name="token" type="password" autocomplete="off" required>
+  <button type="submit">Show jobs</button>
+  <span class="muted" id="login-note" role="status"></span>
+</form>
 <main id="jobs"></main>
 <script>
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -63,8 +74,14 @@ function watermark(v) {
   const d = new Date(Number(v));
   return isNaN(d.getTime()) ? esc(v) : d.toISOString().slice(11, 23) + " UTC";
 }
+const TOKEN_KEY = "eddy.token";
+/** The API answered 401 or 403: the page needs a (different) token before it can show anything. */
+class NeedsToken extends Error {}
 async function getJson(path) {
-  const res = await fetch(path);
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const res = await fetch(path, { headers: token ? { authorization: "Bearer " + token } : {} });
+  if (res.status === 401) throw new NeedsToken("This server needs a bearer token to show its jobs.");
+  if (res.status === 403) throw new NeedsToken("The token was not accepted: enter the server's token.");
   if (!res.ok) throw new Error("GET " + path + ": HTTP " + res.status);
   return res.json();
 }
@@ -97,6 +114,19 @@ async function jobHtml(job) {
     '<div class="scroll"><table><thead><tr><th>Vertex</th><th class="num">Parallelism</th><th class="num">Records in</th><th class="num">Records out</th><th>Backpressure</th></tr></thead><tbody>' +
     rows.join("") + "</tbody></table></div></section>";
 }
+let timer;
+function schedule(ms) {
+  clearTimeout(timer);
+  timer = setTimeout(refresh, ms);
+}
+const login = document.getElementById("login");
+login.addEventListener("submit", (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, login.elements.token.value.trim());
+  login.elements.token.value = "";
+  document.getElementById("login-note").textContent = "Checking…";
+  schedule(0);
+});
 async function refresh() {
   try {
     const { jobs } = await getJson("jobs/overview");
@@ -105,11 +135,21 @@ async function refresh() {
     document.getElementById("jobs").innerHTML = sections.length ? sections.join("") : '<p class="muted">No jobs. Submit one with POST /jobs or eddy submit.</p>';
     document.getElementById("updated").textContent = jobs.length + (jobs.length === 1 ? " job" : " jobs") + " · updated " + new Date().toLocaleTimeString("en-GB");
     document.getElementById("error").textContent = "";
+    login.hidden = true;
   } catch (e) {
+    if (e instanceof NeedsToken) {
+      // Nothing to refresh until a token is entered.
+      document.getElementById("jobs").innerHTML = "";
+      document.getElementById("updated").textContent = "Needs a token";
+      document.getElementById("login-note").textContent = e.message;
+      login.hidden = false;
+      login.elements.token.focus();
+      return;
+    }
     document.getElementById("error").textContent = "Could not refresh: " + String(e.message || e);
   }
   // One refresh at a time: a slow server must not pile requests up.
-  setTimeout(refresh, 1000);
+  schedule(1000);
 }
 refresh();
 </script>

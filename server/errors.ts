@@ -14,7 +14,7 @@ export interface FieldError {
 /** An error with an HTTP status; `fields` lists bad fields of a request body. */
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 501 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 501 | 503,
     message: string,
     readonly fields: readonly FieldError[] = [],
   ) {

@@ -1,4 +1,4 @@
 import { httpSuite } from "./http-suite.ts";
 import { serveOn, uppercaseComponent } from "./testing/fixtures.ts";
 
-httpSuite("bun", () => serveOn("bun"), { wasm: true, component: uppercaseComponent });
+httpSuite("bun", (options) => serveOn("bun", options), { wasm: true, component: uppercaseComponent });

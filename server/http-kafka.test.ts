@@ -80,7 +80,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
 
     beforeAll(async () => {
       const allowed = [...broker.bootstrap, DEAD_BROKER];
-      server = rt === "node" ? await serveOnNode({ kafkaBrokers: allowed }) : await serveOn(rt, ["--kafka-brokers", allowed.join(",")]);
+      server = rt === "node" ? await serveOnNode({ kafkaBrokers: allowed }) : await serveOn(rt, { kafkaBrokers: allowed });
       url = server.url;
     }, 60_000);
 

@@ -2,10 +2,12 @@
  * The HTTP suite every runtime's server runs (vitest drives it over fetch; the server runs on
  * Node, Deno, Bun or workerd): submit a job spec with a WASM operator, watch it, read
  * backpressure, watermarks and checkpoints, take a savepoint, stop, resubmit from the
- * savepoint, cancel; and bad specs, bad tokens, unknown ids and oversize uploads.
+ * savepoint, cancel; and bad specs, bad tokens (reads included), unknown ids, oversize uploads,
+ * deeply nested bodies and the limits on jobs and slots, some on servers started otherwise
+ * (reads opened, small limits).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, eventually } from "./testing/fixtures.ts";
+import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, type TestServerOptions, eventually } from "./testing/fixtures.ts";
 
 /** What a runtime's server can do. */
 export interface SuiteOptions {
@@ -22,13 +24,14 @@ export interface SuiteOptions {
   readonly kafka?: boolean;
 }
 
-/** Registers the suite against the server `start` returns. */
-export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, options: SuiteOptions): void {
+/** Registers the suite against the servers `start` returns (the suite's own, and a few configured otherwise). */
+export function httpSuite(name: string, start: (options?: Omit<TestServerOptions, "kafkaBrokers">) => Promise<ServerUnderTest>, options: SuiteOptions): void {
   describe(`HTTP API on ${name}`, () => {
     const jobs = options.jobs ?? true;
     let server: ServerUnderTest;
     const auth = { authorization: `Bearer ${TEST_TOKEN}` };
-    const call = async (method: string, route: string, body?: unknown, headers: Record<string, string> = auth): Promise<{ status: number; json: any; text: string; headers: Headers }> => {
+    type Answer = { status: number; json: any; text: string; headers: Headers };
+    const callAt = async (base: string, method: string, route: string, body?: unknown, headers: Record<string, string> = auth): Promise<Answer> => {
       const init: RequestInit = { method, headers: { ...headers } };
       if (body instanceof Uint8Array) {
         init.body = body as BodyInit;
@@ -38,7 +41,7 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
         init.body = JSON.stringify(body);
         (init.headers as Record<string, string>)["content-type"] = "application/json";
       }
-      const res = await fetch(`${server.url}${route}`, init);
+      const res = await fetch(`${base}${route}`, init);
       const text = await res.text();
       let json: unknown;
       try {
@@ -48,6 +51,7 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       }
       return { status: res.status, json, text, headers: res.headers };
     };
+    const call = (method: string, route: string, body?: unknown, headers: Record<string, string> = auth): Promise<Answer> => callAt(server.url, method, route, body, headers);
     const state = async (jobid: string): Promise<string> => (await call("GET", `/jobs/${jobid}`)).json.state;
     const awaitState = (jobid: string, wanted: string) => eventually(`job ${jobid} ${wanted}`, async () => ((await state(jobid)) === wanted ? true : undefined));
     const awaitTrigger = (jobid: string, kind: "savepoints" | "checkpoints", id: string) =>
@@ -75,6 +79,15 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       ...extra,
     });
 
+    /** A job of one slot that needs no component: a slow generator into a collect sink. */
+    const small = (extra: Record<string, unknown> = {}) => ({
+      name: `small-${name}`,
+      sources: [{ type: "generator", shape: "page-views", ratePerSecond: 100 }],
+      sinks: [{ type: "collect", maxRecords: 100 }],
+      checkpointing: { interval: 1_000 },
+      ...extra,
+    });
+
     beforeAll(async () => {
       server = await start();
     }, 60_000);
@@ -93,14 +106,67 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/jobs/{jobid}/vertices/{vertexid}/backpressure", "/artifacts"]));
     });
 
-    it("guards mutating endpoints with the bearer token: 401 without, 403 wrong", async () => {
-      const none = await call("POST", "/jobs", pipeline(), {});
-      expect(none.status).toBe(401);
-      expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
-      expect(none.json.errors[0]).toMatch(/bearer token/);
-      expect((await call("POST", "/jobs", pipeline(), { authorization: "Bearer wrong" })).status).toBe(403);
-      expect((await call("POST", "/artifacts", new Uint8Array([0, 97, 115, 109]), { authorization: "Bearer wrong" })).status).toBe(403);
-      expect((await call("GET", "/jobs/overview", undefined, {})).status).toBe(200);
+    describe("regression #13.10: the bearer token guards reads too, unless reads are opened", () => {
+      it("answers every read and change without the token 401, with a wrong one 403, a malformed header 400", async () => {
+        const submitted = await call("POST", "/jobs", small());
+        expect(submitted.status, submitted.text).toBe(202);
+        const id = submitted.json.jobid;
+        const reads = ["/overview", "/config", "/metrics", "/jobs", "/jobs/overview", `/jobs/${id}`, `/jobs/${id}/plan`, `/jobs/${id}/results`, `/jobs/${id}/metrics`, `/jobs/${id}/checkpoints`, `/jobs/${id}/exceptions`, "/artifacts"];
+        for (const route of reads) {
+          const none = await call("GET", route, undefined, {});
+          expect(none.status, route).toBe(401);
+          expect(none.headers.get("www-authenticate"), route).toMatch(/^Bearer realm="eddy"/);
+          expect(none.json, route).toEqual({ errors: ["[eddy] this request needs a bearer token: send Authorization: Bearer <token>"] });
+          const wrong = await call("GET", route, undefined, { authorization: "Bearer wrong" });
+          expect(wrong.status, route).toBe(403);
+          expect(wrong.json, route).toEqual({ errors: ["[eddy] the bearer token is not valid for this server"] });
+          expect((await call("GET", route)).status, route).toBe(200);
+        }
+        const none = await call("POST", "/jobs", small(), {});
+        expect(none.status).toBe(401);
+        expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+        expect((await call("POST", "/jobs", small(), { authorization: "Bearer wrong" })).status).toBe(403);
+        expect((await call("POST", "/artifacts", new Uint8Array([0, 97, 115, 109]), { authorization: "Bearer wrong" })).status).toBe(403);
+        expect((await call("PATCH", `/jobs/${id}`, undefined, { authorization: "Bearer wrong" })).status).toBe(403);
+        const malformed = await call("GET", "/jobs/overview", undefined, { authorization: `Basic ${TEST_TOKEN}` });
+        expect(malformed.status).toBe(400);
+        expect(malformed.json.errors[0]).toMatch(/Authorization header is malformed: expected "Bearer <token>"/);
+        expect((await call("PATCH", `/jobs/${id}`)).status).toBe(202);
+      });
+
+      it("serves the dashboard page and the API description without the token", async () => {
+        const page = await call("GET", "/", undefined, {});
+        expect(page.status).toBe(200);
+        expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+        const doc = await call("GET", "/openapi.json", undefined, {});
+        expect(doc.status).toBe(200);
+        expect(doc.json.components.securitySchemes.bearer).toEqual({ type: "http", scheme: "bearer" });
+      });
+
+      describe("on a server started with reads opened", () => {
+        let open: ServerUnderTest | undefined;
+        beforeAll(async () => {
+          open = await start({ publicReads: true });
+        }, 60_000);
+        afterAll(async () => {
+          await open?.close();
+        });
+
+        it("answers reads without a token and still guards every change", async () => {
+          const at = (method: string, route: string, body?: unknown, headers?: Record<string, string>) => callAt(open!.url, method, route, body, headers);
+          expect((await at("POST", "/jobs", small(), {})).status).toBe(401);
+          expect((await at("POST", "/jobs", small(), { authorization: "Bearer wrong" })).status).toBe(403);
+          const submitted = await at("POST", "/jobs", small());
+          expect(submitted.status, submitted.text).toBe(202);
+          const id = submitted.json.jobid;
+          for (const route of ["/overview", "/metrics", "/jobs/overview", `/jobs/${id}`, `/jobs/${id}/results`, `/jobs/${id}/metrics`, "/artifacts"]) {
+            expect((await at("GET", route, undefined, {})).status, route).toBe(200);
+          }
+          expect((await at("PATCH", `/jobs/${id}`, undefined, {})).status).toBe(401);
+          expect((await at("POST", `/jobs/${id}/savepoints`, {}, {})).status).toBe(401);
+          expect((await at("PATCH", `/jobs/${id}`)).status).toBe(202);
+        });
+      });
     });
 
     it("refuses oversize uploads with 413 and non-components with 400", async () => {
@@ -186,6 +252,169 @@ export function httpSuite(name: string, start: () => Promise<ServerUnderTest>, o
       const notThere = await call("POST", "/jobs", { ...pipeline(), savepoint: { path: "nope/savepoint-1" } });
       expect(notThere.status).toBe(400);
       expect(notThere.json.fields[0].message).toMatch(/expected a savepoint location/);
+    });
+
+    describe.runIf(jobs)("regression #13.12: cancelling a job that has ended", () => {
+      it("answers 409 naming the state of a FINISHED or CANCELED job", async () => {
+        const bounded = await call("POST", "/jobs", { name: "three records", sources: [{ type: "collection", records: [{ a: 1 }, { a: 2 }, { a: 3 }] }], sinks: [{ type: "collect" }] });
+        expect(bounded.status, bounded.text).toBe(202);
+        await awaitState(bounded.json.jobid, "FINISHED");
+        const finished = await call("PATCH", `/jobs/${bounded.json.jobid}?mode=cancel`);
+        expect(finished.status).toBe(409);
+        expect(finished.json.errors[0]).toBe(`[eddy] job "${bounded.json.jobid}" is FINISHED: only a job that has not ended can be cancelled`);
+
+        const running = await call("POST", "/jobs", small());
+        expect(running.status, running.text).toBe(202);
+        expect((await call("PATCH", `/jobs/${running.json.jobid}`)).status).toBe(202);
+        await awaitState(running.json.jobid, "CANCELED");
+        const again = await call("PATCH", `/jobs/${running.json.jobid}`);
+        expect(again.status).toBe(409);
+        expect(again.json.errors[0]).toMatch(/is CANCELED: only a job that has not ended can be cancelled/);
+      });
+    });
+
+    describe("regression #13.15: one exchange per key, and no checkpoints unless asked for", () => {
+      it("runs a rolling aggregate after keyBy with one hash exchange", async () => {
+        const records = Array.from({ length: 60 }, (_, i) => ({ user: `u${(i * 7) % 5}`, amount: (i % 4) + 1 }));
+        const r = await call("POST", "/jobs", {
+          name: "rolling sums",
+          parallelism: 2,
+          sources: [{ type: "collection", records }],
+          operators: [{ type: "keyBy", field: "user" }, { type: "aggregate", fn: "sum", field: "amount", as: "total" }],
+          sinks: [{ type: "collect" }],
+        });
+        expect(r.status, r.text).toBe(202);
+        const plan = (await call("GET", `/jobs/${r.json.jobid}/plan`)).json.plan;
+        const strategies = plan.nodes.flatMap((n: { inputs?: { ship_strategy: string }[] }) => (n.inputs ?? []).map((e) => e.ship_strategy));
+        expect(strategies.filter((s: string) => s === "HASH")).toHaveLength(1);
+        if (!jobs) return;
+        await awaitState(r.json.jobid, "FINISHED");
+        // Every record updates its user's running sum; the last update per user is the user's total.
+        const results = (await call("GET", `/jobs/${r.json.jobid}/results`)).json.records as { key: string; total: number }[];
+        expect(results).toHaveLength(records.length);
+        const last = new Map(results.map((x) => [x.key, x.total]));
+        const totals = new Map<string, number>();
+        for (const x of records) totals.set(x.user, (totals.get(x.user) ?? 0) + x.amount);
+        expect(last).toEqual(totals);
+      });
+
+      it("answers a job without checkpointing as Flink does: no checkpoint statistics, no savepoints", async () => {
+        const r = await call("POST", "/jobs", small({ checkpointing: undefined }));
+        expect(r.status, r.text).toBe(202);
+        const id = r.json.jobid;
+        const stats = await call("GET", `/jobs/${id}/checkpoints`);
+        expect(stats.status).toBe(404);
+        expect(stats.json.errors[0]).toMatch(/checkpointing has not been enabled/);
+        for (const route of ["savepoints", "stop", "checkpoints"]) {
+          const t = await call("POST", `/jobs/${id}/${route}`, {});
+          expect(t.status, route).toBe(409);
+          expect(t.json.errors[0], route).toMatch(/runs without checkpointing/);
+        }
+        expect((await call("GET", `/jobs/${id}/metrics?get=numberOfCompletedCheckpoints`)).json).toEqual([{ id: "numberOfCompletedCheckpoints", value: "0" }]);
+        expect((await call("PATCH", `/jobs/${id}`)).status).toBe(202);
+      });
+
+      it("refuses a file sink without checkpointing: it would never commit", async () => {
+        const r = await call("POST", "/jobs", small({ checkpointing: undefined, sinks: [{ type: "file", path: "out" }] }));
+        expect(r.status).toBe(400);
+        expect(r.json.fields).toEqual([{ path: "sinks[0]", message: expect.stringMatching(/commits its part files when a checkpoint completes: expected checkpointing/) }]);
+      });
+    });
+
+    describe("regression #13.11: limits on running jobs and task slots", () => {
+      let limited: ServerUnderTest | undefined;
+      const at = (method: string, route: string, body?: unknown) => callAt(limited!.url, method, route, body);
+      const sized = (parallelism: number) => small({ name: `parallelism ${parallelism}`, parallelism });
+      const running: string[] = [];
+      const submit = async (parallelism: number): Promise<Answer> => {
+        const r = await at("POST", "/jobs", sized(parallelism));
+        if (r.status === 202) running.push(r.json.jobid);
+        return r;
+      };
+      const cancel = async (id: string): Promise<void> => {
+        expect((await at("PATCH", `/jobs/${id}`)).status).toBe(202);
+        await eventually(`job ${id} CANCELED`, async () => ((await at("GET", `/jobs/${id}`)).json.state === "CANCELED" ? true : undefined));
+        running.splice(running.indexOf(id), 1);
+      };
+      beforeAll(async () => {
+        limited = await start({ maxJobs: 2, maxSlots: 4 });
+      }, 60_000);
+      afterAll(async () => {
+        await limited?.close();
+      });
+
+      it("answers 429 naming the limit and how to raise it", async () => {
+        expect((await at("GET", "/overview")).json).toMatchObject({ "slots-total": 4, "slots-available": 4 });
+        const tooWide = await submit(5);
+        expect(tooWide.status).toBe(429);
+        expect(tooWide.json.errors).toEqual(["[eddy] the job needs 5 task slots (its largest parallelism) but this server has 4; lower its parallelism or raise the limit (eddy serve --max-slots N)"]);
+
+        expect((await submit(3)).status).toBe(202);
+        expect((await at("GET", "/overview")).json).toMatchObject({ "slots-total": 4, "slots-available": 1 });
+        const noRoom = await submit(2);
+        expect(noRoom.status).toBe(429);
+        expect(noRoom.json.errors).toEqual(["[eddy] not enough free task slots: the job needs 2 (its largest parallelism), 3 of 4 are taken; wait for a job to end, lower its parallelism, or raise the limit (eddy serve --max-slots N)"]);
+
+        expect((await submit(1)).status).toBe(202);
+        const tooMany = await submit(1);
+        expect(tooMany.status).toBe(429);
+        expect(tooMany.json.errors).toEqual(["[eddy] too many jobs: 2 of at most 2 are running; cancel or stop one, or raise the limit (eddy serve --max-jobs N)"]);
+        expect((await at("GET", "/overview")).json).toMatchObject({ "jobs-running": 2, "slots-available": 0 });
+      });
+
+      it.runIf(jobs)("admits jobs again once others end, and no more than the limit when submissions race", async () => {
+        for (const id of [...running]) await cancel(id);
+        expect((await at("GET", "/overview")).json).toMatchObject({ "jobs-running": 0, "slots-available": 4 });
+        const raced = await Promise.all([1, 1, 1, 1, 1].map(() => submit(1)));
+        expect(raced.map((r) => r.status).sort()).toEqual([202, 202, 429, 429, 429]);
+        for (const id of [...running]) await cancel(id);
+        expect((await submit(4)).status).toBe(202);
+      });
+    });
+
+    describe("regression #13.9: deeply nested bodies", () => {
+      /** A spec whose one inline record holds a value nested `depth` levels below the record. */
+      const nestedRecord = (depth: number): string =>
+        `{"name":"deep","sources":[{"type":"collection","records":[{"v":${"[".repeat(depth)}${"]".repeat(depth)}}]}],"sinks":[{"type":"collect"}]}`;
+
+      it("answers 400 'too deeply nested', naming the limit, at 3,000 and 100,000 levels", async () => {
+        for (const depth of [3_000, 100_000]) {
+          for (const body of ["[".repeat(depth) + "]".repeat(depth), `{"a":`.repeat(depth) + "1" + "}".repeat(depth), nestedRecord(depth)]) {
+            const r = await call("POST", "/jobs", body, { ...auth, "content-type": "application/json" });
+            expect(r.status, `${depth} levels: ${r.text.slice(0, 200)}`).toBe(400);
+            expect(r.json.errors[0]).toMatch(/^\[eddy\] invalid job spec: the body is too deeply nested \(at most \d+ levels of arrays and objects\)$/);
+          }
+        }
+      });
+
+      it("accepts a body nested exactly as deep as the limit it names", async () => {
+        const refused = await call("POST", "/jobs", "[".repeat(3_000) + "]".repeat(3_000), { ...auth, "content-type": "application/json" });
+        const limit = Number(/at most (\d+) levels/.exec(refused.json.errors[0])![1]);
+        // The spec itself takes 5 levels (body, sources, source, records, record).
+        const atLimit = await call("POST", "/jobs", nestedRecord(limit - 5), { ...auth, "content-type": "application/json" });
+        expect(atLimit.json.errors?.[0] ?? "", atLimit.text).not.toMatch(/too deeply nested/);
+        expect(atLimit.status, atLimit.text).toBe(202);
+        const over = await call("POST", "/jobs", nestedRecord(limit - 4), { ...auth, "content-type": "application/json" });
+        expect(over.status).toBe(400);
+        expect(over.json.errors[0]).toMatch(/too deeply nested/);
+      });
+    });
+
+    describe("regression #13.13: file sink paths that name no directory of their own", () => {
+      it("refuses '.', 'x/.', './', 'x/..' and empty segments with 400 naming the field", async () => {
+        for (const path of [".", "x/.", "./", "./x", "x/..", "a//b", "x/", ""]) {
+          const r = await call("POST", "/jobs", small({ sinks: [{ type: "file", path }] }));
+          expect(r.status, path).toBe(400);
+          expect(r.json.fields, `${path}: ${r.text}`).toEqual([{ path: "sinks[0].path", message: expect.stringMatching(/expected a (non-empty )?relative path/) }]);
+        }
+      });
+
+      it.runIf(jobs)("accepts a path of names, dots inside names included", async () => {
+        const r = await call("POST", "/jobs", small({ sinks: [{ type: "file", path: "out.v2/..clicks" }] }));
+        expect(r.status, r.text).toBe(202);
+        expect((await call("PATCH", `/jobs/${r.json.jobid}`)).status).toBe(202);
+        await awaitState(r.json.jobid, "CANCELED");
+      });
     });
 
     it("answers unknown jobs, vertices and triggers with 404 in Flink's error shape", async () => {

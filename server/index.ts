@@ -1,8 +1,10 @@
 /** @module Eddy's HTTP API (`eddy/server`): a Hono app to submit, watch and steer jobs, served by each runtime adapter. */
 export { createApp, EDDY_VERSION, type AppOptions, type EddyApp } from "./app.ts";
 export { JobRegistry, isTerminal, type JobEntry, type Trigger } from "./job-registry.ts";
+export type { JobView, VertexView } from "./ended-job.ts";
 export { JobSpec, SourceSpec, OperatorSpec, SinkSpec, CheckpointingSpec, RestartStrategySpec } from "./job-spec.ts";
-export { buildJob, ResultBuffer, type BuildContext, type BuiltJob } from "./job-builder.ts";
+export { buildJob, type BuildContext, type BuiltJob } from "./job-builder.ts";
+export { ResultBuffer } from "./result-buffer.ts";
 export { MemoryArtifactStore, FileSystemArtifactStore, sha256Hex, isArtifactId, type ArtifactStore, type ArtifactInfo } from "./artifact-store.ts";
 export { defaultComponentRuntime, unavailableComponentRuntime, type ComponentRuntime } from "./components.ts";
 export { defaultKafkaRuntime, unavailableKafkaRuntime, type KafkaRuntime } from "./kafka.ts";

@@ -31,6 +31,7 @@ import { HttpError } from "./errors.ts";
 import { recordGenerator } from "./generator-shapes.ts";
 import type { JobSpec, OperatorSpec, SinkSpec, SourceSpec } from "./job-spec.ts";
 import type { KafkaRuntime } from "./kafka.ts";
+import { ResultBuffer } from "./result-buffer.ts";
 
 type Rec = Record<string, unknown>;
 
@@ -39,19 +40,6 @@ const KEYED_BY_COMPONENT = "\u0000component";
 
 function specError(path: string, message: string): HttpError {
   return new HttpError(400, "[eddy] invalid job spec", [{ path, message }]);
-}
-
-/** Newest records of a collect sink, capped. */
-export class ResultBuffer {
-  readonly records: unknown[] = [];
-  /** Records received in total (dropped = total - kept). */
-  total = 0;
-  constructor(readonly capacity: number) {}
-  push(value: unknown): void {
-    this.total++;
-    this.records.push(value);
-    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
-  }
 }
 
 /** What building a job needs from the server. */
@@ -78,13 +66,11 @@ export interface BuiltJob {
 /** Builds `spec`; a source or operator that cannot run here is an HttpError naming its path. */
 export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJob> {
   const env = StreamExecutionEnvironment.create({ parallelism: spec.parallelism ?? 1, ...(spec.maxParallelism !== undefined ? { maxParallelism: spec.maxParallelism } : {}) });
+  // Without checkpointing the job runs without checkpoints, and (Flink's default) without restarts
+  // unless the spec names a strategy.
   if (spec.checkpointing !== undefined) {
     const { interval, ...options } = spec.checkpointing;
     env.enableCheckpointing(interval, { ...options, storage: ctx.checkpointStorage, jobKey: ctx.jobKey });
-  } else {
-    // Savepoints need a coordinator: checkpoint rarely (hourly) so triggers and stop-with-savepoint work.
-    env.enableCheckpointing(3_600_000, { storage: ctx.checkpointStorage, jobKey: ctx.jobKey });
-    if (spec.restartStrategy === undefined) env.setRestartStrategy(RestartStrategies.noRestart());
   }
   if (spec.restartStrategy !== undefined) env.setRestartStrategy(restartStrategy(spec.restartStrategy));
   if (spec.savepoint !== undefined) env.setSavepointRestore(spec.savepoint.path, { allowNonRestoredState: spec.savepoint.allowNonRestoredState ?? false });
@@ -105,13 +91,19 @@ export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJ
       continue;
     }
     if (op.type === "aggregate") {
-      if (keyField === KEYED_BY_COMPONENT) throw specError(`operators[${i}]`, "expected a window before this aggregate: a running aggregate needs keyBy by field, not a wasm keyBy");
-      stream = rolling(stream as KeyedStream<Rec, Key>, keyField!, op);
-      keyField = undefined;
-      continue;
+      // A keyBy by field or a window right before takes the aggregate with it; the schema allows nothing else.
+      throw specError(`operators[${i}]`, "expected aggregate to follow a window or a keyBy operator");
     }
     if (op.type === "keyBy") {
       const field = op.field;
+      const next = ops[i + 1];
+      if (next?.type === "aggregate") {
+        // A running aggregate keys its own pre-aggregated pairs: keying here too would be a second exchange.
+        stream = rolling(stream as DataStream<Rec>, field, next);
+        keyField = undefined;
+        i++;
+        continue;
+      }
       stream = (stream as DataStream<Rec>).keyBy((r) => keyOf(r, field)) as unknown as DataStream<unknown>;
       keyField = field;
       continue;
@@ -301,8 +293,12 @@ async function windowed(stream: DataStream<Rec>, keyField: string | undefined, o
   return out as DataStream<unknown>;
 }
 
-/** A running aggregate per key (no window): one updated result per input record. */
-function rolling(stream: KeyedStream<Rec, Key>, keyField: string, op: AggregateSpec): DataStream<unknown> {
+/**
+ * A running aggregate per value of `keyField` (no window): one updated result per input record.
+ * Each record becomes a (key, accumulator) pair before the one hash exchange, so the key is
+ * computed once.
+ */
+function rolling(stream: DataStream<Rec>, keyField: string, op: AggregateSpec): DataStream<unknown> {
   const fn = aggregateFunction(op);
   const as = op.as ?? op.fn;
   const out = stream

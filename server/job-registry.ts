@@ -5,7 +5,8 @@
  */
 import type { JobClient, JobStatus } from "../core/index.ts";
 import type { SavepointResult } from "../core/api/job-client.ts";
-import type { ResultBuffer } from "./job-builder.ts";
+import { type JobView, endedJob } from "./ended-job.ts";
+import type { ResultBuffer } from "./result-buffer.ts";
 import type { JobSpec } from "./job-spec.ts";
 
 /** One asynchronous operation on a job, as Flink's `/jobs/:id/savepoints/:triggerid` reports it. */
@@ -21,7 +22,10 @@ export interface Trigger {
 export interface JobEntry {
   readonly id: string;
   readonly name: string;
-  readonly client: JobClient;
+  /** What the API reads: the running job's client, then what it left once it ended. */
+  client: JobView;
+  /** The running job, to cancel or snapshot; undefined once it has ended, so its runtime can be collected. */
+  live: JobClient | undefined;
   readonly spec: JobSpec | undefined;
   readonly results: ResultBuffer | undefined;
   readonly submitted: number;
@@ -41,9 +45,15 @@ export class JobRegistry {
 
   constructor(private readonly retainFinished = 100) {}
 
+  /** Adds a started job. */
   add(client: JobClient, extra: { spec?: JobSpec; results?: ResultBuffer } = {}): JobEntry {
-    const entry: JobEntry = { id: client.jobId, name: client.jobName, client, spec: extra.spec, results: extra.results, submitted: Date.now(), triggers: new Map() };
+    const entry: JobEntry = { id: client.jobId, name: client.jobName, client, live: client, spec: extra.spec, results: extra.results, submitted: Date.now(), triggers: new Map() };
     this.jobs.set(entry.id, entry);
+    const ended = (): void => {
+      entry.client = endedJob(client);
+      entry.live = undefined;
+    };
+    client.getJobExecutionResult().then(ended, ended);
     this.evict();
     return entry;
   }
@@ -80,7 +90,7 @@ export class JobRegistry {
 
   /** Cancels every job that is still running (server shutdown). */
   async shutdown(): Promise<void> {
-    await Promise.all(this.all().filter((e) => !isTerminal(e.client.getJobStatus())).map((e) => e.client.cancel()));
+    await Promise.all(this.all().filter((e) => !isTerminal(e.client.getJobStatus())).map((e) => e.live?.cancel()));
   }
 
   private evict(): void {

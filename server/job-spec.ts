@@ -20,13 +20,17 @@ export const FieldName = z
 /** A display name for jobs, sources, operators. */
 const DisplayName = z.string({ error: "expected a name (string)" }).min(1, { error: "expected a non-empty name" }).max(200, { error: "expected at most 200 characters" });
 
-/** A path relative to a server directory: no `..`, no leading `/`, no backslashes or NUL. */
+/**
+ * A path naming a directory of its own under a server directory: '/'-separated names, none of
+ * them empty, `.` or `..` (so `.`, `x/.` or `a//b` cannot stand for the directory itself or a
+ * parent), no leading `/`, no backslashes, `:` or NUL.
+ */
 export const RelativePath = z
   .string({ error: "expected a relative path (string)" })
-  .min(1, { error: "expected a non-empty relative path" })
+  .min(1, { error: "expected a non-empty relative path", abort: true })
   .max(500, { error: "expected at most 500 characters" })
-  .refine((p) => !p.startsWith("/") && !p.includes("\\") && !p.includes("\0") && !p.includes(":") && p.split("/").every((s) => s !== ".." && s !== ""), {
-    error: "expected a relative path of '/'-separated names without '..', ':' or a leading '/'",
+  .refine((p) => !p.includes("\\") && !p.includes("\0") && !p.includes(":") && p.split("/").every((s) => s !== "" && s !== "." && s !== ".."), {
+    error: "expected a relative path of '/'-separated names (none empty, '.' or '..'), without ':' or a leading '/'",
   });
 
 /** A sha256 artifact id as returned by `POST /artifacts`. */
@@ -237,8 +241,8 @@ export const JobSpec = z
     sources: z.array(SourceSpec).min(1, { error: "expected at least one source" }).max(16),
     operators: z.array(OperatorSpec).max(64).optional(),
     sinks: z.array(SinkSpec).min(1, { error: "expected at least one sink" }).max(16),
-    checkpointing: CheckpointingSpec.optional(),
-    restartStrategy: RestartStrategySpec.optional(),
+    checkpointing: CheckpointingSpec.optional().describe("Without it the job takes no checkpoints or savepoints, and restarts only if restartStrategy names a strategy."),
+    restartStrategy: RestartStrategySpec.optional().describe("Default: none without checkpointing, exponential-delay (1 s to 1 min) with it."),
     savepoint: z.strictObject({ path: RelativePath.describe("A location returned by a savepoint trigger."), allowNonRestoredState: z.boolean().optional() }).optional(),
   })
   .superRefine(checkJobShape)
@@ -258,6 +262,9 @@ function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] 
     if (s.type === "kafka" && s.startingOffsets === "committed" && s.groupId === undefined) issue(["sources", i, "groupId"], "expected a group id: committed starting offsets are read from the group");
   });
   job.sinks.forEach((s, i) => {
+    if (s.type === "file" && job.checkpointing === undefined) {
+      issue(["sinks", i], "a file sink commits its part files when a checkpoint completes: expected checkpointing");
+    }
     if (s.type !== "kafka") return;
     if (s.deliveryGuarantee === "EXACTLY_ONCE") {
       if (s.transactionalIdPrefix === undefined) issue(["sinks", i, "transactionalIdPrefix"], "expected a transactional id prefix: EXACTLY_ONCE writes in Kafka transactions");

@@ -19,14 +19,17 @@ const triggerId = { name: "triggerid", in: "path", required: true, schema: { typ
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c], content: json(error) }]));
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request: `fields` names each bad field and what was expected",
-  401: "Missing bearer token",
+  401: "Missing bearer token (the server has a token)",
   403: "Wrong bearer token",
   404: "Unknown job, vertex, artifact or trigger",
+  409: "The job's state does not allow it (e.g. it has already ended)",
   413: "Body too large",
+  429: "The server runs as many jobs, or task slots, as it is allowed to (the message names the limit)",
   501: "Not available on this server or runtime",
 };
+// On a server with a token, reads need it too unless the server opens them (`publicReads`).
 const get = (summary: string, params: object[] = [], schema?: object, more: Record<string, unknown> = {}) => ({
-  get: { summary, parameters: params, responses: { 200: ok(summary, schema), ...(params.length > 0 ? errors(404) : {}) }, ...more },
+  get: { summary, parameters: params, security: [{ bearer: [] }], responses: { 200: ok(summary, schema), ...errors(...(params.length > 0 ? [401, 403, 404] : [401, 403])) }, ...more },
 });
 const mutating = (summary: string, params: object[], body: object | undefined, response: object, codes: number[]) => ({
   summary,
@@ -68,23 +71,23 @@ export function openApiDocument(version: string): object {
       "/config": get("Web UI configuration"),
       "/jobs": {
         ...get("Job ids and states"),
-        post: mutating("Submit a job spec", [], { $ref: "#/components/schemas/JobSpec" }, { type: "object", properties: { jobid: { type: "string" } } }, [400, 401, 403, 404, 413, 501]),
+        post: mutating("Submit a job spec", [], { $ref: "#/components/schemas/JobSpec" }, { type: "object", properties: { jobid: { type: "string" } } }, [400, 401, 403, 404, 413, 429, 501]),
       },
       "/jobs/overview": get("Every job with state, times and task counts"),
       "/jobs/{jobid}": {
         ...get("Job details: state, vertices with parallelism, status counts, timestamps", [jobId]),
-        patch: { ...mutating("Cancel the job", [jobId, { name: "mode", in: "query", required: false, schema: { type: "string", enum: ["cancel"] } }], undefined, { type: "object" }, [401, 403, 404]), responses: { 202: { description: "Cancellation requested" }, ...errors(401, 403, 404) } },
+        patch: { ...mutating("Cancel the job", [jobId, { name: "mode", in: "query", required: false, schema: { type: "string", enum: ["cancel"] } }], undefined, { type: "object" }, [400, 401, 403, 404, 409]), responses: { 202: { description: "Cancellation requested" }, ...errors(400, 401, 403, 404, 409) } },
       },
       "/jobs/{jobid}/plan": get("The job's dataflow plan", [jobId]),
       "/jobs/{jobid}/exceptions": get("Root exception and exception history", [jobId]),
       "/jobs/{jobid}/checkpoints": {
         ...get("Checkpoint counts, summary, latest and history", [jobId]),
-        post: mutating("Trigger a checkpoint", [jobId], { $ref: "#/components/schemas/CheckpointRequest" }, requestId, [400, 401, 403, 404]),
+        post: mutating("Trigger a checkpoint", [jobId], { $ref: "#/components/schemas/CheckpointRequest" }, requestId, [400, 401, 403, 404, 409]),
       },
       "/jobs/{jobid}/checkpoints/{triggerid}": get("Status of a checkpoint trigger", [jobId, triggerId]),
-      "/jobs/{jobid}/savepoints": { post: mutating("Trigger a savepoint", [jobId], { $ref: "#/components/schemas/SavepointRequest" }, requestId, [400, 401, 403, 404]) },
+      "/jobs/{jobid}/savepoints": { post: mutating("Trigger a savepoint", [jobId], { $ref: "#/components/schemas/SavepointRequest" }, requestId, [400, 401, 403, 404, 409]) },
       "/jobs/{jobid}/savepoints/{triggerid}": get("Status of a savepoint or stop trigger", [jobId, triggerId]),
-      "/jobs/{jobid}/stop": { post: mutating("Stop with a savepoint", [jobId], { $ref: "#/components/schemas/StopRequest" }, requestId, [400, 401, 403, 404]) },
+      "/jobs/{jobid}/stop": { post: mutating("Stop with a savepoint", [jobId], { $ref: "#/components/schemas/StopRequest" }, requestId, [400, 401, 403, 404, 409]) },
       "/jobs/{jobid}/vertices/{vertexid}/backpressure": get("Backpressure level and per-subtask ratios", [jobId, vertexId]),
       "/jobs/{jobid}/vertices/{vertexid}/watermarks": get("Per-subtask watermarks", [jobId, vertexId]),
       "/jobs/{jobid}/metrics": get("Job metrics (`?get=a,b` for values)", [jobId]),
@@ -97,8 +100,8 @@ export function openApiDocument(version: string): object {
           requestBody: { required: true, content: { "application/wasm": { schema: { type: "string", format: "binary" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } },
         },
       },
-      "/metrics": { get: { summary: "Prometheus metrics", responses: { 200: { description: "text/plain; version=0.0.4", content: { "text/plain": { schema: { type: "string" } } } } } } },
-      "/openapi.json": get("This document"),
+      "/metrics": { get: { summary: "Prometheus metrics", security: [{ bearer: [] }], responses: { 200: { description: "text/plain; version=0.0.4", content: { "text/plain": { schema: { type: "string" } } } }, ...errors(401, 403) } } },
+      "/openapi.json": { get: { summary: "This document (needs no token)", responses: { 200: ok("This document") } } },
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Request bodies: read with a size limit, parse JSON, refuse prototype keys anywhere, validate
- * with a zod schema and report every bad field by path (`operators[2].size: expected ...`).
+ * Request bodies (size limits are Hono's body-limit middleware, in app.ts): parse JSON no deeper
+ * than a limit, refuse prototype keys anywhere, validate with a zod schema and report every bad
+ * field by path (`operators[2].size: expected ...`).
  */
 import type { Context } from "hono";
 import type { z } from "zod";
@@ -45,47 +46,42 @@ export function forbiddenKeyPaths(value: unknown, path: PropertyKey[] = [], out:
   return out;
 }
 
-/** Reads the body as text, refusing more than `maxBytes` (413) even without a Content-Length. */
-export async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
+/** The deepest nesting of arrays and objects a JSON body may have. */
+export const MAX_JSON_DEPTH = 64;
 
-function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, `[eddy] request body too large: at most ${maxBytes} bytes accepted`);
+/**
+ * Whether JSON text nests arrays and objects more than `max` levels deep. A single pass over the
+ * characters, with no recursion: parsers and validators that descend recursively overflow the
+ * stack on bodies nested a few thousand levels deep, and the depth differs between runtimes.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character, quotes included
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /**
  * Reads and validates a JSON body. An empty body counts as `{}` when `emptyAsObject` (Flink's
  * POST endpoints take optional bodies).
  */
-export async function readJson<S extends z.ZodType>(c: Context, schema: S, maxBytes: number, what: string, emptyAsObject = false): Promise<z.infer<S>> {
-  const bytes = await readLimited(c.req.raw, maxBytes);
-  const text = new TextDecoder().decode(bytes);
+export async function readJson<S extends z.ZodType>(c: Context, schema: S, what: string, emptyAsObject = false): Promise<z.infer<S>> {
+  const text = await c.req.text();
   let value: unknown;
   if (text.trim() === "" && emptyAsObject) value = {};
   else {
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      throw new HttpError(400, `[eddy] invalid ${what}: the body is too deeply nested (at most ${MAX_JSON_DEPTH} levels of arrays and objects)`);
+    }
     try {
       value = JSON.parse(text);
     } catch (error) {

@@ -56,8 +56,42 @@ export const TEST_TOKEN = "test-token-1234";
 /** Uploads above this are refused (413) by servers under test. */
 export const TEST_MAX_ARTIFACT_BYTES = 512 * 1024;
 
-/** `eddy serve` on Node, in this process (`options` as `eddy serve`'s, e.g. `kafkaBrokers`). */
-export async function serveOnNode(options: { kafkaBrokers?: readonly string[] } = {}): Promise<ServerUnderTest> {
+/** Calls the API of `server` with the test token and returns the JSON answer; throws on an error status. */
+export async function callApi(server: ServerUnderTest, method: string, route: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${server.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${route}: HTTP ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** What a test may set on a server beyond the token, data directory and upload limit every one gets. */
+export interface TestServerOptions {
+  /** The only Kafka brokers specs may name (`--kafka-brokers`; not on workerd). */
+  readonly kafkaBrokers?: readonly string[];
+  /** Reads need no token (`--public-reads`). */
+  readonly publicReads?: boolean;
+  /** Jobs running at once (`--max-jobs`). */
+  readonly maxJobs?: number;
+  /** Task slots of the running jobs together (`--max-slots`). */
+  readonly maxSlots?: number;
+}
+
+/** `eddy serve`'s flags for `options`. */
+function serveFlags(options: TestServerOptions): string[] {
+  return [
+    ...(options.kafkaBrokers !== undefined ? ["--kafka-brokers", options.kafkaBrokers.join(",")] : []),
+    ...(options.publicReads === true ? ["--public-reads"] : []),
+    ...(options.maxJobs !== undefined ? ["--max-jobs", String(options.maxJobs)] : []),
+    ...(options.maxSlots !== undefined ? ["--max-slots", String(options.maxSlots)] : []),
+  ];
+}
+
+/** `eddy serve` on Node, in this process. */
+export async function serveOnNode(options: TestServerOptions = {}): Promise<ServerUnderTest> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "eddy-http-node-"));
   const { startServer } = await import("../../bin/serve.ts");
   const server = await startServer({ port: 0, quiet: true, token: TEST_TOKEN, dataDir, maxArtifactBytes: TEST_MAX_ARTIFACT_BYTES, ...options });
@@ -72,11 +106,11 @@ export async function serveOnNode(options: { kafkaBrokers?: readonly string[] } 
 }
 
 /** `bin/serve.ts` on Deno, Bun (from node_modules/.bin) or Node (tsx), in a child process. */
-export async function serveOn(runtime: "deno" | "bun" | "node", extraFlags: readonly string[] = []): Promise<ServerUnderTest> {
+export async function serveOn(runtime: "deno" | "bun" | "node", options: TestServerOptions = {}): Promise<ServerUnderTest> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `eddy-http-${runtime}-`));
   const bin = runtime === "node" ? process.execPath : path.join(root, "node_modules", ".bin", runtime);
   const script = path.join(root, "bin", "serve.ts");
-  const flags = ["--port", "0", "--quiet", "--token", TEST_TOKEN, "--data-dir", dataDir, "--max-artifact-bytes", String(TEST_MAX_ARTIFACT_BYTES), ...extraFlags];
+  const flags = ["--port", "0", "--quiet", "--token", TEST_TOKEN, "--data-dir", dataDir, "--max-artifact-bytes", String(TEST_MAX_ARTIFACT_BYTES), ...serveFlags(options)];
   const args = runtime === "deno" ? ["run", "-A", "--no-check", script, ...flags] : runtime === "bun" ? ["run", script, ...flags] : ["--import", "tsx", script, ...flags];
   const child = spawn(bin, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
   let output = "";
@@ -114,13 +148,13 @@ export async function serveOn(runtime: "deno" | "bun" | "node", extraFlags: read
 }
 
 /** The API as a workerd Worker (adapters/workerd/server-worker.ts bundled with esbuild), served by npm's workerd. */
-export async function serveOnWorkerd(): Promise<ServerUnderTest> {
+export async function serveOnWorkerd(options: Omit<TestServerOptions, "kafkaBrokers"> = {}): Promise<ServerUnderTest> {
   const dir = await mkdtemp(path.join(tmpdir(), "eddy-http-workerd-"));
   const entry = path.join(dir, "entry.ts");
   await writeFile(
     entry,
     `import { createServerWorker } from ${JSON.stringify(path.join(root, "adapters", "workerd", "server-worker.ts"))};\n` +
-      `export default createServerWorker({ token: ${JSON.stringify(TEST_TOKEN)}, maxArtifactBytes: ${TEST_MAX_ARTIFACT_BYTES} });\n`,
+      `export default createServerWorker(${JSON.stringify({ token: TEST_TOKEN, maxArtifactBytes: TEST_MAX_ARTIFACT_BYTES, ...options })});\n`,
   );
   const { build } = await import("esbuild");
   await build({ entryPoints: [entry], outfile: path.join(dir, "worker.js"), bundle: true, format: "esm", platform: "neutral", target: "es2022", conditions: ["workerd", "worker", "browser", "import"], mainFields: ["module", "main"], logLevel: "error" });

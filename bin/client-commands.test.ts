@@ -1,0 +1,87 @@
+/**
+ * The CLI's client commands as a user runs them: `node bin/cli.ts <command>` in a child process
+ * against `eddy serve` on Node, with the token in EDDY_TOKEN.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ServerUnderTest, TEST_TOKEN, callApi, eventually, serveOnNode } from "../server/testing/fixtures.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Runs `eddy <args>` to its end. */
+function eddy(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bin", "cli.ts"), ...args], { cwd: root, env: { ...process.env, ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Uint8Array) => (stdout += String(d)));
+    child.stderr.on("data", (d: Uint8Array) => (stderr += String(d)));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("eddy client commands", () => {
+  let server: ServerUnderTest;
+  const env = (): Record<string, string> => ({ EDDY_URL: server.url, EDDY_TOKEN: TEST_TOKEN });
+  const api = (method: string, route: string, body?: unknown): Promise<any> => callApi(server, method, route, body);
+  const state = (jobid: string, wanted: string) => eventually(`job ${jobid} ${wanted}`, async () => ((await api("GET", `/jobs/${jobid}`)).state === wanted ? true : undefined));
+
+  beforeAll(async () => {
+    server = await serveOnNode();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  describe("regression #13.10: the token goes with reads too", () => {
+    it("lists jobs with the token, and explains a missing or wrong one", async () => {
+      const { jobid } = await api("POST", "/jobs", { name: "listed", sources: [{ type: "collection", records: [{ a: 1 }] }], sinks: [{ type: "collect" }] });
+      await state(jobid, "FINISHED");
+      const listed = await eddy(["list"], env());
+      expect(listed.stderr).toBe("");
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(new RegExp(`^${jobid}\\s+listed\\s+FINISHED`, "m"));
+
+      const none = await eddy(["list"], { EDDY_URL: server.url, EDDY_TOKEN: "" });
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain("GET /jobs/overview failed with 401");
+      expect(none.stderr).toContain("(pass --token or set EDDY_TOKEN)");
+      const wrong = await eddy(["list", "--token", "not-the-token"], env());
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain("GET /jobs/overview failed with 403");
+      expect(wrong.stderr).toContain("the token is not this server's");
+    });
+  });
+
+  describe("regression #13.12: eddy cancel of a job that has ended", () => {
+    it("cancels a running job, then prints the server's 409 naming the state and exits 1", async () => {
+      const { jobid } = await api("POST", "/jobs", {
+        name: "slow",
+        sources: [{ type: "generator", shape: "page-views", ratePerSecond: 100 }],
+        sinks: [{ type: "collect" }],
+      });
+      await state(jobid, "RUNNING");
+      const first = await eddy(["cancel", jobid], env());
+      expect(first.stderr).toBe("");
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/CANCELED/);
+
+      const again = await eddy(["cancel", jobid], env());
+      expect(again.code).toBe(1);
+      expect(again.stdout).toBe("");
+      expect(again.stderr).toContain(`PATCH /jobs/${jobid}?mode=cancel failed with 409`);
+      expect(again.stderr).toContain(`job "${jobid}" is CANCELED`);
+    });
+
+    it("refuses to cancel a FINISHED job", async () => {
+      const { jobid } = await api("POST", "/jobs", { name: "bounded", sources: [{ type: "collection", records: [{ a: 1 }] }], sinks: [{ type: "collect" }] });
+      await state(jobid, "FINISHED");
+      const r = await eddy(["cancel", jobid], env());
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`job "${jobid}" is FINISHED: only a job that has not ended can be cancelled`);
+    });
+  });
+});
