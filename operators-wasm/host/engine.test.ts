@@ -200,6 +200,18 @@ describe("regression #13.8: malformed output names the component, world and reco
     expect(seen).toEqual([]);
   });
 
+  it("regression #13.5: malformed output fails the job at once, though a restart strategy would retry", async () => {
+    const upper = wasm(await compiledGuest("guests/uppercase-map/guest.as.ts"), { name: "upper", values: "json" });
+    const env = StreamExecutionEnvironment.create();
+    env.enableCheckpointing(50);
+    env.setRestartStrategy(RestartStrategies.fixedDelay(5, 0));
+    env.fromCollection<unknown>(["a", true]).map(upper, "Upper").print();
+    const job = env.executeAsync("not retried");
+    await expect(job.getJobExecutionResult()).rejects.toThrow(/is not JSON/);
+    expect(job.getJobStatus()).toBe("FAILED");
+    expect(job.getExceptionHistory()).toHaveLength(1);
+  });
+
   it("in a chain of components the one that wrote the bad JSON is named, not the next one", async () => {
     const compiled = await compiledGuest("guests/uppercase-map/guest.as.ts");
     const first = wasm(compiled, { name: "first", values: "json" });
