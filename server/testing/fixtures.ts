@@ -113,13 +113,17 @@ export async function serveOn(runtime: "deno" | "bun" | "node", extraFlags: read
   };
 }
 
-/** The API as a workerd Worker (adapters/workerd/server-worker.ts bundled with esbuild), served by npm's workerd. */
-export async function serveOnWorkerd(): Promise<ServerUnderTest> {
+/**
+ * The API as a workerd Worker (adapters/workerd/server-worker.ts bundled with esbuild), served by
+ * npm's workerd. `from` bundles `createServerWorker` from elsewhere instead: `eddy/workerd` as
+ * installed in the project at `dir`.
+ */
+export async function serveOnWorkerd(from?: { specifier: string; dir: string }): Promise<ServerUnderTest> {
   const dir = await mkdtemp(path.join(tmpdir(), "eddy-http-workerd-"));
-  const entry = path.join(dir, "entry.ts");
+  const entry = path.join(from?.dir ?? dir, "entry.ts");
   await writeFile(
     entry,
-    `import { createServerWorker } from ${JSON.stringify(path.join(root, "adapters", "workerd", "server-worker.ts"))};\n` +
+    `import { createServerWorker } from ${JSON.stringify(from?.specifier ?? path.join(root, "adapters", "workerd", "server-worker.ts"))};\n` +
       `export default createServerWorker({ token: ${JSON.stringify(TEST_TOKEN)}, maxArtifactBytes: ${TEST_MAX_ARTIFACT_BYTES} });\n`,
   );
   const { build } = await import("esbuild");
