@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EDDY_VERSION } from "../server/index.ts";
+import { importedPackages } from "./imported-packages.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const json = (file: string): any => JSON.parse(readFileSync(join(root, file), "utf8").replace(/^\s*\/\/.*$/gm, ""));
@@ -69,27 +70,23 @@ describe("package exports", () => {
   });
 
   it("declares every package the repository's code imports", () => {
-    const code = readdirSync(root, { recursive: true, encoding: "utf8" }).filter(
-      (f) =>
-        /\.(ts|mjs)$/.test(f) &&
-        !/^(node_modules|\.cache|dist|\.git)\//.test(f) &&
-        // AssemblyScript guests and SDK import AssemblyScript's own modules.
-        !f.endsWith(".as.ts") &&
-        !f.startsWith("operators-wasm/sdk/"),
-    );
+    // AssemblyScript guests and SDK import AssemblyScript's own modules.
+    const skipped = new Set(["node_modules", ".cache", "dist", ".git", "operators-wasm/sdk"]);
+    const code: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+        const file = dir === "" ? entry.name : `${dir}/${entry.name}`;
+        if (entry.isDirectory() && !skipped.has(file)) walk(file);
+        else if (entry.isFile() && /\.(ts|mjs)$/.test(file) && !file.endsWith(".as.ts")) code.push(file);
+      }
+    };
+    walk("");
     // The package's own name: code a consumer writes, in the package test.
     const declared = new Set([pkg.name, ...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)]);
     const builtins = new Set(builtinModules);
     const missing = new Set<string>();
     for (const file of code) {
-      const text = readFileSync(join(root, file), "utf8");
-      const specifiers = [
-        ...text.matchAll(/^\s*(?:import|export)\s[^;"'()]*?\sfrom\s*["']([^"']+)["']/gm),
-        ...text.matchAll(/\b(?:import|require)\(\s*["']([^"']+)["']\s*\)/g),
-      ].map((m) => m[1]!);
-      for (const s of specifiers) {
-        if (s.startsWith(".") || s.startsWith("/") || s.includes(":")) continue;
-        const name = s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!;
+      for (const name of importedPackages(readFileSync(join(root, file), "utf8"))) {
         if (!declared.has(name) && !builtins.has(name)) missing.add(`${name} (${file})`);
       }
     }

@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, serveOnWorkerd, TEST_TOKEN, uppercaseComponent } from "../server/testing/fixtures.ts";
+import { importedPackages } from "./imported-packages.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name: string): string => path.join(root, "node_modules", ".bin", name);
@@ -211,16 +212,7 @@ describe("the npm package", { concurrent: true, timeout: 3 * 60_000 }, () => {
     const imported = new Set<string>();
     for (const file of await readdir(dist, { recursive: true })) {
       if (!file.endsWith(".js")) continue;
-      const code = await readFile(path.join(dist, file), "utf8");
-      const specifiers = [
-        ...code.matchAll(/^\s*(?:import|export)\s[^;"'()]*?\sfrom\s*["']([^"']+)["']/gm),
-        ...code.matchAll(/^\s*import\s*["']([^"']+)["']/gm),
-        ...code.matchAll(/\b(?:import|require)\(\s*["']([^"']+)["']\s*\)/g),
-      ].map((m) => m[1]!);
-      for (const s of specifiers) {
-        if (s.startsWith(".") || s.includes(":")) continue;
-        imported.add(s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0]!);
-      }
+      for (const name of importedPackages(await readFile(path.join(dist, file), "utf8"))) imported.add(name);
     }
     expect([...imported].filter((name) => !(name in pkg.dependencies))).toEqual([]);
     // The build reaches the server, Kafka and WebAssembly dependencies; an empty scan would prove nothing.
