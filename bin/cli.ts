@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `eddy` command line: `serve` runs the HTTP API (with `--demo`, the page-count demo job
  * too); `submit`, `list`, `cancel` and `savepoint` talk to a running server; `demo` runs the

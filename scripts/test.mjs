@@ -4,8 +4,11 @@
  *
  *   1. vitest     unit tests (*.test.ts) on Node
  *   2. typecheck  tsc on the whole repo and, in parallel, on core/ alone without any runtime's types
- *   3. conformance  conformance/run.ts on Node (tsx), Deno and Bun, in parallel
- *   4. workerd    the conformance suite bundled into a Worker and run by workerd
+ *   3. package    scripts/package.test.ts: the npm package built, packed, installed and run on
+ *                 Node, Deno, Bun and workerd; `deno publish --dry-run` for JSR
+ *   4. conformance  conformance/run.ts on Node (tsx), Deno and Bun, in parallel
+ *   5. kafka      the Kafka scenarios on Deno and Bun
+ *   6. workerd    the conformance suite bundled into a Worker and run by workerd
  *
  * Ends with one line `N passed, N failed` counting test cases over all stages: vitest's tests,
  * one per tsc project, each conformance scenario per runtime, each scenario inside workerd.
@@ -88,34 +91,41 @@ function printBlock(title, result) {
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
+/** The package test: its own stage, after the type check, rather than among the unit tests. */
+const PACKAGE_TEST = "scripts/package.test.ts";
+
+/** Runs vitest with `vitestArgs`, streaming its output; counts its tests from the JSON report. */
+async function vitest(vitestArgs, timeoutMs) {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-vitest-"));
+  const report = join(dir, "report.json");
+  try {
+    const result = await run(process.execPath, [
+      join(root, "node_modules", "vitest", "vitest.mjs"),
+      "run",
+      ...vitestArgs,
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+    ], { live: true, timeoutMs });
+    let counts;
+    try {
+      const json = JSON.parse(readFileSync(report, "utf8"));
+      counts = { passed: json.numPassedTests, failed: json.numFailedTests };
+      // A test file that fails to load has no failed test but fails the run.
+      if (result.code !== 0 && counts.failed === 0) counts.failed = 1;
+    } catch {
+      counts = { passed: 0, failed: 1 };
+    }
+    return counts;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const stages = [
   {
     name: "vitest",
-    async run() {
-      const dir = mkdtempSync(join(tmpdir(), "eddy-vitest-"));
-      const report = join(dir, "report.json");
-      try {
-        const result = await run(process.execPath, [
-          join(root, "node_modules", "vitest", "vitest.mjs"),
-          "run",
-          "--reporter=default",
-          "--reporter=json",
-          `--outputFile.json=${report}`,
-        ], { live: true, timeoutMs: 20 * 60_000 });
-        let counts;
-        try {
-          const json = JSON.parse(readFileSync(report, "utf8"));
-          counts = { passed: json.numPassedTests, failed: json.numFailedTests };
-          // A test file that fails to load has no failed test but fails the run.
-          if (result.code !== 0 && counts.failed === 0) counts.failed = 1;
-        } catch {
-          counts = { passed: 0, failed: 1 };
-        }
-        return counts;
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    run: () => vitest(["--exclude", PACKAGE_TEST], 20 * 60_000),
   },
   {
     name: "typecheck",
@@ -140,6 +150,10 @@ const stages = [
       });
       return { passed, failed };
     },
+  },
+  {
+    name: "package",
+    run: () => vitest([PACKAGE_TEST], 10 * 60_000),
   },
   {
     name: "conformance",

@@ -21,8 +21,9 @@ export interface ComponentRuntime {
 export function defaultComponentRuntime(): ComponentRuntime {
   type WasmApi = typeof import("../operators-wasm/index.ts");
   let loaded: Promise<WasmApi> | undefined;
-  // A computed specifier: bundlers for workerd leave it out (jco cannot run there anyway).
-  const specifier = ["..", "operators-wasm", "index.ts"].join("/");
+  // A computed specifier: bundlers for workerd leave it out (jco cannot run there anyway). Its
+  // extension is this module's own: .ts in the sources, .js in the npm package's build.
+  const specifier = ["..", "operators-wasm", `index${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`].join("/");
   const load = (): Promise<WasmApi> => (loaded ??= import(/* @vite-ignore */ new URL(specifier, import.meta.url).href) as Promise<WasmApi>);
   return {
     readWorld: async (bytes, name) => (await load()).readComponentWorld(bytes, name),

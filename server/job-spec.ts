@@ -131,9 +131,11 @@ const KafkaSource = z
   })
   .describe("A Kafka source (FLIP-27) with partition discovery. Without timestampField, event time is the record's Kafka timestamp.");
 
-export const SourceSpec = z.discriminatedUnion("type", [GeneratorSource, CollectionSource, KafkaSource], {
+const sourceSpec = z.discriminatedUnion("type", [GeneratorSource, CollectionSource, KafkaSource], {
   error: "expected type to be one of generator, collection, kafka",
 });
+/** Schema of {@link SourceSpec}. */
+export const SourceSpec: z.ZodType<SourceSpec> = sourceSpec;
 
 const opCommon = { name: DisplayName.optional(), parallelism: posInt().max(256).optional() };
 
@@ -182,11 +184,13 @@ const Wasm = z
   })
   .describe("A WebAssembly component uploaded with POST /artifacts. Records cross as JSON text (UTF-8).");
 
-export const OperatorSpec = z.discriminatedUnion("type", [Filter, MapOp, Project, KeyBy, Window, Aggregate, Wasm], {
+const operatorSpec = z.discriminatedUnion("type", [Filter, MapOp, Project, KeyBy, Window, Aggregate, Wasm], {
   error: "expected type to be one of filter, map, project, keyBy, window, aggregate, wasm",
 });
+/** Schema of {@link OperatorSpec}. */
+export const OperatorSpec: z.ZodType<OperatorSpec> = operatorSpec;
 
-export const SinkSpec = z.discriminatedUnion(
+const sinkSpec = z.discriminatedUnion(
   "type",
   [
     z.strictObject({ type: z.literal("print"), name: DisplayName.optional(), prefix: z.string().max(100).optional() }),
@@ -209,8 +213,10 @@ export const SinkSpec = z.discriminatedUnion(
   ],
   { error: "expected type to be one of print, collect, file, kafka" },
 );
+/** Schema of {@link SinkSpec}. */
+export const SinkSpec: z.ZodType<SinkSpec> = sinkSpec;
 
-export const CheckpointingSpec = z.strictObject({
+const checkpointingSpec = z.strictObject({
   interval: durationMs(10),
   mode: z.enum(["EXACTLY_ONCE", "AT_LEAST_ONCE"], { error: "expected mode EXACTLY_ONCE or AT_LEAST_ONCE" }).optional(),
   unaligned: z.boolean().optional(),
@@ -220,8 +226,10 @@ export const CheckpointingSpec = z.strictObject({
   retainedCheckpoints: posInt().max(100).optional(),
   tolerableFailedCheckpoints: nonNegInt().optional(),
 });
+/** Schema of {@link CheckpointingSpec}. */
+export const CheckpointingSpec: z.ZodType<CheckpointingSpec> = checkpointingSpec;
 
-export const RestartStrategySpec = z.discriminatedUnion(
+const restartStrategySpec = z.discriminatedUnion(
   "type",
   [
     z.strictObject({ type: z.literal("none") }),
@@ -231,9 +239,10 @@ export const RestartStrategySpec = z.discriminatedUnion(
   ],
   { error: "expected type to be one of none, fixed-delay, exponential-delay, failure-rate" },
 );
+/** Schema of {@link RestartStrategySpec}. */
+export const RestartStrategySpec: z.ZodType<RestartStrategySpec> = restartStrategySpec;
 
-/** The whole job. Sources are unioned, operators applied in order, every sink gets the result. */
-export const JobSpec = z
+const jobSpec = z
   .strictObject({
     name: DisplayName,
     parallelism: posInt().max(256).optional(),
@@ -247,11 +256,200 @@ export const JobSpec = z
   })
   .superRefine(checkJobShape)
   .describe("A declarative job: sources -> operators -> sinks.");
+/** Schema of {@link JobSpec}: validates `POST /jobs` and generates its part of `/openapi.json`. */
+export const JobSpec: z.ZodType<JobSpec> = jobSpec;
 
-export type JobSpec = z.infer<typeof JobSpec>;
-export type SourceSpec = z.infer<typeof SourceSpec>;
-export type OperatorSpec = z.infer<typeof OperatorSpec>;
-export type SinkSpec = z.infer<typeof SinkSpec>;
+// The spec's types, written out: a published package's public types must be explicit (JSR
+// checks this), and a reader sees the shape without zod's inference. `_SchemasMatchTypes`
+// below fails the type check when a schema above and its type here disagree in any field.
+
+/** A record value of the collection source or a `choice` generator. */
+type Scalar = string | number | boolean | null;
+
+/** When a source's event time may run behind, and when it counts as idle. */
+interface WatermarkSpec {
+  maxOutOfOrdernessMs?: number | undefined;
+  idlenessMs?: number | undefined;
+}
+
+/** Fields every source has. */
+interface SourceCommonSpec {
+  name?: string | undefined;
+  parallelism?: number | undefined;
+  timestampField?: string | undefined;
+  watermark?: WatermarkSpec | undefined;
+}
+
+/** How a generator source makes one field. */
+type FieldGeneratorSpec =
+  | { kind: "sequence" }
+  | { kind: "int"; min: number; max: number }
+  | { kind: "float"; min: number; max: number }
+  | { kind: "choice"; values: Scalar[] }
+  | { kind: "string"; prefix?: string | undefined; cardinality: number };
+
+/** Seeded records: a built-in shape or per-field generators. */
+interface GeneratorSourceSpec extends SourceCommonSpec {
+  type: "generator";
+  shape?: (typeof GENERATOR_SHAPES)[number] | undefined;
+  fields?: Record<string, FieldGeneratorSpec> | undefined;
+  count?: number | undefined;
+  ratePerSecond?: number | undefined;
+  seed?: number | undefined;
+  disorder?: { fraction: number; maxDelayMs: number } | undefined;
+}
+
+/** Inline records. */
+interface CollectionSourceSpec extends SourceCommonSpec {
+  type: "collection";
+  records: Record<string, unknown>[];
+}
+
+/** A Kafka source with partition discovery. */
+interface KafkaSourceSpec extends SourceCommonSpec {
+  type: "kafka";
+  bootstrapServers: string[];
+  topics?: string[] | undefined;
+  topicPattern?: string | undefined;
+  groupId?: string | undefined;
+  startingOffsets?: "earliest" | "latest" | "committed" | { timestamp: number } | undefined;
+  bounded?: boolean | undefined;
+  partitionDiscoveryIntervalMs?: number | undefined;
+  format?: "json" | "record" | undefined;
+  onDeserializationFailure?: "FAIL" | "SKIP" | undefined;
+  properties?: Record<string, string | number | boolean> | undefined;
+}
+
+/** A source of a job spec. */
+export type SourceSpec = GeneratorSourceSpec | CollectionSourceSpec | KafkaSourceSpec;
+
+/** Fields every operator has. */
+interface OperatorCommonSpec {
+  name?: string | undefined;
+  parallelism?: number | undefined;
+}
+
+/** Keeps records whose field compares true with the value. */
+interface FilterOperatorSpec extends OperatorCommonSpec {
+  type: "filter";
+  field: string;
+  op: (typeof FILTER_OPS)[number];
+  value?: Scalar | undefined;
+}
+
+/** Keeps the selected fields, optionally renamed. */
+interface ProjectionSpec extends OperatorCommonSpec {
+  select: string[];
+  rename?: Record<string, string> | undefined;
+}
+
+/** A projection. */
+interface MapOperatorSpec extends ProjectionSpec {
+  type: "map";
+}
+
+/** The same as map. */
+interface ProjectOperatorSpec extends ProjectionSpec {
+  type: "project";
+}
+
+/** Partitions records by a field. */
+interface KeyByOperatorSpec extends OperatorCommonSpec {
+  type: "keyBy";
+  field: string;
+}
+
+/** Windows of event or processing time; an aggregate follows. */
+interface WindowOperatorSpec extends OperatorCommonSpec {
+  type: "window";
+  kind: "tumbling" | "sliding" | "session";
+  time?: "event" | "processing" | undefined;
+  size?: number | undefined;
+  slide?: number | undefined;
+  gap?: number | undefined;
+  allowedLateness?: number | undefined;
+}
+
+/** count, sum, min or max per window or per key. */
+interface AggregateOperatorSpec extends OperatorCommonSpec {
+  type: "aggregate";
+  fn: (typeof AGGREGATIONS)[number];
+  field?: string | undefined;
+  as?: string | undefined;
+}
+
+/** An uploaded WebAssembly component as an operator. */
+interface WasmOperatorSpec extends OperatorCommonSpec {
+  type: "wasm";
+  artifact: string;
+  kind: (typeof WASM_KINDS)[number];
+}
+
+/** An operator of a job spec, applied in order. */
+export type OperatorSpec = FilterOperatorSpec | MapOperatorSpec | ProjectOperatorSpec | KeyByOperatorSpec | WindowOperatorSpec | AggregateOperatorSpec | WasmOperatorSpec;
+
+/** A sink of a job spec; every sink gets the job's result. */
+export type SinkSpec =
+  | { type: "print"; name?: string | undefined; prefix?: string | undefined }
+  | { type: "collect"; name?: string | undefined; maxRecords?: number | undefined }
+  | { type: "file"; name?: string | undefined; path: string }
+  | {
+      type: "kafka";
+      name?: string | undefined;
+      bootstrapServers: string[];
+      topic: string;
+      keyField?: string | undefined;
+      deliveryGuarantee?: "NONE" | "AT_LEAST_ONCE" | "EXACTLY_ONCE" | undefined;
+      transactionalIdPrefix?: string | undefined;
+      properties?: Record<string, string | number | boolean> | undefined;
+    };
+
+/** Checkpointing of a job spec's job. */
+export interface CheckpointingSpec {
+  interval: number;
+  mode?: "EXACTLY_ONCE" | "AT_LEAST_ONCE" | undefined;
+  unaligned?: boolean | undefined;
+  alignedCheckpointTimeout?: number | undefined;
+  timeout?: number | undefined;
+  minPauseBetweenCheckpoints?: number | undefined;
+  retainedCheckpoints?: number | undefined;
+  tolerableFailedCheckpoints?: number | undefined;
+}
+
+/** The restart strategy of a job spec's job. */
+export type RestartStrategySpec =
+  | { type: "none" }
+  | { type: "fixed-delay"; attempts: number; delay: number }
+  | { type: "exponential-delay"; initialBackoff: number; maxBackoff: number; multiplier?: number | undefined }
+  | { type: "failure-rate"; maxFailures: number; interval: number; delay: number };
+
+/** The whole job. Sources are unioned, operators applied in order, every sink gets the result. */
+export interface JobSpec {
+  name: string;
+  parallelism?: number | undefined;
+  maxParallelism?: number | undefined;
+  sources: SourceSpec[];
+  operators?: OperatorSpec[] | undefined;
+  sinks: SinkSpec[];
+  checkpointing?: CheckpointingSpec | undefined;
+  restartStrategy?: RestartStrategySpec | undefined;
+  savepoint?: { path: string; allowNonRestoredState?: boolean | undefined } | undefined;
+}
+
+/** True when A and B are the same type (not merely assignable: optional fields count). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compiles only when every entry is true. */
+type AllTrue<Checks extends readonly true[]> = Checks;
+// Each schema's output type is its written-out type: a field added, dropped or retyped on one
+// side only fails the type check here.
+type _SchemasMatchTypes = AllTrue<[
+  Same<z.output<typeof sourceSpec>, SourceSpec>,
+  Same<z.output<typeof operatorSpec>, OperatorSpec>,
+  Same<z.output<typeof sinkSpec>, SinkSpec>,
+  Same<z.output<typeof checkpointingSpec>, CheckpointingSpec>,
+  Same<z.output<typeof restartStrategySpec>, RestartStrategySpec>,
+  Same<z.output<typeof jobSpec>, JobSpec>,
+]>;
 
 /** Rules that span fields: window parameters, operator order, event time needing timestamps. */
 function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] | undefined; sinks: SinkSpec[]; checkpointing?: { interval: number } | undefined; savepoint?: unknown }, ctx: z.RefinementCtx): void {

@@ -37,8 +37,9 @@ function asSpecError<T>(path: string, build: () => T): T {
 export function defaultKafkaRuntime(options: { allowedBrokers?: readonly string[] } = {}): KafkaRuntime {
   type KafkaApi = typeof import("../adapters/kafka/index.ts");
   let loaded: Promise<KafkaApi> | undefined;
-  // A computed specifier: bundlers for workerd leave it out (kafkajs needs node:net).
-  const specifier = ["..", "adapters", "kafka", "index.ts"].join("/");
+  // A computed specifier: bundlers for workerd leave it out (kafkajs needs node:net). Its
+  // extension is this module's own: .ts in the sources, .js in the npm package's build.
+  const specifier = ["..", "adapters", "kafka", `index${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`].join("/");
   const load = (): Promise<KafkaApi> => (loaded ??= import(/* @vite-ignore */ new URL(specifier, import.meta.url).href) as Promise<KafkaApi>);
   const allowed = options.allowedBrokers === undefined ? undefined : new Set(options.allowedBrokers);
   const checkBrokers = (servers: readonly string[], path: string): void => {

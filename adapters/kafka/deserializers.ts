@@ -33,25 +33,25 @@ function valueOf(record: KafkaRecord): Uint8Array {
 /** Built-in deserializers (Flink's SimpleStringSchema, JsonDeserializationSchema, raw bytes). */
 export const KafkaDeserializers = {
   /** The value as UTF-8 text; invalid UTF-8 or a null value is a failure. */
-  string(): KafkaRecordDeserializer<string> {
+  string: (): KafkaRecordDeserializer<string> => {
     const decoder = new TextDecoder("utf-8", { fatal: true });
     return { deserialize: (r) => decoder.decode(valueOf(r)) };
   },
   /** The value parsed as JSON (UTF-8). */
-  json<T = unknown>(): KafkaRecordDeserializer<T> {
+  json: <T = unknown>(): KafkaRecordDeserializer<T> => {
     const decoder = new TextDecoder("utf-8", { fatal: true });
     return { deserialize: (r) => JSON.parse(decoder.decode(valueOf(r))) as T };
   },
   /** The value's bytes, copied into a plain Uint8Array. */
-  bytes(): KafkaRecordDeserializer<Uint8Array> {
+  bytes: (): KafkaRecordDeserializer<Uint8Array> => {
     return { deserialize: (r) => new Uint8Array(valueOf(r)) };
   },
   /** The whole record: key, value, headers, topic, partition, offset, timestamp. */
-  record(): KafkaRecordDeserializer<KafkaRecord> {
+  record: (): KafkaRecordDeserializer<KafkaRecord> => {
     return { deserialize: (r) => r };
   },
   /** Any function of the value bytes. */
-  valueOnly<T>(parse: (value: Uint8Array) => T): KafkaRecordDeserializer<T> {
+  valueOnly: <T>(parse: (value: Uint8Array) => T): KafkaRecordDeserializer<T> => {
     return { deserialize: (r) => parse(valueOf(r)) };
   },
 };
@@ -86,15 +86,15 @@ function serializer<T>(options: SerializerOptions<T>, value: (e: T) => string | 
 /** Built-in serializers. */
 export const KafkaSerializers = {
   /** Elements written as UTF-8 text. */
-  string(options: SerializerOptions<string>): KafkaRecordSerializer<string> {
+  string: (options: SerializerOptions<string>): KafkaRecordSerializer<string> => {
     return serializer(options, (e) => e);
   },
   /** Elements written as JSON. */
-  json<T>(options: SerializerOptions<T>): KafkaRecordSerializer<T> {
+  json: <T>(options: SerializerOptions<T>): KafkaRecordSerializer<T> => {
     return serializer(options, (e) => JSON.stringify(e));
   },
   /** Elements that are already bytes. */
-  bytes(options: SerializerOptions<Uint8Array>): KafkaRecordSerializer<Uint8Array> {
+  bytes: (options: SerializerOptions<Uint8Array>): KafkaRecordSerializer<Uint8Array> => {
     return serializer(options, (e) => e);
   },
 };

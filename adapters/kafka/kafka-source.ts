@@ -2,7 +2,7 @@
  * KafkaSource (Flink's, after FLIP-27): an enumerator that discovers partitions on an interval
  * and readers that fetch them, keeping offsets in checkpoint state.
  */
-import type { OutputTag, Source, SourceReader, SourceReaderContext, SplitEnumeratorContext } from "../../core/index.ts";
+import type { Boundedness, OutputTag, Source, SourceReader, SourceReaderContext, SplitEnumeratorContext } from "../../core/index.ts";
 import { checkArgument } from "../../core/errors.ts";
 import type { KafkaClient } from "./client.ts";
 import type { DeadLetter, DeserializationFailurePolicy, KafkaRecordDeserializer } from "./deserializers.ts";
@@ -33,7 +33,7 @@ export interface KafkaSourceMetrics extends ReaderCounters {
  * env.fromSource(source, WatermarkStrategy.forBoundedOutOfOrderness(5_000), "clicks");
  */
 export class KafkaSource<T> implements Source<T, KafkaPartitionSplit, KafkaEnumeratorState> {
-  readonly boundedness;
+  readonly boundedness: Boundedness;
   readonly name: string;
   private enumerator: KafkaSourceEnumerator | undefined;
   private readonly counters: ReaderCounters = { recordsRead: 0, deserializationFailures: 0, deadLetters: 0, offsetCommitFailures: 0 };

@@ -19,19 +19,19 @@ function bySpec(spec: OffsetSpec, description: string): OffsetsInitializer {
 /** Factories of {@link OffsetsInitializer}s. */
 export const OffsetsInitializer = {
   /** The first offset still in the log. */
-  earliest(): OffsetsInitializer {
+  earliest: (): OffsetsInitializer => {
     return bySpec("earliest", "earliest");
   },
   /** The end of the log when the partition is discovered (read_committed: the last stable offset). */
-  latest(): OffsetsInitializer {
+  latest: (): OffsetsInitializer => {
     return bySpec("latest", "latest");
   },
   /** The first record whose timestamp is at or after `timestamp` (ms); the end when none is. */
-  timestamp(timestamp: number): OffsetsInitializer {
+  timestamp: (timestamp: number): OffsetsInitializer => {
     return bySpec({ timestamp }, `timestamp(${timestamp})`);
   },
   /** The group's committed offsets (needs setGroupId); partitions without one use `fallback` (default earliest). */
-  committedOffsets(fallback: "earliest" | "latest" = "earliest"): OffsetsInitializer {
+  committedOffsets: (fallback: "earliest" | "latest" = "earliest"): OffsetsInitializer => {
     return {
       description: `committed(${fallback})`,
       async resolve(client, partitions, groupId) {
@@ -44,7 +44,7 @@ export const OffsetsInitializer = {
     };
   },
   /** Given offsets (`topic:partition` -> offset); others use `fallback` (default earliest). */
-  offsets(offsets: ReadonlyMap<string, number> | Record<string, number>, fallback: "earliest" | "latest" = "earliest"): OffsetsInitializer {
+  offsets: (offsets: ReadonlyMap<string, number> | Record<string, number>, fallback: "earliest" | "latest" = "earliest"): OffsetsInitializer => {
     const given = offsets instanceof Map ? new Map(offsets) : new Map(Object.entries(offsets));
     return {
       description: "specific offsets",

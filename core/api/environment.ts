@@ -54,7 +54,7 @@ export interface ExecutionConfig {
  */
 export class StreamExecutionEnvironment {
   /** @internal The graph being built; replaced after each execute, as Flink clears its transformations. */
-  streamGraph = new StreamGraph("job");
+  streamGraph: StreamGraph = new StreamGraph("job");
   private parallelism: number;
   private maxParallelism: number | undefined;
   readonly clock: Clock;

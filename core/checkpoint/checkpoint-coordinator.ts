@@ -45,7 +45,7 @@ export interface CheckpointCoordinatorOptions {
 /** Coordinates checkpoints and savepoints of one job. */
 export class CheckpointCoordinator {
   readonly store: CompletedCheckpointStore;
-  readonly stats = new CheckpointStatsTracker();
+  readonly stats: CheckpointStatsTracker = new CheckpointStatsTracker();
   private executor: LocalExecutor | undefined;
   private pending: Pending | undefined;
   private nextId = 1;

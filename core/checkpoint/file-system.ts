@@ -32,7 +32,7 @@ export function joinPath(...parts: string[]): string {
 
 /** A file system in memory (tests, workerd without Durable Objects). */
 export class MemoryFileSystem implements FileSystem {
-  readonly files = new Map<string, Uint8Array>();
+  readonly files: Map<string, Uint8Array> = new Map();
 
   async readFile(path: string): Promise<Uint8Array | undefined> {
     return this.files.get(joinPath(path));

@@ -26,7 +26,7 @@ export class CollectionSource<T> implements Source<T, CollectionSplit, Collectio
 
   constructor(private readonly items: readonly T[], private readonly options: CollectionSourceOptions = {}) {}
 
-  createEnumerator(context: Parameters<Source<T, CollectionSplit>["createEnumerator"]>[0], restored: CollectionSplit[] | undefined) {
+  createEnumerator(context: Parameters<Source<T, CollectionSplit>["createEnumerator"]>[0], restored: CollectionSplit[] | undefined): StaticSplitEnumerator<CollectionSplit> {
     if (restored !== undefined) return new StaticSplitEnumerator(context, restored);
     const n = Math.max(1, Math.min(this.options.splits ?? 1, this.items.length || 1));
     const size = Math.ceil(this.items.length / n);

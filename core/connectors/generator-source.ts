@@ -4,7 +4,7 @@
  * timestamps with optional disorder, bounded (count) or not.
  */
 import { checkArgument } from "../errors.ts";
-import type { InputStatus, ReaderOutput, Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumeratorContext } from "./source.ts";
+import type { Boundedness, InputStatus, ReaderOutput, Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumeratorContext } from "./source.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";
 
 /** What the generate function gets besides the index. */
@@ -62,7 +62,7 @@ export function generatorTimestamp(options: Pick<GeneratorSourceOptions<unknown>
 
 /** Source behind `env.fromGenerator`. */
 export class GeneratorSource<T> implements Source<T, GeneratorSplit, GeneratorSplit[]> {
-  readonly boundedness;
+  readonly boundedness: Boundedness;
   readonly name = "Generator Source";
 
   constructor(readonly options: GeneratorSourceOptions<T>) {
@@ -74,7 +74,7 @@ export class GeneratorSource<T> implements Source<T, GeneratorSplit, GeneratorSp
     this.boundedness = options.count === undefined ? ("CONTINUOUS_UNBOUNDED" as const) : ("BOUNDED" as const);
   }
 
-  createEnumerator(context: SplitEnumeratorContext<GeneratorSplit>, restored: GeneratorSplit[] | undefined) {
+  createEnumerator(context: SplitEnumeratorContext<GeneratorSplit>, restored: GeneratorSplit[] | undefined): StaticSplitEnumerator<GeneratorSplit> {
     const splits = restored ?? Array.from({ length: context.parallelism }, (_, i) => ({ splitId: `generator-${i}`, next: i, stride: context.parallelism }));
     return new StaticSplitEnumerator(context, splits);
   }

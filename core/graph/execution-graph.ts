@@ -19,7 +19,7 @@ export type DistributionPattern = "POINTWISE" | "ALL_TO_ALL";
 
 /** The job expanded into subtasks. */
 export class ExecutionGraph {
-  readonly subtasks = new Map<string, ExecutionVertex[]>();
+  readonly subtasks: Map<string, ExecutionVertex[]> = new Map();
   readonly slots: number;
 
   constructor(readonly jobGraph: JobGraph) {

@@ -49,10 +49,10 @@ export interface JobGraphDefaults {
 /** The job as tasks: vertices (operator chains) and the edges between them. */
 export class JobGraph {
   readonly vertices: JobVertex[] = [];
-  readonly vertexOfNode = new Map<number, JobVertex>();
+  readonly vertexOfNode: Map<number, JobVertex> = new Map();
   readonly chainedEdges: ChainedEdge[] = [];
   /** Stable operator id per stream node (uid-derived when a uid is set). */
-  readonly operatorIds = new Map<number, string>();
+  readonly operatorIds: Map<number, string> = new Map();
 
   constructor(readonly streamGraph: StreamGraph, readonly defaults: JobGraphDefaults) {}
 

@@ -55,7 +55,7 @@ export interface StreamEdge {
 
 /** The graph of nodes built by the DataStream API. */
 export class StreamGraph {
-  readonly nodes = new Map<number, StreamNode>();
+  readonly nodes: Map<number, StreamNode> = new Map();
   private nextId = 1;
 
   constructor(public jobName: string) {}

@@ -35,12 +35,12 @@ export interface ExponentialDelayOptions {
 /** Factories of the restart strategies. */
 export const RestartStrategies = {
   /** Fail the job at the first failure. */
-  noRestart(): RestartStrategy {
+  noRestart: (): RestartStrategy => {
     return { description: "NoRestartStrategy", start: () => ({ onFailure: () => ({ restart: false, delayMs: 0 }) }) };
   },
 
   /** Restart up to `attempts` times, waiting `delayMs` each time. */
-  fixedDelay(attempts: number, delayMs: number): RestartStrategy {
+  fixedDelay: (attempts: number, delayMs: number): RestartStrategy => {
     checkArgument(Number.isInteger(attempts) && attempts >= 0, `[eddy] fixedDelay: attempts must be an integer >= 0, got ${attempts}`);
     checkArgument(delayMs >= 0, `[eddy] fixedDelay: delay must be >= 0 ms, got ${delayMs}`);
     return {
@@ -53,7 +53,7 @@ export const RestartStrategies = {
   },
 
   /** Doubling (by `backoffMultiplier`) delays up to a maximum, reset after a quiet period; never gives up. */
-  exponentialDelay(options: ExponentialDelayOptions): RestartStrategy {
+  exponentialDelay: (options: ExponentialDelayOptions): RestartStrategy => {
     const { initialBackoffMs, maxBackoffMs } = options;
     const multiplier = options.backoffMultiplier ?? 2;
     const reset = options.resetBackoffThresholdMs ?? 3_600_000;
@@ -80,7 +80,7 @@ export const RestartStrategies = {
   },
 
   /** Restart unless more than `maxFailures` failures happened within `intervalMs`. */
-  failureRate(maxFailures: number, intervalMs: number, delayMs: number): RestartStrategy {
+  failureRate: (maxFailures: number, intervalMs: number, delayMs: number): RestartStrategy => {
     checkArgument(Number.isInteger(maxFailures) && maxFailures >= 1, `[eddy] failureRate: maxFailures must be an integer >= 1, got ${maxFailures}`);
     checkArgument(intervalMs > 0, `[eddy] failureRate: interval must be > 0 ms, got ${intervalMs}`);
     return {

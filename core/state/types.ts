@@ -83,7 +83,7 @@ export interface StateTtlConfig {
 
 /** Builds a {@link StateTtlConfig}: `StateTtlConfig.newBuilder(60_000).build()`. */
 export const StateTtlConfig = {
-  newBuilder(ttlMs: number): StateTtlConfigBuilder {
+  newBuilder: (ttlMs: number): StateTtlConfigBuilder => {
     return new StateTtlConfigBuilder(ttlMs);
   },
 };

@@ -9,7 +9,7 @@ const latin1 = (b: Uint8Array): string => String.fromCharCode(...b);
 
 export class MemoryKeyedHost implements KeyedProcessHost {
   /** state name -> key (latin1 of the key bytes) -> value */
-  readonly state = new Map<string, Map<string, Uint8Array>>();
+  readonly state: Map<string, Map<string, Uint8Array>> = new Map();
   private readonly timers = new Map<string, FiredTimer>();
   /** Host calls made, for tests that check batching. */
   readonly calls = { read: 0, write: 0, updateTimers: 0 };

@@ -28,8 +28,18 @@ export interface WorldSpec {
 
 const bytes = (name: string): WorldFunction => ({ name, signature: "bytes->bytes" });
 
+/** The worlds of the package, one per operator kind. */
+export type WorldName =
+  | "map-operator"
+  | "filter-operator"
+  | "flat-map-operator"
+  | "key-selector-operator"
+  | "timestamp-extractor-operator"
+  | "keyed-process-operator"
+  | "window-aggregate-operator";
+
 /** All worlds, keyed by world name. */
-export const WORLDS = {
+export const WORLDS: Readonly<Record<WorldName, WorldSpec>> = {
   "map-operator": { world: "map-operator", exportInterface: "map", functions: [bytes("process-batch")], imports: [] },
   "filter-operator": { world: "filter-operator", exportInterface: "filter", functions: [bytes("process-batch")], imports: [] },
   "flat-map-operator": { world: "flat-map-operator", exportInterface: "flat-map", functions: [bytes("process-batch")], imports: [] },
@@ -47,9 +57,7 @@ export const WORLDS = {
     functions: [{ name: "create-accumulators", signature: "u32->bytes" }, bytes("add"), bytes("merge"), bytes("get-results")],
     imports: [],
   },
-} as const satisfies Record<string, WorldSpec>;
-
-export type WorldName = keyof typeof WORLDS;
+};
 
 /** `eddy:operator/map@0.1.0` */
 export function qualifiedInterface(iface: string): string {

@@ -147,13 +147,17 @@ export async function serveOn(runtime: "deno" | "bun" | "node", options: TestSer
   };
 }
 
-/** The API as a workerd Worker (adapters/workerd/server-worker.ts bundled with esbuild), served by npm's workerd. */
-export async function serveOnWorkerd(options: Omit<TestServerOptions, "kafkaBrokers"> = {}): Promise<ServerUnderTest> {
+/**
+ * The API as a workerd Worker (adapters/workerd/server-worker.ts bundled with esbuild), served by
+ * npm's workerd. `from` bundles `createServerWorker` from elsewhere instead: `eddy/workerd` as
+ * installed in the project at `dir`.
+ */
+export async function serveOnWorkerd(options: Omit<TestServerOptions, "kafkaBrokers"> = {}, from?: { specifier: string; dir: string }): Promise<ServerUnderTest> {
   const dir = await mkdtemp(path.join(tmpdir(), "eddy-http-workerd-"));
-  const entry = path.join(dir, "entry.ts");
+  const entry = path.join(from?.dir ?? dir, "entry.ts");
   await writeFile(
     entry,
-    `import { createServerWorker } from ${JSON.stringify(path.join(root, "adapters", "workerd", "server-worker.ts"))};\n` +
+    `import { createServerWorker } from ${JSON.stringify(from?.specifier ?? path.join(root, "adapters", "workerd", "server-worker.ts"))};\n` +
       `export default createServerWorker(${JSON.stringify({ token: TEST_TOKEN, maxArtifactBytes: TEST_MAX_ARTIFACT_BYTES, ...options })});\n`,
   );
   const { build } = await import("esbuild");
