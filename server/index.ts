@@ -8,7 +8,7 @@ export { ResultBuffer } from "./result-buffer.ts";
 export { MemoryArtifactStore, FileSystemArtifactStore, sha256Hex, isArtifactId, type ArtifactStore, type ArtifactInfo } from "./artifact-store.ts";
 export { defaultComponentRuntime, unavailableComponentRuntime, type ComponentRuntime } from "./components.ts";
 export { defaultKafkaRuntime, unavailableKafkaRuntime, type KafkaRuntime } from "./kafka.ts";
-export { sourcePartitions, type PartitionsInfo, type SplitAssignment, type DescribesSplits, type DescribesDiscovery } from "./partitions.ts";
+export { sourcePartitions, type PartitionsInfo, type SplitAssignment, type DescribesDiscovery } from "./partitions.ts";
 export { HttpError, type FieldError } from "./errors.ts";
 export { openApiDocument } from "./openapi.ts";
 export { prometheusText } from "./prometheus.ts";

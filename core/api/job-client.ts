@@ -5,7 +5,9 @@
 import type { StoredCheckpoint } from "../checkpoint/completed-checkpoint-store.ts";
 import type { ExecutionGraph } from "../graph/execution-graph.ts";
 import type { JobMetrics } from "../metrics/job-metrics.ts";
-import type { LocalExecutor } from "../runtime/executor.ts";
+import type { JobExecution } from "../runtime/job-execution.ts";
+import { LocalExecutor } from "../runtime/executor.ts";
+import { EddyError } from "../errors.ts";
 import type { ExceptionEntry, JobMaster, JobStatus } from "../runtime/job-master.ts";
 
 export type { JobStatus, ExceptionEntry } from "../runtime/job-master.ts";
@@ -36,9 +38,18 @@ export class JobClient {
   /** @internal */
   constructor(readonly jobId: string, readonly jobName: string, readonly master: JobMaster) {}
 
-  /** The current attempt's executor (step it in tests). */
-  get executor(): LocalExecutor {
+  /** The current attempt's execution, wherever its subtasks run. */
+  get execution(): JobExecution {
     return this.master.executor;
+  }
+
+  /** The current attempt's local executor, to step in tests; a job on TaskManagers elsewhere has none. */
+  get executor(): LocalExecutor {
+    const e = this.master.executor;
+    if (!(e instanceof LocalExecutor)) {
+      throw new EddyError(`[eddy] job "${this.jobName}" runs on TaskManagers in other isolates: only a job in this isolate can be stepped`, { code: "NOT_LOCAL", domain: "user", retryable: false });
+    }
+    return e;
   }
 
   get executionGraph(): ExecutionGraph {

@@ -4,7 +4,7 @@
  * is attached to the new executor and checkpoint ids keep increasing.
  */
 import { EddyError } from "../errors.ts";
-import type { LocalExecutor } from "../runtime/executor.ts";
+import type { JobExecution } from "../runtime/job-execution.ts";
 import type { Clock } from "../time/types.ts";
 import type { CheckpointConfig } from "./checkpoint-config.ts";
 import { type CheckpointStats, CheckpointStatsTracker } from "./checkpoint-stats.ts";
@@ -46,7 +46,7 @@ export interface CheckpointCoordinatorOptions {
 export class CheckpointCoordinator {
   readonly store: CompletedCheckpointStore;
   readonly stats: CheckpointStatsTracker = new CheckpointStatsTracker();
-  private executor: LocalExecutor | undefined;
+  private executor: JobExecution | undefined;
   private pending: Pending | undefined;
   private nextId = 1;
   /** Failed checkpoints since the last one that completed (Flink's CheckpointFailureManager counter). */
@@ -65,7 +65,7 @@ export class CheckpointCoordinator {
   }
 
   /** Starts periodic checkpoints on `executor` (a new attempt). */
-  attach(executor: LocalExecutor): void {
+  attach(executor: JobExecution): void {
     this.executor = executor;
     executor.onAcknowledge = (id, snapshot) => this.acknowledge(id, snapshot);
     const interval = this.options.config.intervalMs;

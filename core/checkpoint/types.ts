@@ -39,10 +39,12 @@ export interface ChannelState {
   /** Identifies the channel across restores: edge, upstream subtask, downstream subtask. */
   readonly channel: string;
   /**
-   * 0: recorded by the receiver after its snapshot; 1: overtaken at the sender by its barrier.
-   * On restore a channel replays 0 before 1 (that is their order in the data).
+   * Where in the channel's data it was: 0, recorded by the receiver after its snapshot; 1,
+   * overtaken by the barrier in the channel (locally), or in the receiver's queue (across
+   * TaskManagers); 2, overtaken in the sender's buffers before they were sent (across
+   * TaskManagers). On restore a channel replays 0, then 1, then 2: their order in the data.
    */
-  readonly order: 0 | 1;
+  readonly order: 0 | 1 | 2;
   readonly values: readonly unknown[];
   readonly timestamps: readonly number[];
   /**

@@ -78,6 +78,10 @@ class CollectionReader<T> implements SourceReader<T, CollectionSplit> {
     this.wakeUp();
   }
 
+  describeSplits(): { splitId: string; state: unknown }[] {
+    return this.snapshotState().map(({ splitId, ...state }) => ({ splitId, state }));
+  }
+
   snapshotState(): CollectionSplit[] {
     return this.splits.map((s) => ({ ...s }));
   }

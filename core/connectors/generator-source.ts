@@ -179,6 +179,10 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
     this.wakeUp();
   }
 
+  describeSplits(): { splitId: string; state: unknown }[] {
+    return this.snapshotState().map(({ splitId, ...state }) => ({ splitId, state }));
+  }
+
   snapshotState(): GeneratorSplit[] {
     return this.splits.map((s) => ({ ...s }));
   }

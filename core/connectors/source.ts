@@ -65,6 +65,8 @@ export interface SourceReader<T, S extends SourceSplit = SourceSplit> {
    * group and name (`KafkaSourceReader.commitsFailed`). Shown per subtask and summed per vertex.
    */
   metrics?(): Readonly<Record<string, number>>;
+  /** The splits held now, with their positions, without taking a snapshot (monitoring; optional). */
+  describeSplits?(): { splitId: string; state?: unknown }[];
 }
 
 /** What an enumerator is given: the readers and a way to assign splits to them. */

@@ -6,7 +6,7 @@
  * barriers that turn unaligned after a timeout. The runtime aligns; operators never see barriers.
  */
 import type { ChannelState } from "../checkpoint/types.ts";
-import type { Channel } from "./channel.ts";
+import type { InputChannel } from "./channel.ts";
 import type { InputGate } from "./input-gate.ts";
 import type { ChannelItem, ControlElement } from "./stream-element.ts";
 import { InFlightRecorder } from "./in-flight-data.ts";
@@ -32,6 +32,8 @@ interface Alignment {
   alignmentMs: number;
   /** Per channel index: records and watermarks recorded after the snapshot, before that channel's barrier. */
   readonly recording: Map<number, InFlightRecorder>;
+  /** What barriers overtook in the queues of remote input channels, on their arrival. */
+  readonly overtaken: ChannelState[];
 }
 
 /** Tracks one checkpoint's barriers at a time; a newer barrier supersedes an unfinished older one. */
@@ -47,7 +49,7 @@ export class BarrierHandler {
     return this.current?.barrier.checkpointId;
   }
 
-  onBarrier(channel: Channel, barrier: Barrier): void {
+  onBarrier(channel: InputChannel, barrier: Barrier): void {
     const index = channel.consumerIndex;
     let a = this.current;
     if (a !== undefined && barrier.checkpointId < a.barrier.checkpointId) return;
@@ -56,6 +58,12 @@ export class BarrierHandler {
       a = this.start(barrier);
     }
     if (a.received[index]) return;
+    const overtaken = channel.takeOvertaken?.(barrier.checkpointId);
+    if (overtaken !== undefined && overtaken.length > 0) {
+      const recorder = new InFlightRecorder();
+      for (const item of overtaken) recorder.add(item);
+      if (!recorder.isEmpty()) a.overtaken.push(recorder.toState(channel.key, 1));
+    }
     this.receive(a, index);
     if (barrier.options.alignment === "unaligned" && !a.unaligned) this.goUnaligned(a, false);
     if (a.unaligned) {
@@ -67,7 +75,7 @@ export class BarrierHandler {
   }
 
   /** End of data on a channel counts as its barrier for any pending alignment. */
-  onEndOfData(channel: Channel): void {
+  onEndOfData(channel: InputChannel): void {
     const a = this.current;
     if (a === undefined || a.received[channel.consumerIndex]) return;
     this.receive(a, channel.consumerIndex);
@@ -75,7 +83,7 @@ export class BarrierHandler {
   }
 
   /** Copies records and watermarks that arrive on a recording channel into the checkpoint's channel state. */
-  onItem(channel: Channel, item: ChannelItem): void {
+  onItem(channel: InputChannel, item: ChannelItem): void {
     this.current?.recording.get(channel.consumerIndex)?.add(item);
   }
 
@@ -122,6 +130,7 @@ export class BarrierHandler {
       snapshotTaken: false,
       alignmentMs: 0,
       recording: new Map(),
+      overtaken: [],
     };
     this.current = a;
     return a;
@@ -165,7 +174,7 @@ export class BarrierHandler {
   private maybeComplete(a: Alignment): void {
     if (a.receivedCount < a.received.length) return;
     if (!a.snapshotTaken) this.takeSnapshot(a);
-    const channelState: ChannelState[] = [];
+    const channelState: ChannelState[] = [...a.overtaken];
     for (const [i, rec] of a.recording) if (!rec.isEmpty()) channelState.push(rec.toState(this.gate.channels[i]!.key, 0));
     this.reset();
     this.task.acknowledge(a.barrier.checkpointId, channelState, a.alignmentMs, a.unaligned);

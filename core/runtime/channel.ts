@@ -4,8 +4,43 @@
  */
 import { type ChannelItem, isRecordBatch } from "./stream-element.ts";
 
-/** One producer subtask to one consumer subtask. */
-export class Channel<T = unknown> {
+/** The sending end of a channel, as a RecordWriter uses it. */
+export interface OutputChannel<T = unknown> {
+  /** Stable name across restores: `<edge>:<upstream subtask>-><downstream subtask>`. */
+  readonly key: string;
+  /** Whether a record batch may be pushed now. */
+  hasCredit(): boolean;
+  push(item: ChannelItem<T>): void;
+  /** Sends an item ahead of everything the receiver has not consumed (an unaligned barrier). */
+  pushFront(item: ChannelItem<T>): void;
+  /** What the sender can still see of the data it pushed and nobody consumed yet. */
+  inFlight(): ChannelItem<T>[];
+  /** Whether the receiver is in another isolate (what it already received, the sender cannot see). */
+  readonly remote: boolean;
+}
+
+/** The receiving end of a channel, as an input gate and barrier handler use it. */
+export interface InputChannel<T = unknown> {
+  readonly key: string;
+  /** Index of this channel among its consumer's input channels. */
+  readonly consumerIndex: number;
+  /** Which input of the consumer's head operator it feeds (0, or 1 for two-input operators). */
+  readonly input: number;
+  poll(): ChannelItem<T> | undefined;
+  isEmpty(): boolean;
+  /** Removes the first item matching `predicate`; returns it with the items queued before it. */
+  takeOut(predicate: (item: ChannelItem<T>) => boolean): { item: ChannelItem<T>; before: ChannelItem<T>[] } | undefined;
+  inFlight(): ChannelItem<T>[];
+  /**
+   * Items an unaligned barrier overtook on arrival at this end (remote channels: the sender
+   * could not see what was already delivered), once, for the checkpoint's channel state.
+   */
+  takeOvertaken?(checkpointId: number): ChannelItem<T>[] | undefined;
+}
+
+/** One producer subtask to one consumer subtask, both in this isolate. */
+export class Channel<T = unknown> implements OutputChannel<T>, InputChannel<T> {
+  readonly remote = false;
   private items: ChannelItem<T>[] = [];
   private head = 0;
   private batches = 0;

@@ -31,7 +31,7 @@ export class InFlightRecorder {
     return this.values.length === 0 && this.controls.length === 0;
   }
 
-  toState(channel: string, order: 0 | 1): ChannelState {
+  toState(channel: string, order: 0 | 1 | 2): ChannelState {
     return { channel, order, values: this.values, timestamps: this.timestamps, ...(this.controls.length > 0 ? { controls: this.controls } : {}) };
   }
 }

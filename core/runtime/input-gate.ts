@@ -2,13 +2,13 @@
  * The input side of a task: its channels polled round-robin, watermarks combined per channel
  * (minimum over active channels), end-of-data counted per channel.
  */
-import type { Channel } from "./channel.ts";
+import type { InputChannel } from "./channel.ts";
 import type { ChannelItem } from "./stream-element.ts";
 
 /** An item taken from the gate, with the channel it came from. */
 export interface GateItem {
   readonly item: ChannelItem;
-  readonly channel: Channel;
+  readonly channel: InputChannel;
 }
 
 /** All input channels of one subtask. */
@@ -19,7 +19,7 @@ export class InputGate {
   /** Channels whose items are held back (barrier alignment). */
   readonly blocked: boolean[];
 
-  constructor(readonly channels: readonly Channel[]) {
+  constructor(readonly channels: readonly InputChannel[]) {
     this.ended = channels.map(() => false);
     this.blocked = channels.map(() => false);
   }
@@ -42,7 +42,7 @@ export class InputGate {
 
 
   /** Records end-of-data on a channel; true when every channel has ended. */
-  markEnded(channel: Channel): boolean {
+  markEnded(channel: InputChannel): boolean {
     const i = channel.consumerIndex;
     if (!this.ended[i]) {
       this.ended[i] = true;
@@ -51,7 +51,7 @@ export class InputGate {
     return this.endedCount === this.channels.length;
   }
 
-  isEnded(channel: Channel): boolean {
+  isEnded(channel: InputChannel): boolean {
     return this.ended[channel.consumerIndex]!;
   }
 

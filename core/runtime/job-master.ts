@@ -11,6 +11,7 @@ import type { CompletedCheckpoint } from "../checkpoint/types.ts";
 import type { ExecutionGraph } from "../graph/execution-graph.ts";
 import type { JobMetrics } from "../metrics/job-metrics.ts";
 import { type ExecutorOptions, LocalExecutor, type RestoreSettings } from "./executor.ts";
+import type { ExecutionFactory, JobExecution } from "./job-execution.ts";
 import type { RestartStrategy } from "./restart-strategy.ts";
 
 /** How often the final checkpoint (end of input) is tried before the job fails. */
@@ -43,6 +44,8 @@ export interface JobMasterOptions {
   readonly checkpointing: CheckpointConfig | undefined;
   readonly restartStrategy: RestartStrategy;
   readonly restore: InitialRestore | undefined;
+  /** Where attempts run (default: the local executor, in this isolate). */
+  readonly execution?: ExecutionFactory;
 }
 
 /** The job's control loop. */
@@ -50,8 +53,8 @@ export class JobMaster {
   status: JobStatus = "CREATED";
   readonly exceptions: ExceptionEntry[] = [];
   readonly coordinator: CheckpointCoordinator | undefined;
-  /** The current attempt's executor. */
-  executor: LocalExecutor;
+  /** The current attempt's execution. */
+  executor: JobExecution;
   /** The current attempt: 0 for the first run, +1 per restart. */
   attempt = 0;
   private cancelled = false;
@@ -171,13 +174,14 @@ export class JobMaster {
     return this.executor.metrics();
   }
 
-  private newExecutor(restore: RestoreSettings | undefined): LocalExecutor {
+  private newExecutor(restore: RestoreSettings | undefined): JobExecution {
     const coordinator = this.coordinator;
     if (restore !== undefined) {
       coordinator?.restoredFrom(restore.checkpoint.checkpointId);
       coordinator?.stats.restoredFrom(restore.checkpoint.checkpointId, this.options.executor.clock.now(), restore.checkpoint.isSavepoint, undefined);
     }
-    return new LocalExecutor(this.options.graph, {
+    const create: ExecutionFactory = this.options.execution ?? ((graph, options) => new LocalExecutor(graph, options));
+    return create(this.options.graph, {
       ...this.options.executor,
       restore,
       attempt: this.attempt,

@@ -14,6 +14,7 @@ import { HeapInternalTimerService } from "../time/timer-service.ts";
 import type { ProcessingTimeService, Timer } from "../time/types.ts";
 import type { KeyedOperatorContext, OperatorContext, Output, StreamOperator } from "./operator.ts";
 import { MAX_WATERMARK } from "./stream-element.ts";
+import type { UserCodeWatch } from "./user-code-watch.ts";
 
 /** Extracts the key of a record; must return a string, number (not NaN), bigint or boolean. */
 export type KeySelector<T = any> = (value: T) => Key;
@@ -33,6 +34,8 @@ export interface OperatorHostOptions<IN, OUT> {
   checkpointIntervalMs?: number;
   /** Restarts before this run (default 0). */
   attemptNumber?: number;
+  /** Marks calls into user code for a CPU budget (worker TaskManagers). */
+  watch?: UserCodeWatch;
   /** The single chained, non-keyed operator this one feeds, if that is its only output. */
   nextInChain?: StreamOperator<OUT, unknown>;
   /** Present => keyed operator: one selector per input (the second defaults to the first). */
@@ -125,6 +128,7 @@ export class OperatorHost<IN, OUT> {
       nextInChain: options.nextInChain,
       checkpointIntervalMs: options.checkpointIntervalMs,
       attemptNumber: options.attemptNumber ?? 0,
+      watch: options.watch,
       getState: <S>(descriptor: StateDescriptor<S>): S => {
         if (backend === undefined) {
           throw new EddyError(

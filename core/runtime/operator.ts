@@ -4,6 +4,7 @@
  */
 import type { InternalTimerService, ProcessingTimeService, Timer } from "../time/types.ts";
 import type { Key, KeyedStateBackend, StateDescriptor } from "../state/types.ts";
+import type { UserCodeWatch } from "./user-code-watch.ts";
 
 /** Names a side output (Flink's OutputTag). */
 export class OutputTag<T> {
@@ -61,6 +62,12 @@ export interface OperatorContext<OUT> {
   readonly checkpointIntervalMs: number | undefined;
   /** How many times the job has been restarted before this run (0 for the first; Flink's attempt number). */
   readonly attemptNumber: number;
+  /**
+   * Marks calls into user code against a CPU budget when the task runs on a worker TaskManager
+   * (undefined in one isolate). Operators that call out to code of their own (WebAssembly) mark
+   * each call: `watch?.enter(what)` before, `watch?.exit()` after.
+   */
+  readonly watch: UserCodeWatch | undefined;
   /** Shortcut for `keyed.backend.getState(descriptor)`; throws a clear error on a non-keyed stream. */
   getState<S>(descriptor: StateDescriptor<S>): S;
 }

@@ -2,7 +2,7 @@
  * Writes records of one subtask to the channels of one outgoing edge: partitions them, gathers
  * them into batches per channel, and pushes batches only while the channel has credit.
  */
-import type { Channel } from "./channel.ts";
+import type { OutputChannel } from "./channel.ts";
 import type { ChannelSelector } from "./partitioner.ts";
 import type { ChannelItem, ControlElement, RecordBatch } from "./stream-element.ts";
 import { InFlightRecorder } from "./in-flight-data.ts";
@@ -15,7 +15,7 @@ export interface RecordTarget {
 }
 
 interface ChannelBuffer {
-  readonly channel: Channel;
+  readonly channel: OutputChannel;
   values: unknown[];
   timestamps: number[];
   /** Sealed items waiting for credit, oldest first. */
@@ -28,13 +28,21 @@ export class RecordWriter implements RecordTarget {
   private readonly single: ChannelBuffer | undefined;
   private blockedBatches = 0;
   recordsOut = 0;
+  /**
+   * When a record went into an empty buffer while none was open (performance.now()); cleared by
+   * a partial flush. Kept only for writers with channels to other TaskManagers: in one isolate a
+   * buffer is sent when its task runs out of input, which keeps local runs deterministic.
+   */
+  openSince: number | undefined;
+  private readonly tracksAge: boolean;
 
   constructor(
-    channels: Channel[],
+    channels: OutputChannel[],
     private readonly selector: ChannelSelector,
     private readonly batchSize: number,
   ) {
     this.buffers = channels.map((channel) => ({ channel, values: [], timestamps: [], pending: [] }));
+    this.tracksAge = channels.some((c) => c.remote);
     this.single = this.buffers.length === 1 ? this.buffers[0] : undefined;
   }
 
@@ -64,7 +72,7 @@ export class RecordWriter implements RecordTarget {
       for (const item of b.pending) recorder.add(item);
       recorder.add({ values: b.values, timestamps: b.timestamps });
       b.channel.pushFront(element);
-      if (!recorder.isEmpty()) overtaken.push(recorder.toState(b.channel.key, 1));
+      if (!recorder.isEmpty()) overtaken.push(recorder.toState(b.channel.key, b.channel.remote ? 2 : 1));
     }
     return overtaken;
   }
@@ -99,6 +107,7 @@ export class RecordWriter implements RecordTarget {
    * non-full buffers (when the task runs out of input, or for latency).
    */
   flush(partial: boolean): boolean {
+    if (partial) this.openSince = undefined;
     let moved = false;
     for (const b of this.buffers) {
       if (partial) this.seal(b);
@@ -127,6 +136,7 @@ export class RecordWriter implements RecordTarget {
   }
 
   private append(b: ChannelBuffer, value: unknown, timestamp: number): void {
+    if (this.tracksAge && b.values.length === 0 && this.openSince === undefined) this.openSince = performance.now();
     b.values.push(value);
     b.timestamps.push(timestamp);
     if (b.values.length >= this.batchSize) {

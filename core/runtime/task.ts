@@ -75,8 +75,11 @@ export abstract class Task {
     for (const h of this.batching) h.finishBatch();
   }
 
-  /** Does one bounded piece of work; returns whether anything happened. */
-  step(): boolean {
+  /**
+   * Does one bounded piece of work; returns whether anything happened. A batch that has been
+   * filling for `bufferTimeoutMs` is sent even though the task stays busy (0 disables).
+   */
+  step(bufferTimeoutMs = 0): boolean {
     if (this.blockerFailure !== undefined) throw this.blockerFailure.error;
     if (this.status !== "RUNNING") return this.flushWriters(false);
     if (this.blocker !== undefined) return false;
@@ -91,8 +94,13 @@ export abstract class Task {
     if (this.operatorPending() !== undefined) return false;
     const started = performance.now();
     const worked = this.doStep();
-    if (worked) this.metrics.busyMs += performance.now() - started;
-    return worked;
+    if (!worked) return false;
+    const now = performance.now();
+    this.metrics.busyMs += now - started;
+    if (bufferTimeoutMs > 0) {
+      for (const w of this.writers) if (w.openSince !== undefined && now - w.openSince >= bufferTimeoutMs) w.flush(true);
+    }
+    return true;
   }
 
   protected abstract doStep(): boolean;

@@ -1,0 +1,621 @@
+/**
+ * Runs the subtasks of one job attempt that this isolate hosts: all of them in the local
+ * executor, a TaskManager's share on a worker. It wires channels (local between hosted subtasks,
+ * remote to the others), builds each subtask's operator chain, and drives the subtasks
+ * cooperatively. `step()` and `runUntilIdle()` make tests deterministic; `run()` loops until
+ * every hosted task has finished, waiting (never spinning) when none can progress.
+ */
+import { EddyError } from "../errors.ts";
+import type { ExecutionGraph } from "../graph/execution-graph.ts";
+import type { JobEdge, JobVertex } from "../graph/job-graph.ts";
+import type { SourceSplit } from "../connectors/source.ts";
+import { TaskMetrics } from "../metrics/task-metrics.ts";
+import type { SubtaskMetrics } from "../metrics/job-metrics.ts";
+import type { Clock } from "../time/types.ts";
+import type { CompletedCheckpoint, TaskSnapshot } from "../checkpoint/types.ts";
+import type { BarrierOptions } from "./stream-element.ts";
+import { Channel, type InputChannel, type OutputChannel } from "./channel.ts";
+import { ChainOutput } from "./chain-output.ts";
+import { InputGate } from "./input-gate.ts";
+import { OperatorHost } from "./operator-host.ts";
+import type { StreamOperator } from "./operator.ts";
+import { createChannelSelector, pointwiseTargets } from "./partitioner.ts";
+import { ProcessingTimeScheduler } from "./processing-time-scheduler.ts";
+import { RecordWriter, type RecordTarget } from "./record-writer.ts";
+import { type DataBundle, type Outbox, RemoteInputChannel, RemoteOutputChannel } from "./remote-channel.ts";
+import { SourceOutput } from "./source-output.ts";
+import { SourceTask, StreamTask, type Task } from "./task.ts";
+import { restoredStateFor, type RestoredState } from "./restore.ts";
+import { StatusWatermarkValve } from "../time/status-watermark-valve.ts";
+import type { UserCodeWatch } from "./user-code-watch.ts";
+
+/** Tuning of an executor. */
+export interface ExecutorOptions {
+  readonly clock: Clock;
+  /** Records per batch on channels (and per source poll). */
+  readonly batchSize: number;
+  /** Credits per channel, in batches. */
+  readonly channelCapacity: number;
+  /** Periodic watermark emission interval in ms (0 disables). */
+  readonly autoWatermarkInterval: number;
+  /** How often busy/backpressured/idle rates are sampled, ms. */
+  readonly metricsIntervalMs: number;
+  /** A partly filled batch is sent after this many ms even if its task stays busy (Flink's buffer timeout; default 5). */
+  readonly bufferTimeoutMs?: number;
+  /** State to start from (a checkpoint or savepoint). */
+  readonly restore?: RestoreSettings;
+  /** Runs when every task has finished, before operators close (the final checkpoint of 2PC sinks). */
+  readonly onAllFinished?: () => Promise<void>;
+  /** Attempt number (0 for the first run), handed to sink writers. */
+  readonly attempt?: number;
+  /** Checkpoint interval in ms when checkpointing is enabled (operators may check timeouts against it). */
+  readonly checkpointIntervalMs?: number;
+  /** Watches user code for CPU budgets (worker TaskManagers); none in one isolate. */
+  readonly watch?: UserCodeWatch;
+}
+
+/** Where a job's state comes from when it starts. */
+export interface RestoreSettings {
+  readonly checkpoint: CompletedCheckpoint;
+  /** Skip state of operators that no longer exist instead of failing. */
+  readonly allowNonRestoredState: boolean;
+}
+
+/** Where the executor is. */
+export type ExecutorStatus = "CREATED" | "RUNNING" | "FINISHED" | "FAILED" | "CANCELED";
+
+/** The subtasks this executor does not host: where they are. */
+export interface RemoteSubtasks {
+  /** Whether this executor runs subtask `subtaskIndex` of `vertexId`. */
+  hosts(vertexId: string, subtaskIndex: number): boolean;
+  /** The outbox towards the TaskManager that runs subtask `subtaskIndex` of `vertexId`. */
+  outbox(vertexId: string, subtaskIndex: number): Outbox;
+}
+
+/** What source readers tell their split enumerator, wherever it runs. */
+export interface EnumeratorGateway {
+  /** A reader started (restored splits added): the enumerator may assign it splits. */
+  readerStarted(vertexId: string, subtaskIndex: number): void;
+  /** A reader asks for a split (pull-based sources). */
+  splitRequest(vertexId: string, subtaskIndex: number): void;
+}
+
+/** The key of a subtask, `<vertexId>#<subtaskIndex>`, as checkpoints and messages name it. */
+export function subtaskKey(vertexId: string, subtaskIndex: number): string {
+  return `${vertexId}#${subtaskIndex}`;
+}
+
+const everything: RemoteSubtasks = {
+  hosts: () => true,
+  outbox: () => {
+    throw new Error("[eddy] internal: every subtask is local");
+  },
+};
+
+/** Runs the hosted subtasks of one job attempt. */
+export class TaskExecutor {
+  readonly tasks: Task[] = [];
+  readonly scheduler: ProcessingTimeScheduler;
+  status: ExecutorStatus = "CREATED";
+  failureCause: unknown;
+  /** Set by the checkpoint coordinator (or the TaskManager): receives every task's acknowledgement. */
+  onAcknowledge: ((checkpointId: number, snapshot: TaskSnapshot) => void) | undefined;
+  protected readonly restored: RestoredState | undefined;
+  protected readonly tasksByVertex: Map<string, Task[]> = new Map();
+  protected readonly readers: Map<string, SourceTask<unknown>> = new Map();
+  private readonly mailbox: (() => void)[] = [];
+  private readonly cancels: (() => void)[] = [];
+  private wakeUp: (() => void) | undefined;
+  private opened = false;
+  private readonly remoteInputs = new Map<string, RemoteInputChannel>();
+  private readonly remoteOutputs = new Map<string, RemoteOutputChannel>();
+  private readonly outboxes = new Set<Outbox>();
+  private readonly bufferTimeoutMs: number;
+
+  constructor(
+    readonly graph: ExecutionGraph,
+    readonly options: ExecutorOptions,
+    protected readonly enumerators: EnumeratorGateway,
+    private readonly placement: RemoteSubtasks = everything,
+  ) {
+    this.scheduler = new ProcessingTimeScheduler(options.clock);
+    this.restored = options.restore === undefined ? undefined : restoredStateFor(graph, options.restore);
+    this.bufferTimeoutMs = options.bufferTimeoutMs ?? 5;
+    this.build();
+    for (const t of this.tasks) t.onAcknowledge = (id, snapshot) => this.onAcknowledge?.(id, snapshot);
+  }
+
+  /** Keys of every hosted subtask: `<vertexId>#<subtask>`. */
+  taskKeys(): string[] {
+    return this.tasks.map((t) => subtaskKey(t.info.vertexId, t.info.subtaskIndex));
+  }
+
+  /**
+   * Starts a checkpoint on the hosted tasks: finished ones acknowledge their final state, running
+   * ones expect it, sources inject the barrier (for stop-with-savepoint, after draining and then
+   * falling silent). Runs as a mailbox action.
+   */
+  triggerCheckpoint(checkpointId: number, timestamp: number, options: BarrierOptions, stop: { drain: boolean } | undefined, before?: () => void): void {
+    this.post(() => {
+      before?.();
+      const barrier = { kind: "barrier" as const, checkpointId, timestamp, options };
+      for (const t of this.tasks) {
+        if (t.status === "FINISHED") t.acknowledgeFinished(barrier);
+        else t.expected = barrier;
+      }
+      for (const t of this.readers.values()) {
+        if (t.status !== "RUNNING") continue;
+        if (stop?.drain === true) t.drain();
+        t.triggerCheckpoint(barrier);
+        if (stop !== undefined) t.suspended = true;
+      }
+    });
+  }
+
+  /** Tells every hosted task that a checkpoint completed (sinks commit). */
+  notifyCheckpointComplete(checkpointId: number, also?: () => void): void {
+    this.post(() => {
+      for (const t of this.tasks) t.notifyCheckpointComplete(checkpointId);
+      also?.();
+    });
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.post(() => {
+      for (const t of this.tasks) {
+        if (t.expected?.checkpointId === checkpointId) t.expected = undefined;
+        t.notifyCheckpointAborted(checkpointId);
+      }
+    });
+  }
+
+  /** The aligned phase of a checkpoint timed out: barriers overtake in-flight data from here on. */
+  switchToUnaligned(checkpointId: number): void {
+    this.post(() => {
+      for (const t of this.tasks) t.forceBarrier(checkpointId);
+      for (const t of this.tasks) t.switchToUnaligned(checkpointId);
+    });
+  }
+
+  /** Ends the sources after a stop-with-savepoint with drain: the job then finishes normally. */
+  finishSources(): void {
+    this.post(() => {
+      for (const t of this.readers.values()) t.finishNow();
+    });
+  }
+
+  /** Splits for the reader of subtask `subtaskIndex` of `vertexId`. */
+  addSplits(vertexId: string, subtaskIndex: number, splits: SourceSplit[]): void {
+    this.readers.get(subtaskKey(vertexId, subtaskIndex))?.reader.addSplits(splits);
+    this.wake();
+  }
+
+  noMoreSplits(vertexId: string, subtaskIndex: number): void {
+    this.readers.get(subtaskKey(vertexId, subtaskIndex))?.reader.notifyNoMoreSplits();
+    this.wake();
+  }
+
+  /** Queues an action to run between steps (checkpoint triggers, coordinator callbacks). */
+  post(action: () => void): void {
+    this.mailbox.push(action);
+    this.wake();
+  }
+
+  /** Lets a waiting `run()` look for work again (data or credit arrived, a split was assigned). */
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  /** Data from another TaskManager for this attempt's channels. */
+  deliver(bundle: DataBundle): void {
+    for (const m of bundle.messages) {
+      if (m.kind === "credit") this.remoteOutputs.get(m.channel)?.addCredit(m.credits);
+      else this.remoteInputs.get(m.channel)?.deliver(m);
+    }
+    this.wake();
+  }
+
+  /** Opens every hosted operator (tail first, as Flink) and starts the hosted source readers. */
+  async open(): Promise<void> {
+    if (this.opened) return;
+    this.opened = true;
+    this.status = "RUNNING";
+    for (const task of [...this.tasks].reverse()) {
+      for (const host of [...task.hosts].reverse()) await host.open(this.restored?.operators.get(host.id));
+    }
+    for (const t of this.readers.values()) await t.reader.start();
+    for (const t of this.readers.values()) {
+      // Restored readers get their own splits back (FLIP-27); then every reader registers with
+      // the enumerator, which assigns what it still holds and decides when there are no more.
+      const splits = this.restored?.splits.get(subtaskKey(t.info.vertexId, t.info.subtaskIndex));
+      if (splits !== undefined && splits.length > 0) t.reader.addSplits(splits as never[]);
+      this.enumerators.readerStarted(t.info.vertexId, t.info.subtaskIndex);
+    }
+    if (this.options.autoWatermarkInterval > 0) {
+      for (const t of this.readers.values()) this.cancels.push(this.scheduler.scheduleRepeating(this.options.autoWatermarkInterval, () => t.output.onPeriodicEmit()));
+    }
+    const sample = (): void => {
+      const now = performance.now();
+      for (const t of this.tasks) {
+        t.refreshCounters();
+        t.metrics.sample(now);
+      }
+    };
+    sample();
+    this.cancels.push(this.scheduler.scheduleRepeating(this.options.metricsIntervalMs, sample));
+  }
+
+  /** Runs mailbox actions and due timers, then gives every task one step. Returns whether anything happened. */
+  step(): boolean {
+    let progressed = false;
+    while (this.mailbox.length > 0) {
+      this.mailbox.shift()!();
+      progressed = true;
+    }
+    if (this.scheduler.runDue() > 0) progressed = true;
+    for (const t of this.tasks) if (t.step(this.bufferTimeoutMs)) progressed = true;
+    if (this.outboxes.size > 0) for (const o of this.outboxes) o.flush();
+    return progressed;
+  }
+
+  /** Steps until nothing can progress without waiting; returns the number of rounds. */
+  runUntilIdle(maxRounds = 1_000_000): number {
+    let rounds = 0;
+    while (rounds < maxRounds && this.step()) rounds++;
+    return rounds;
+  }
+
+  /** Whether every hosted task has finished and handed all its output on. */
+  isFinished(): boolean {
+    for (const t of this.tasks) if (t.status !== "FINISHED" || !t.isDrained()) return false;
+    for (const o of this.outboxes) if (!o.isEmpty()) return false;
+    return true;
+  }
+
+  /** Runs to completion (bounded jobs) or until cancelled. Rejects with the failure cause. */
+  async run(): Promise<void> {
+    await this.open();
+    let lastYield = performance.now();
+    try {
+      while (this.status === "RUNNING") {
+        if (this.isFinished()) {
+          if (this.options.onAllFinished !== undefined) {
+            const hook = this.options.onAllFinished;
+            const done = hook();
+            let settled = false;
+            void done.then(
+              () => (settled = true),
+              () => (settled = true),
+            );
+            // Keep stepping (commits run as task work) until the hook settles.
+            while (!settled && this.status === "RUNNING") {
+              if (!this.step()) await this.waitForWork(done.catch(() => undefined));
+            }
+            // Cancelled meanwhile: the final checkpoint is abandoned (the coordinator aborts it
+            // once this attempt has ended), not awaited.
+            if (this.status !== "RUNNING") break;
+            await done;
+            // The completion notice (commits) is queued behind the hook: let it run before closing.
+            await this.settle();
+          }
+          if (this.status === "RUNNING") this.status = "FINISHED";
+          break;
+        }
+        const progressed = this.step();
+        if (!progressed) {
+          await this.waitForWork();
+          lastYield = performance.now();
+        } else if (performance.now() - lastYield > 20) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+      }
+    } catch (error) {
+      this.status = "FAILED";
+      this.failureCause = error;
+    } finally {
+      for (const cancel of this.cancels) cancel();
+      await this.closeAll();
+    }
+    if (this.status === "FAILED") throw this.failureCause;
+  }
+
+  /** Stops the job; `run()` resolves after closing the operators. */
+  cancel(): void {
+    if (this.status === "RUNNING" || this.status === "CREATED") this.status = "CANCELED";
+    this.wake();
+  }
+
+  /** Current figures of every hosted subtask, by subtask key. */
+  subtaskMetrics(): Map<string, SubtaskMetrics> {
+    const out = new Map<string, SubtaskMetrics>();
+    // Rates describe the last second of a running job; once it has ended nothing flows.
+    const live = this.status === "RUNNING";
+    for (const t of this.tasks) {
+      t.refreshCounters();
+      const m = t.metrics;
+      out.set(subtaskKey(t.info.vertexId, t.info.subtaskIndex), {
+        subtask: t.info.subtaskIndex,
+        busyMsPerSecond: live ? m.busyMsPerSecond : 0,
+        backPressuredMsPerSecond: live ? m.backPressuredMsPerSecond : 0,
+        idleMsPerSecond: live ? m.idleMsPerSecond : 1000,
+        backPressureRatio: live ? m.backPressureRatio() : 0,
+        recordsIn: m.recordsIn,
+        recordsOut: m.recordsOut,
+        recordsInPerSecond: live ? m.recordsInPerSecond : 0,
+        recordsOutPerSecond: live ? m.recordsOutPerSecond : 0,
+        currentInputWatermark: m.currentInputWatermark,
+        currentOutputWatermark: m.currentOutputWatermark,
+        counters: t instanceof SourceTask ? t.reader.metrics?.() : undefined,
+      });
+    }
+    return out;
+  }
+
+  /** The splits each hosted reader of `vertexId` holds now (readers that describe them). */
+  sourceSplits(vertexId: string): { subtask: number; splitId: string; state?: unknown }[] {
+    const out: { subtask: number; splitId: string; state?: unknown }[] = [];
+    for (const t of this.readers.values()) {
+      if (t.info.vertexId !== vertexId) continue;
+      for (const s of t.reader.describeSplits?.() ?? []) out.push({ subtask: t.info.subtaskIndex, splitId: s.splitId, ...(s.state !== undefined ? { state: s.state } : {}) });
+    }
+    return out;
+  }
+
+  protected async waitForWork(also?: Promise<unknown>): Promise<void> {
+    const waits: Promise<unknown>[] = also === undefined ? [] : [also];
+    for (const t of this.tasks) {
+      const w = t.waitingOn();
+      if (w !== undefined) waits.push(w);
+    }
+    const due = this.scheduler.nextDue();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (due !== undefined) {
+      const delay = Math.max(0, due - this.options.clock.now());
+      waits.push(new Promise<void>((resolve) => (timer = setTimeout(resolve, delay))));
+    }
+    // Remote data, credits and messages arrive by wake(): waiting for them is not a stall.
+    const external = this.remoteInputs.size > 0 || this.remoteOutputs.size > 0 || this.placement !== everything;
+    if (waits.length === 0 && this.mailbox.length === 0 && this.status === "RUNNING" && !external) {
+      throw new EddyError("[eddy] the job stalled: no task can progress and nothing is pending", { code: "JOB_STALLED" });
+    }
+    waits.push(new Promise<void>((resolve) => (this.wakeUp = resolve)));
+    try {
+      await Promise.race(waits);
+    } finally {
+      this.wakeUp = undefined;
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  /** Runs queued mailbox actions and waits for the tasks' asynchronous work (commits) to finish. */
+  private async settle(): Promise<void> {
+    for (;;) {
+      const progressed = this.step();
+      const blockers = this.tasks.map((t) => t.blockedOn()).filter((b): b is Promise<void> => b !== undefined);
+      if (blockers.length > 0) await Promise.all(blockers);
+      else if (!progressed) return;
+    }
+  }
+
+  protected async closeAll(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const t of this.tasks) {
+      try {
+        await t.blockedOn();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    for (const t of this.tasks) {
+      for (const h of t.hosts) {
+        try {
+          await h.close();
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+      if (t instanceof SourceTask) {
+        try {
+          await (t as SourceTask<unknown>).reader.close?.();
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+    }
+    errors.push(...(await this.closeMore()));
+    if (errors.length > 0 && this.status !== "FAILED") {
+      this.status = "FAILED";
+      this.failureCause = errors[0];
+    }
+  }
+
+  /** Subclasses close what they hold beyond tasks (split enumerators); returns the errors. */
+  protected async closeMore(): Promise<unknown[]> {
+    return [];
+  }
+
+  /** Names the operators at both ends of a channel (`<node>-><node>:...`), for errors. */
+  describeChannel(channelKey: string): string {
+    const m = /^(\d+)->(\d+):/.exec(channelKey);
+    if (m === null) return `channel ${channelKey}`;
+    const sg = this.graph.jobGraph.streamGraph;
+    return `operator "${sg.node(Number(m[1])).name}" to "${sg.node(Number(m[2])).name}"`;
+  }
+
+  private build(): void {
+    const { jobGraph } = this.graph;
+    const { batchSize, channelCapacity } = this.options;
+    const place = this.placement;
+    // Output channels per (edge, upstream subtask), and input channels per downstream subtask;
+    // a channel exists here when either end is hosted here.
+    const writerChannels = new Map<JobEdge, (OutputChannel | undefined)[][]>();
+    const inputChannels = new Map<string, InputChannel[][]>();
+    for (const v of jobGraph.vertices) inputChannels.set(v.id, Array.from({ length: v.parallelism }, () => []));
+    const consumerIndex = new Map<string, number>();
+    for (const v of jobGraph.vertices) {
+      for (const edge of v.outputs) {
+        const down = jobGraph.vertex(edge.targetVertex);
+        const perUpstream: (OutputChannel | undefined)[][] = [];
+        for (let i = 0; i < v.parallelism; i++) {
+          // Global connects every pair (as Flink) and sends records to subtask 0 only: the others
+          // still receive watermarks and end-of-data.
+          const targets =
+            edge.partitioner.kind === "forward" || edge.partitioner.kind === "rescale"
+              ? pointwiseTargets(i, v.parallelism, down.parallelism)
+              : Array.from({ length: down.parallelism }, (_, j) => j);
+          const upHere = place.hosts(v.id, i);
+          perUpstream.push(
+            targets.map((j) => {
+              const downKey = subtaskKey(down.id, j);
+              const index = consumerIndex.get(downKey) ?? 0;
+              consumerIndex.set(downKey, index + 1);
+              const downHere = place.hosts(down.id, j);
+              const key = `${edge.sourceNode}->${edge.targetNode}:${edge.input}:${edge.sideOutputTag ?? ""}:${i}->${j}`;
+              if (!upHere && !downHere) return undefined;
+              let input: InputChannel | undefined;
+              let output: OutputChannel | undefined;
+              if (upHere && downHere) {
+                const channel = new Channel(key, channelCapacity, index, edge.input);
+                input = channel;
+                output = channel;
+              } else if (upHere) {
+                const outbox = place.outbox(down.id, j);
+                this.outboxes.add(outbox);
+                const remote = new RemoteOutputChannel(key, outbox, channelCapacity);
+                this.remoteOutputs.set(key, remote);
+                output = remote;
+              } else {
+                const outbox = place.outbox(v.id, i);
+                this.outboxes.add(outbox);
+                const remote = new RemoteInputChannel(key, channelCapacity, index, edge.input, outbox);
+                this.remoteInputs.set(key, remote);
+                input = remote;
+              }
+              if (input !== undefined) {
+                // In-flight data of an unaligned checkpoint is replayed at the receiving end.
+                for (const item of this.restored?.channels.get(key) ?? []) (input as Channel).push(item);
+                inputChannels.get(down.id)![j]!.push(input);
+              }
+              return output;
+            }),
+          );
+        }
+        writerChannels.set(edge, perUpstream);
+      }
+    }
+    for (const v of jobGraph.vertices) {
+      const tasks: Task[] = [];
+      for (let i = 0; i < v.parallelism; i++) {
+        if (!place.hosts(v.id, i)) continue;
+        const inputs = inputChannels.get(v.id)![i]!.sort((a, b) => a.consumerIndex - b.consumerIndex);
+        tasks.push(this.buildTask(v, i, writerChannels, inputs));
+      }
+      this.tasksByVertex.set(v.id, tasks);
+      this.tasks.push(...tasks);
+    }
+  }
+
+  private buildTask(v: JobVertex, index: number, writerChannels: Map<JobEdge, (OutputChannel | undefined)[][]>, inputs: InputChannel[]): Task {
+    const { jobGraph } = this.graph;
+    const sg = jobGraph.streamGraph;
+    const metrics = new TaskMetrics();
+    const info = { vertexId: v.id, vertexName: v.name, subtaskIndex: index, parallelism: v.parallelism };
+    const writers: RecordWriter[] = [];
+    const writerFor = new Map<string, RecordWriter>();
+    for (const edge of v.outputs) {
+      const channels = writerChannels.get(edge)![index]! as OutputChannel[];
+      const down = jobGraph.vertex(edge.targetVertex);
+      const selector = createChannelSelector(edge, index, channels.length, down.maxParallelism, sg.node(edge.targetNode).name);
+      const writer = new RecordWriter(channels, selector, this.options.batchSize);
+      writers.push(writer);
+      writerFor.set(`${edge.sourceNode}->${edge.targetNode}:${edge.input}:${edge.sideOutputTag ?? ""}`, writer);
+    }
+    const hostOf = new Map<number, OperatorHost<any, any>>();
+    const outputOf = new Map<number, ChainOutput<unknown>>();
+    const isLast = (nodeId: number): boolean => sg.node(nodeId).outEdges.every((e) => !v.nodeIds.includes(e.target) || jobGraph.vertexOfNode.get(e.target) !== v);
+    for (const nodeId of [...v.nodeIds].reverse()) {
+      const node = sg.node(nodeId);
+      const main: RecordTarget[] = [];
+      const sides = new Map<string, RecordTarget[]>();
+      for (const e of node.outEdges) {
+        const chainedHost = jobGraph.chainedEdges.some((c) => c.source === e.source && c.target === e.target) ? hostOf.get(e.target) : undefined;
+        const target: RecordTarget | undefined = chainedHost ?? writerFor.get(`${e.source}->${e.target}:${e.input}:${e.sideOutputTag ?? ""}`);
+        if (target === undefined) continue;
+        if (e.sideOutputTag === undefined) main.push(target);
+        else {
+          const list = sides.get(e.sideOutputTag) ?? [];
+          list.push(target);
+          sides.set(e.sideOutputTag, list);
+        }
+      }
+      const trackWatermark = isLast(nodeId) ? (wm: number) => (metrics.currentOutputWatermark = wm) : undefined;
+      const output = new ChainOutput<unknown>(main, sides, trackWatermark);
+      outputOf.set(nodeId, output);
+      if (node.kind === "source") continue;
+      const next = main.length === 1 && sides.size === 0 ? main[0] : undefined;
+      const nextInChain = next instanceof OperatorHost && next.keyedBackend === undefined ? (next.operator as StreamOperator<unknown, unknown>) : undefined;
+      const host = new OperatorHost({
+        operator: node.operatorFactory!(),
+        nextInChain,
+        checkpointIntervalMs: this.options.checkpointIntervalMs,
+        attemptNumber: this.options.attempt ?? 0,
+        watch: this.options.watch,
+        name: node.name,
+        id: jobGraph.operatorIds.get(nodeId)!,
+        subtaskIndex: index,
+        parallelism: v.parallelism,
+        maxParallelism: v.maxParallelism,
+        output,
+        processingTime: this.scheduler,
+        keySelectors: node.keySelectors,
+      });
+      hostOf.set(nodeId, host);
+    }
+    const hosts = v.nodeIds.filter((id) => hostOf.has(id)).map((id) => hostOf.get(id)!);
+    if (v.isSource) {
+      const node = sg.node(v.nodeIds[0]!);
+      const downstream = outputOf.get(node.id)!;
+      const reader = node.source!.source.createReader({
+        subtaskIndex: index,
+        parallelism: v.parallelism,
+        sendSplitRequest: () => this.enumerators.splitRequest(v.id, index),
+        currentTime: () => this.options.clock.now(),
+      });
+      let task: SourceTask<unknown> | undefined;
+      const output = new SourceOutput<unknown>(node.source!.watermarkStrategy, this.options.clock, downstream, (idle) => task?.emitStatus(idle));
+      task = new SourceTask(info, hosts, writers, metrics, reader, output, this.options.batchSize);
+      this.readers.set(subtaskKey(v.id, index), task);
+      return task;
+    }
+    const head = hostOf.get(v.nodeIds[0]!)!;
+    const gate = new InputGate(inputs);
+    let task: StreamTask | undefined;
+    const valve = new StatusWatermarkValve(inputs.length, {
+      emitWatermark: (wm) => task!.onInputWatermark(wm),
+      emitWatermarkStatus: (idle) => task!.emitStatus(idle),
+    });
+    task = new StreamTask(info, hosts, writers, metrics, gate, valve, head);
+    return task;
+  }
+}
+
+/**
+ * Lets timers and I/O run: a macrotask, not a microtask. A MessageChannel message runs at once
+ * where setTimeout(0) is clamped (to 1 ms on Node, 4 ms after nesting in browsers); the port is
+ * closed right away so it keeps no process alive.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  if (typeof MessageChannel !== "function") return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.addEventListener("message", () => {
+      channel.port1.close();
+      resolve();
+    });
+    channel.port1.start();
+    channel.port2.postMessage(undefined);
+  });
+}
