@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `eddy` command line: `serve` runs the HTTP API (with `--demo`, the page-count demo job
- * too); `submit`, `list`, `cancel` and `savepoint` talk to a running server; `demo` runs the
- * demo job alone. Client commands take `--url` (EDDY_URL) and `--token` (EDDY_TOKEN).
+ * too); `submit` (or `run`), `list`, `cancel` and `savepoint` talk to a running server; `demo`
+ * runs the demo job alone. Client commands take `--url` (EDDY_URL) and `--token` (EDDY_TOKEN).
  */
 import { CliError, clientCommands } from "./client-commands.ts";
 
@@ -10,7 +10,8 @@ const [command = "help", ...rest] = process.argv.slice(2);
 
 const commands: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
   serve: {
-    describe: "serve the HTTP API: [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir .eddy] [--demo] [--kafka-brokers host:port,...] [--max-jobs 32] [--max-slots 256]",
+    describe:
+      "serve the HTTP API: [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir .eddy] [--demo] [--kafka-brokers host:port,...] [--max-jobs 32] [--max-slots 256]; started again on the same directories, it resumes its jobs",
     run: async (args) => (await import("./serve.ts")).serveCommand(args),
   },
   ...clientCommands,

@@ -3,9 +3,12 @@
  * against `eddy serve` on Node, with the token in EDDY_TOKEN.
  */
 import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NodeFileSystem } from "../adapters/node/fs.ts";
+import { readCommittedLines } from "../core/index.ts";
 import { type ServerUnderTest, TEST_TOKEN, callApi, eventually, serveOnNode } from "../server/testing/fixtures.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -83,5 +86,49 @@ describe("eddy client commands", () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`job "${jobid}" is FINISHED: only a job that has not ended can be cancelled`);
     });
+  });
+
+  describe("regression #13.2: eddy submit --from-job starts a spec from a job's latest retained checkpoint", () => {
+    it("continues a cancelled job's file output exactly once", async () => {
+      const numbers = 4_000;
+      const spec = {
+        name: "from job numbers",
+        parallelism: 2,
+        sources: [{ type: "generator", fields: { n: { kind: "sequence" } }, count: numbers, ratePerSecond: 2_000 }],
+        operators: [{ type: "project", select: ["n"] }],
+        sinks: [{ type: "file", path: "from-job" }],
+        checkpointing: { interval: 150 },
+      };
+      const dataDir = server.dataDir!;
+      const specFile = path.join(dataDir, "numbers.json");
+      await writeFile(specFile, JSON.stringify(spec));
+      const output = new NodeFileSystem(path.join(dataDir, "output"));
+      const first = (await api("POST", "/jobs", spec)).jobid as string;
+      await eventually("two checkpoints", async () => ((await api("GET", `/jobs/${first}/checkpoints`)).counts.completed >= 2 ? true : undefined));
+      await api("PATCH", `/jobs/${first}`);
+      await state(first, "CANCELED");
+      // The generator needs 2 s: the job was stopped part way.
+      expect((await readCommittedLines(output, "from-job")).length).toBeLessThan(numbers);
+      // The newest checkpoint on disk (one may complete while the job is being cancelled).
+      const checkpoints = new NodeFileSystem(path.join(dataDir, "checkpoints"));
+      const jobDir = (await checkpoints.list("")).find((d) => d.startsWith("from_job_numbers-"))!;
+      const latest = Math.max(...(await checkpoints.list(jobDir)).flatMap((n) => /^chk-(\d+)$/.exec(n)?.slice(1).map(Number) ?? []));
+
+      const both = await eddy(["submit", specFile, "--from-job", first, "--from-savepoint", `${jobDir}/chk-${latest}`], env());
+      expect(both.code).toBe(1);
+      expect(both.stderr).toContain("give either --from-savepoint or --from-job, not both");
+      const missing = await eddy(["run", specFile, "--from-savepoint", "nope/chk-1"], env());
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain("savepoint.path: expected a savepoint location");
+
+      const run = await eddy(["run", specFile, "--from-job", first], env());
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toContain(`from the latest checkpoint of job ${first}`);
+      const second = /^ {2}job ([0-9a-f]{32})$/m.exec(run.stdout)![1]!;
+      await state(second, "FINISHED");
+      expect((await api("GET", `/jobs/${second}/checkpoints`)).latest.restored.id).toBe(latest);
+      const committed = (await readCommittedLines(output, "from-job")).map((l) => (JSON.parse(l) as { n: number }).n).sort((a, b) => a - b);
+      expect(committed).toEqual(Array.from({ length: numbers }, (_, i) => i));
+    }, 30_000);
   });
 });

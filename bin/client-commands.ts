@@ -53,12 +53,17 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const TERMINAL = new Set(["FINISHED", "CANCELED", "FAILED"]);
 const kb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`);
 
-/** `eddy submit spec.json [--artifact op.wasm]... [--watch]` */
+const SUBMIT_USAGE = "[eddy] usage: eddy submit spec.json [--artifact op.wasm] [--from-savepoint PATH | --from-job JOBID] [--allow-non-restored-state] [--watch]";
+
+/** `eddy submit spec.json [--artifact op.wasm]... [--from-savepoint PATH | --from-job JOBID] [--allow-non-restored-state] [--watch]` */
 async function submit(argv: readonly string[]): Promise<void> {
-  const { values, positional } = parseArgs(argv, ["watch"]);
+  const { values, positional } = parseArgs(argv, ["watch", "allow-non-restored-state"]);
   const artifactFlags = argv.flatMap((a, i) => (a === "--artifact" ? [argv[i + 1]!] : a.startsWith("--artifact=") ? [a.slice(11)] : []));
   const file = positional[0];
-  if (file === undefined) throw new CliError("[eddy] usage: eddy submit spec.json [--artifact op.wasm] [--watch]");
+  if (file === undefined) throw new CliError(SUBMIT_USAGE);
+  const fromSavepoint = values.get("from-savepoint");
+  const fromJob = values.get("from-job");
+  if (fromSavepoint !== undefined && fromJob !== undefined) throw new CliError("[eddy] give either --from-savepoint or --from-job, not both");
   const api = client(values);
   let spec: any;
   try {
@@ -83,7 +88,14 @@ async function submit(argv: readonly string[]): Promise<void> {
     if (op.artifact === undefined && artifactFlags.length === 1) op.artifact = [...ids.values()][0];
     else if (typeof op.artifact === "string" && ids.has(op.artifact)) op.artifact = ids.get(op.artifact);
   }
-  console.log(`submitting "${spec?.name ?? file}"`);
+  // As Flink's `flink run -s`: the flags replace any savepoint the spec names.
+  if (fromSavepoint !== undefined || fromJob !== undefined) spec.savepoint = fromJob !== undefined ? { fromJob } : { path: fromSavepoint };
+  if (values.has("allow-non-restored-state")) {
+    if (spec.savepoint === undefined || spec.savepoint === null) throw new CliError("[eddy] --allow-non-restored-state needs a savepoint: add --from-savepoint PATH or --from-job JOBID");
+    spec.savepoint.allowNonRestoredState = true;
+  }
+  const from = fromJob !== undefined ? ` from the latest checkpoint of job ${fromJob}` : fromSavepoint !== undefined ? ` from ${fromSavepoint}` : "";
+  console.log(`submitting "${spec?.name ?? file}"${from}`);
   const { jobid } = await api.request("POST", "/jobs", JSON.stringify(spec));
   console.log(`  job ${jobid}`);
   let last = "";
@@ -156,7 +168,7 @@ async function savepoint(argv: readonly string[]): Promise<void> {
     if (status.status.id === "COMPLETED") {
       const failure = status.operation?.["failure-cause"];
       if (failure !== undefined) throw new CliError(`[eddy] the savepoint failed: ${failure["stack-trace"]}`);
-      console.log(`  savepoint: ${status.operation.location}\n  resume with "savepoint": { "path": "${status.operation.location}" } in a job spec`);
+      console.log(`  savepoint: ${status.operation.location}\n  resume with: eddy submit spec.json --from-savepoint ${status.operation.location}`);
       return;
     }
     await sleep(100);
@@ -165,7 +177,11 @@ async function savepoint(argv: readonly string[]): Promise<void> {
 
 /** The client commands by name, with their one-line help. */
 export const clientCommands: Record<string, { describe: string; run: (argv: string[]) => Promise<void> }> = {
-  submit: { describe: "submit a JSON job spec (--artifact op.wasm uploads a component first; --watch follows it)", run: submit },
+  submit: {
+    describe: "submit a JSON job spec (--artifact op.wasm uploads a component first; --from-savepoint PATH or --from-job JOBID starts it from a savepoint or a job's latest checkpoint; --watch follows it)",
+    run: submit,
+  },
+  run: { describe: "the same as submit (Flink's name)", run: submit },
   list: { describe: "list jobs with state and duration", run: list },
   cancel: { describe: "cancel a job: eddy cancel <jobid>", run: cancel },
   savepoint: { describe: "take a savepoint: eddy savepoint <jobid> [--stop] [--drain]", run: savepoint },

@@ -1,7 +1,8 @@
 /**
  * `eddy serve`: the HTTP API with embedded defaults on Node, Deno or Bun (whichever runs this
- * file): checkpoints and savepoints under `--checkpoint-dir`, uploaded components and file-sink
- * output under `--data-dir`, optional bearer token, optional demo job.
+ * file): checkpoints and savepoints under `--checkpoint-dir`, uploaded components, submitted jobs
+ * and file-sink output under `--data-dir`, optional bearer token, optional demo job. Started again
+ * with the same directories, it resumes the jobs that had not ended from their latest checkpoints.
  *
  *   eddy serve [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir DIR] [--demo [--rate N] [--events N]]
  *   deno run -A bin/serve.ts --port 0        bun run bin/serve.ts --port 0
@@ -14,7 +15,7 @@
  */
 import path from "node:path";
 import type { FileSystem } from "../core/index.ts";
-import { createApp, defaultKafkaRuntime, FileSystemArtifactStore, JobRegistry } from "../server/index.ts";
+import { createApp, defaultKafkaRuntime, FileSystemArtifactStore, JobRegistry, JobStore } from "../server/index.ts";
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
@@ -87,15 +88,20 @@ export async function startServer(options: StartOptions = {}) {
     checkpointFs: fs(checkpointDir),
     outputFs: fs(path.join(dataDir, "output")),
     artifacts: new FileSystemArtifactStore(fs(path.join(dataDir, "artifacts"))),
+    jobStore: new JobStore(fs(dataDir), "jobs"),
     print: (line) => printLine(line),
     ...(options.maxArtifactBytes !== undefined ? { maxArtifactBytes: options.maxArtifactBytes } : {}),
     maxJobs: options.maxJobs,
     maxSlots: options.maxSlots,
     ...(options.kafkaBrokers !== undefined ? { kafka: defaultKafkaRuntime({ allowedBrokers: options.kafkaBrokers }) } : {}),
   });
+  const recovered = await app.ready;
+  for (const r of recovered.unreadable) console.error(`[eddy] job record ${path.join(dataDir, r.path)} was skipped: ${r.reason}`);
   const server = await serve(app, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });
   if (options.quiet !== true) {
     printLine(`eddy: serving the API at ${server.url} on ${rt} (dashboard ${server.url}/, spec ${server.url}/openapi.json)${options.token === undefined ? "" : options.publicReads === true ? "; requests that change something need the bearer token" : "; requests need the bearer token"}`);
+    const { resumed, ended, failed } = recovered;
+    if (resumed.length + ended.length + failed.length > 0) printLine(`eddy: from ${path.join(dataDir, "jobs")}: ${resumed.length} jobs resumed, ${failed.length} could not be resumed (FAILED), ${ended.length} ended before`);
     if (options.demo === true) printLine(`eddy demo: ${options.rate ?? 50_000} page views/s, 5 s event-time windows, up to 2 s disorder (Ctrl-C to stop)`);
   }
   return {

@@ -12,6 +12,7 @@ import { randomHexId } from "../core/graph/ids.ts";
 import { type ArtifactInfo, type ArtifactStore, MemoryArtifactStore, isArtifactId, sha256Hex } from "./artifact-store.ts";
 import { type ComponentRuntime, defaultComponentRuntime, worldForKind } from "./components.ts";
 import { dashboardHtml } from "./dashboard.ts";
+import { vertexViews } from "./ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "./errors.ts";
 import {
   jobCheckpoints,
@@ -25,13 +26,16 @@ import {
 } from "./flink-json.ts";
 import { buildJob } from "./job-builder.ts";
 import { JobLimits } from "./job-limits.ts";
+import { JobRecovery, type RecoveredJobs } from "./job-recovery.ts";
 import { type JobEntry, JobRegistry, type Trigger, isTerminal } from "./job-registry.ts";
 import { JobSpec } from "./job-spec.ts";
+import type { JobRecord, JobStore } from "./job-store.ts";
 import { type KafkaRuntime, defaultKafkaRuntime } from "./kafka.ts";
 import { openApiDocument } from "./openapi.ts";
 import { type PartitionsInfo, sourcePartitions } from "./partitions.ts";
 import { prometheusText } from "./prometheus.ts";
 import { CheckpointRequest, SavepointRequest, StopRequest } from "./request-bodies.ts";
+import { resolveSavepoint } from "./savepoint-resolver.ts";
 import { readJson } from "./validation.ts";
 
 /** Eddy's version as the API reports it. */
@@ -58,6 +62,13 @@ export interface AppOptions {
   readonly kafka?: KafkaRuntime;
   /** The jobs (pass one to add jobs built in code, e.g. the demo). */
   readonly registry?: JobRegistry;
+  /**
+   * Keeps submitted jobs across restarts (default: none, jobs live in memory). With one, jobs
+   * that had not ended resume from their latest checkpoint when the app is created, and ended
+   * ones are listed again: wait for `ready` before serving. Give it the same `checkpointFs` and
+   * `artifacts` as before the restart.
+   */
+  readonly jobStore?: JobStore;
   /** Largest component upload, bytes (default 16 MiB). */
   readonly maxArtifactBytes?: number;
   /** Largest JSON body, bytes (default 1 MiB). */
@@ -76,7 +87,13 @@ export interface AppOptions {
 }
 
 /** The Hono app with its job registry. */
-export type EddyApp = Hono & { readonly registry: JobRegistry; shutdown(): Promise<void> };
+export type EddyApp = Hono & {
+  readonly registry: JobRegistry;
+  /** Resolves once the stored jobs are back (at once without a job store). */
+  readonly ready: Promise<RecoveredJobs>;
+  /** Cancels the running jobs; with a job store they are suspended and resume on the next start. */
+  shutdown(): Promise<void>;
+};
 
 /**
  * The REST API as a Hono app.
@@ -99,6 +116,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
   const partitions = options.partitions ?? sourcePartitions;
   const compiled = new Map<string, Promise<unknown>>();
   const limits = new JobLimits(registry, { maxJobs: options.maxJobs, maxSlots: options.maxSlots });
+  const recovery = options.jobStore === undefined ? undefined : new JobRecovery(options.jobStore, registry);
 
   const app = new Hono();
 
@@ -182,30 +200,10 @@ export function createApp(options: AppOptions = {}): EddyApp {
   app.get("/jobs/overview", (c) => c.json({ jobs: registry.all().map(jobOverview) }));
 
   app.post("/jobs", jsonBody, async (c) => {
-    const spec = await readJson(c, JobSpec, "job spec");
-    if (spec.savepoint !== undefined) {
-      // A missing savepoint is the client's mistake: say so now rather than fail the job later.
-      try {
-        await checkpointStorage.load(spec.savepoint.path);
-      } catch (error) {
-        throw new HttpError(400, "[eddy] invalid job spec", [{ path: "savepoint.path", message: `expected a savepoint location: ${error instanceof Error ? error.message : String(error)}` }]);
-      }
-    }
+    const spec = await resolveSavepoint(await readJson(c, JobSpec, "job spec"), registry, checkpointStorage);
     const admitted = limits.admitJob();
     try {
-      const built = await buildJob(spec, {
-        outputFs,
-        checkpointStorage,
-        print,
-        jobKey: `${safeName(spec.name)}-${randomHexId().slice(0, 8)}`,
-        kafka,
-        component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
-      });
-      const client = built.env.prepare(spec.name);
-      // No await between the check and add: concurrent submissions cannot both take the last slots.
-      limits.checkSlots(client.executionGraph.slots);
-      client.start();
-      registry.add(client, { spec, results: built.results });
+      const client = await launch(spec, { id: randomHexId(), jobKey: `${safeName(spec.name)}-${randomHexId().slice(0, 8)}`, submitted: Date.now() });
       return c.json({ jobid: client.jobId, jobUrl: `/jobs/${client.jobId}` }, 202);
     } finally {
       admitted();
@@ -343,6 +341,43 @@ export function createApp(options: AppOptions = {}): EddyApp {
     return c.json(await artifacts.put(info, bytes), 201);
   });
 
+  /**
+   * Builds `spec` and starts it as job `job.id`. A new job takes free slots and is stored first;
+   * a stored one (`stored`, after a restart) was admitted before, keeps its record, and recovers
+   * its latest checkpoint by job key.
+   */
+  async function launch(spec: JobSpec, job: Pick<JobRecord, "id" | "jobKey" | "submitted">, stored?: JobRecord): Promise<JobClient> {
+    const built = await buildJob(spec, {
+      outputFs,
+      checkpointStorage,
+      print,
+      jobKey: job.jobKey,
+      submitted: job.submitted,
+      kafka,
+      component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
+    });
+    const client = built.env.prepare(spec.name, { jobId: job.id });
+    const record = stored ?? { ...job, name: spec.name, spec, artifacts: artifactsOf(spec), plan: vertexViews(client) };
+    if (stored === undefined) {
+      limits.checkSlots(client.executionGraph.slots);
+      if (recovery !== undefined) {
+        await recovery.submitted(record);
+        try {
+          limits.checkSlots(client.executionGraph.slots);
+        } catch (error) {
+          // Another submission took the slots while the record was written.
+          await recovery.forget(record.id);
+          throw error;
+        }
+      }
+    }
+    // No await between the last check and add: concurrent submissions cannot both take the last slots.
+    client.start();
+    recovery?.watch(record, client);
+    registry.add(client, { spec: record.spec, results: built.results, submitted: job.submitted, jobKey: job.jobKey });
+    return client;
+  }
+
   /** The compiled component of an artifact, checked against the operator kind that uses it. */
   async function componentFor(id: string, kind: string, path: string): Promise<unknown> {
     const info = isArtifactId(id) ? await artifacts.info(id) : undefined;
@@ -360,7 +395,23 @@ export function createApp(options: AppOptions = {}): EddyApp {
     return p;
   }
 
-  return Object.assign(app, { registry, shutdown: () => registry.shutdown() });
+  const ready: Promise<RecoveredJobs> =
+    recovery === undefined
+      ? Promise.resolve({ resumed: [], ended: [], failed: [], unreadable: [] })
+      : recovery.recover({ registry, checkpoints: checkpointStorage, launch: (spec, record) => launch(spec, record, record) });
+  return Object.assign(app, {
+    registry,
+    ready,
+    shutdown: async () => {
+      recovery?.suspend();
+      await registry.shutdown();
+    },
+  });
+}
+
+/** Ids of the artifacts a spec names. */
+function artifactsOf(spec: JobSpec): string[] {
+  return [...new Set((spec.operators ?? []).flatMap((op) => (op.type === "wasm" ? [op.artifact] : [])))];
 }
 
 /** What Hono's bearer-auth accepts as a token (RFC 6750's b64token). */

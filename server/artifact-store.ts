@@ -72,10 +72,9 @@ export class FileSystemArtifactStore implements ArtifactStore {
     if (!isArtifactId(info.id)) throw new Error(`[eddy] artifact id "${info.id}" is not a sha256 hex digest`);
     const existing = await this.info(info.id);
     if (existing !== undefined && (await this.fs.exists(this.path(info.id, "wasm")))) return existing;
-    const tmp = joinPath(this.dir, `.${info.id}.${crypto.randomUUID()}.tmp`);
-    await this.fs.writeFile(tmp, bytes);
-    await this.fs.rename(tmp, this.path(info.id, "wasm"));
-    await this.fs.writeFile(this.path(info.id, "json"), new TextEncoder().encode(JSON.stringify(info)));
+    await this.write(this.path(info.id, "wasm"), bytes);
+    // The info last: an artifact is known once both files are whole.
+    await this.write(this.path(info.id, "json"), new TextEncoder().encode(JSON.stringify(info)));
     return info;
   }
 
@@ -103,6 +102,13 @@ export class FileSystemArtifactStore implements ArtifactStore {
       if (info !== undefined) out.push(info);
     }
     return out;
+  }
+
+  /** Writes to a temp name and renames, so a crash never leaves a half file under the real name. */
+  private async write(path: string, bytes: Uint8Array): Promise<void> {
+    const tmp = joinPath(this.dir, `.${crypto.randomUUID()}.tmp`);
+    await this.fs.writeFile(tmp, bytes);
+    await this.fs.rename(tmp, path);
   }
 
   private path(id: string, ext: "wasm" | "json"): string {

@@ -2,9 +2,10 @@
  * What the API keeps of a job once it has ended: its status, times, exceptions, last metrics,
  * checkpoint statistics and the shape of its graph, as plain data. The job's client (and with it
  * the executor, its tasks, channels, operator state and retained checkpoints) is let go, so an
- * ended job costs a few kilobytes however large it ran.
+ * ended job costs a few kilobytes however large it ran. Being plain data, it is also what a job
+ * store keeps, so a restarted server lists ended jobs as they were (Flink's job history).
  */
-import type { JobClient, JobMetrics, JobStatus } from "../core/index.ts";
+import { JobClient, type JobMetrics, type JobStatus } from "../core/index.ts";
 import type { ExceptionEntry } from "../core/api/job-client.ts";
 
 /** A job vertex as the API describes it. */
@@ -29,62 +30,78 @@ export interface JobView {
   timestamps(): ReturnType<JobClient["timestamps"]>;
 }
 
+/** What an ended job leaves, as plain data. */
+export interface EndedJobData {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly executionGraph: JobView["executionGraph"];
+  readonly status: JobStatus;
+  readonly exceptions: readonly ExceptionEntry[];
+  readonly metrics: JobMetrics;
+  readonly checkpoints: object | undefined;
+  readonly timestamps: ReturnType<JobClient["timestamps"]>;
+}
+
 class EndedJob implements JobView {
   readonly jobId: string;
   readonly jobName: string;
   readonly executionGraph: JobView["executionGraph"];
-  private readonly status: JobStatus;
-  private readonly exceptions: readonly ExceptionEntry[];
-  private readonly lastMetrics: JobMetrics;
-  private readonly stats: object | undefined;
-  private readonly times: ReturnType<JobClient["timestamps"]>;
 
-  constructor(client: JobClient) {
-    this.jobId = client.jobId;
-    this.jobName = client.jobName;
-    const graph = client.executionGraph;
-    this.executionGraph = {
-      slots: graph.slots,
-      jobGraph: {
-        vertices: graph.jobGraph.vertices.map((v) => ({
-          id: v.id,
-          name: v.name,
-          parallelism: v.parallelism,
-          maxParallelism: v.maxParallelism,
-          isSource: v.isSource,
-          inputs: v.inputs.map((e) => ({ sourceVertex: e.sourceVertex, partitioner: { kind: e.partitioner.kind } })),
-        })),
-      },
-    };
-    this.status = client.getJobStatus();
-    this.exceptions = [...client.getExceptionHistory()];
-    this.lastMetrics = client.metrics();
-    this.stats = client.checkpointStats();
-    this.times = client.timestamps();
+  constructor(private readonly data: EndedJobData) {
+    this.jobId = data.jobId;
+    this.jobName = data.jobName;
+    this.executionGraph = data.executionGraph;
   }
 
   getJobStatus(): JobStatus {
-    return this.status;
+    return this.data.status;
   }
 
   getExceptionHistory(): readonly ExceptionEntry[] {
-    return this.exceptions;
+    return this.data.exceptions;
   }
 
   metrics(): JobMetrics {
-    return this.lastMetrics;
+    return this.data.metrics;
   }
 
   checkpointStats(): object | undefined {
-    return this.stats;
+    return this.data.checkpoints;
   }
 
   timestamps(): ReturnType<JobClient["timestamps"]> {
-    return { start: this.times.start, end: this.times.end, status: { ...this.times.status } };
+    const t = this.data.timestamps;
+    return { start: t.start, end: t.end, status: { ...t.status } };
   }
 }
 
-/** What the API keeps of `client`, a job that has ended; holds nothing of its runtime. */
-export function endedJob(client: JobClient): JobView {
-  return new EndedJob(client);
+/** The vertices of `client`'s graph as the API describes them. */
+export function vertexViews(client: JobClient): VertexView[] {
+  return client.executionGraph.jobGraph.vertices.map((v) => ({
+    id: v.id,
+    name: v.name,
+    parallelism: v.parallelism,
+    maxParallelism: v.maxParallelism,
+    isSource: v.isSource,
+    inputs: v.inputs.map((e) => ({ sourceVertex: e.sourceVertex, partitioner: { kind: e.partitioner.kind } })),
+  }));
+}
+
+/** What `client`, a job that has ended, leaves: nothing of its runtime. */
+export function endedJobData(client: JobClient): EndedJobData {
+  return {
+    jobId: client.jobId,
+    jobName: client.jobName,
+    executionGraph: { slots: client.executionGraph.slots, jobGraph: { vertices: vertexViews(client) } },
+    status: client.getJobStatus(),
+    exceptions: [...client.getExceptionHistory()],
+    metrics: client.metrics(),
+    checkpoints: client.checkpointStats(),
+    timestamps: client.timestamps(),
+  };
+}
+
+/** What the API keeps of `job`: a job that has ended, or what one left (from a job store). */
+export function endedJob(job: JobClient | EndedJobData): JobView {
+  return new EndedJob(job instanceof JobClient ? endedJobData(job) : job);
 }

@@ -1,7 +1,9 @@
 /** @module Eddy's HTTP API (`eddy/server`): a Hono app to submit, watch and steer jobs, served by each runtime adapter. */
 export { createApp, EDDY_VERSION, type AppOptions, type EddyApp } from "./app.ts";
-export { JobRegistry, isTerminal, type JobEntry, type Trigger } from "./job-registry.ts";
-export type { JobView, VertexView } from "./ended-job.ts";
+export { JobRegistry, isTerminal, type JobEntry, type JobExtras, type Trigger } from "./job-registry.ts";
+export type { JobView, VertexView, EndedJobData } from "./ended-job.ts";
+export { JobStore, type JobRecord, type UnreadableRecord } from "./job-store.ts";
+export type { RecoveredJobs } from "./job-recovery.ts";
 export { JobSpec, SourceSpec, OperatorSpec, SinkSpec, CheckpointingSpec, RestartStrategySpec } from "./job-spec.ts";
 export { buildJob, type BuildContext, type BuiltJob } from "./job-builder.ts";
 export { ResultBuffer } from "./result-buffer.ts";

@@ -55,6 +55,11 @@ export interface BuildContext {
   readonly jobKey: string;
   /** Kafka sources and sinks. */
   readonly kafka: KafkaRuntime;
+  /**
+   * When the job was submitted, ms since epoch (default now). Generator sources count event time
+   * from it, so a job resumed after a restart generates the same records again.
+   */
+  readonly submitted?: number;
 }
 
 /** An environment with the job built on it, and the collect sink's buffer if there is one. */
@@ -73,7 +78,11 @@ export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJ
     env.enableCheckpointing(interval, { ...options, storage: ctx.checkpointStorage, jobKey: ctx.jobKey });
   }
   if (spec.restartStrategy !== undefined) env.setRestartStrategy(restartStrategy(spec.restartStrategy));
-  if (spec.savepoint !== undefined) env.setSavepointRestore(spec.savepoint.path, { allowNonRestoredState: spec.savepoint.allowNonRestoredState ?? false });
+  if (spec.savepoint !== undefined) {
+    // `fromJob` names a job, not a location: the server resolves it before building.
+    if (spec.savepoint.path === undefined) throw specError("savepoint.fromJob", "expected a resolved savepoint path: fromJob is resolved by the server that knows the job");
+    env.setSavepointRestore(spec.savepoint.path, { allowNonRestoredState: spec.savepoint.allowNonRestoredState ?? false });
+  }
 
   const streams: DataStream<unknown>[] = [];
   for (let i = 0; i < spec.sources.length; i++) streams.push(await source(env, spec.sources[i]!, i, ctx));
@@ -182,7 +191,7 @@ async function source(env: StreamExecutionEnvironment, s: SourceSpec, index: num
         count: s.count,
         ratePerSecond: rate,
         seed: s.seed ?? 42,
-        startTime: Date.now(),
+        startTime: ctx.submitted ?? Date.now(),
         intervalMs: rate !== undefined ? 1000 / rate : 1,
         disorder: s.disorder,
       },

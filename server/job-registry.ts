@@ -5,7 +5,7 @@
  */
 import type { JobClient, JobStatus } from "../core/index.ts";
 import type { SavepointResult } from "../core/api/job-client.ts";
-import { type JobView, endedJob } from "./ended-job.ts";
+import { type EndedJobData, type JobView, endedJob } from "./ended-job.ts";
 import type { ResultBuffer } from "./result-buffer.ts";
 import type { JobSpec } from "./job-spec.ts";
 
@@ -29,7 +29,18 @@ export interface JobEntry {
   readonly spec: JobSpec | undefined;
   readonly results: ResultBuffer | undefined;
   readonly submitted: number;
+  /** Names the job's checkpoints in the server's checkpoint storage (jobs from specs). */
+  readonly jobKey: string | undefined;
   readonly triggers: Map<string, Trigger>;
+}
+
+/** What the registry keeps beside a job, when there is more than its client. */
+export interface JobExtras {
+  readonly spec?: JobSpec;
+  readonly results?: ResultBuffer;
+  /** Submission time, ms since epoch (default now). */
+  readonly submitted?: number;
+  readonly jobKey?: string;
 }
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["CANCELED", "FINISHED", "FAILED"]);
@@ -42,20 +53,24 @@ export function isTerminal(status: JobStatus): boolean {
 /** Jobs by id; keeps at most `retainFinished` finished jobs (the oldest go first). */
 export class JobRegistry {
   private readonly jobs = new Map<string, JobEntry>();
+  private readonly evictListeners: ((entry: JobEntry) => void)[] = [];
 
   constructor(private readonly retainFinished = 100) {}
 
   /** Adds a started job. */
-  add(client: JobClient, extra: { spec?: JobSpec; results?: ResultBuffer } = {}): JobEntry {
-    const entry: JobEntry = { id: client.jobId, name: client.jobName, client, live: client, spec: extra.spec, results: extra.results, submitted: Date.now(), triggers: new Map() };
-    this.jobs.set(entry.id, entry);
+  add(client: JobClient, extra: JobExtras = {}): JobEntry {
+    const entry = this.put(client, client, extra);
     const ended = (): void => {
       entry.client = endedJob(client);
       entry.live = undefined;
     };
     client.getJobExecutionResult().then(ended, ended);
-    this.evict();
     return entry;
+  }
+
+  /** Adds what a job that ended before this server started left (from a job store). */
+  addEnded(job: EndedJobData, extra: JobExtras = {}): JobEntry {
+    return this.put(endedJob(job), undefined, extra);
   }
 
   get(id: string): JobEntry | undefined {
@@ -88,6 +103,11 @@ export class JobRegistry {
     return t;
   }
 
+  /** Calls `listener` with each ended job dropped to keep the history within its bound. */
+  onEvict(listener: (entry: JobEntry) => void): void {
+    this.evictListeners.push(listener);
+  }
+
   /** Cancels every job that is still running (server shutdown). */
   async shutdown(): Promise<void> {
     await Promise.all(this.all().filter((e) => !isTerminal(e.client.getJobStatus())).map((e) => e.live?.cancel()));
@@ -95,6 +115,26 @@ export class JobRegistry {
 
   private evict(): void {
     const finished = this.all().filter((e) => isTerminal(e.client.getJobStatus()));
-    for (const e of finished.slice(0, Math.max(0, finished.length - this.retainFinished))) this.jobs.delete(e.id);
+    for (const e of finished.slice(0, Math.max(0, finished.length - this.retainFinished))) {
+      this.jobs.delete(e.id);
+      for (const listener of this.evictListeners) listener(e);
+    }
+  }
+
+  private put(client: JobView, live: JobClient | undefined, extra: JobExtras): JobEntry {
+    const entry: JobEntry = {
+      id: client.jobId,
+      name: client.jobName,
+      client,
+      live,
+      spec: extra.spec,
+      results: extra.results,
+      submitted: extra.submitted ?? Date.now(),
+      jobKey: extra.jobKey,
+      triggers: new Map(),
+    };
+    this.jobs.set(entry.id, entry);
+    this.evict();
+    return entry;
   }
 }

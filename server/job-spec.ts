@@ -33,6 +33,9 @@ export const RelativePath = z
     error: "expected a relative path of '/'-separated names (none empty, '.' or '..'), without ':' or a leading '/'",
   });
 
+/** A job id as `POST /jobs` returns it: 32 lowercase hex digits. */
+export const JobId = z.string({ error: "expected a job id" }).regex(/^[0-9a-f]{32}$/, { error: "expected a job id: 32 lowercase hex digits, as returned by POST /jobs" });
+
 /** A sha256 artifact id as returned by `POST /artifacts`. */
 export const ArtifactId = z.string({ error: "expected an artifact id" }).regex(/^[0-9a-f]{64}$/, { error: "expected an artifact id: 64 lowercase hex digits (sha256), as returned by POST /artifacts" });
 
@@ -252,7 +255,14 @@ const jobSpec = z
     sinks: z.array(SinkSpec).min(1, { error: "expected at least one sink" }).max(16),
     checkpointing: CheckpointingSpec.optional().describe("Without it the job takes no checkpoints or savepoints, and restarts only if restartStrategy names a strategy."),
     restartStrategy: RestartStrategySpec.optional().describe("Default: none without checkpointing, exponential-delay (1 s to 1 min) with it."),
-    savepoint: z.strictObject({ path: RelativePath.describe("A location returned by a savepoint trigger."), allowNonRestoredState: z.boolean().optional() }).optional(),
+    savepoint: z
+      .strictObject({
+        path: RelativePath.optional().describe("A location returned by a savepoint trigger, or a checkpoint's external_path."),
+        fromJob: JobId.optional().describe("Start from the latest retained checkpoint of this job (an id from GET /jobs)."),
+        allowNonRestoredState: z.boolean().optional(),
+      })
+      .optional()
+      .describe("Start from a savepoint or checkpoint: give path or fromJob."),
   })
   .superRefine(checkJobShape)
   .describe("A declarative job: sources -> operators -> sinks.");
@@ -433,7 +443,7 @@ export interface JobSpec {
   sinks: SinkSpec[];
   checkpointing?: CheckpointingSpec | undefined;
   restartStrategy?: RestartStrategySpec | undefined;
-  savepoint?: { path: string; allowNonRestoredState?: boolean | undefined } | undefined;
+  savepoint?: { path?: string | undefined; fromJob?: string | undefined; allowNonRestoredState?: boolean | undefined } | undefined;
 }
 
 /** True when A and B are the same type (not merely assignable: optional fields count). */
@@ -452,8 +462,9 @@ type _SchemasMatchTypes = AllTrue<[
 ]>;
 
 /** Rules that span fields: window parameters, operator order, event time needing timestamps. */
-function checkJobShape(job: { sources: SourceSpec[]; operators?: OperatorSpec[] | undefined; sinks: SinkSpec[]; checkpointing?: { interval: number } | undefined; savepoint?: unknown }, ctx: z.RefinementCtx): void {
+function checkJobShape(job: JobSpec, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string): void => ctx.addIssue({ code: "custom", path, message });
+  if (job.savepoint !== undefined && (job.savepoint.path === undefined) === (job.savepoint.fromJob === undefined)) issue(["savepoint", "path"], "expected exactly one of path or fromJob");
   job.sources.forEach((s, i) => {
     if (s.type === "generator" && s.shape !== undefined && s.fields !== undefined) issue(["sources", i, "fields"], "expected either shape or fields, not both");
     if (s.type === "kafka" && (s.topics === undefined) === (s.topicPattern === undefined)) issue(["sources", i, "topics"], "expected exactly one of topics or topicPattern");

@@ -205,8 +205,13 @@ export class StreamExecutionEnvironment {
     return createJobGraph(graph, { parallelism: this.parallelism, maxParallelism: this.maxParallelism, chaining: this.config.chaining });
   }
 
-  /** Builds the job and its executor without running it: for `step()` / `runUntilIdle()` in tests. */
-  prepare(jobName = "job"): JobClient {
+  /**
+   * Builds the job and its executor without running it: for `step()` / `runUntilIdle()` in tests,
+   * or to start it later. `jobId` keeps a given id (a job resumed after its host restarted, as
+   * Flink's fixed job id); by default the id is random.
+   */
+  prepare(jobName = "job", options: { jobId?: string } = {}): JobClient {
+    checkArgument(options.jobId === undefined || (typeof options.jobId === "string" && options.jobId !== ""), "[eddy] prepare: jobId must be a non-empty string");
     const graph = this.streamGraph;
     this.streamGraph = new StreamGraph("job");
     graph.jobName = jobName;
@@ -227,7 +232,7 @@ export class StreamExecutionEnvironment {
         (this.checkpointing === undefined ? RestartStrategies.noRestart() : RestartStrategies.exponentialDelay({ initialBackoffMs: 1_000, maxBackoffMs: 60_000 })),
       restore: this.restore,
     });
-    return new JobClient(randomHexId(), jobName, master);
+    return new JobClient(options.jobId ?? randomHexId(), jobName, master);
   }
 
   /** Starts the job and returns a client to watch or cancel it. */

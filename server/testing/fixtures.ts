@@ -3,7 +3,7 @@
  * in node_modules/.cache by the hash of its source (building takes ~10 s), and servers started
  * on Node in-process or on Deno / Bun as child processes.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -49,6 +49,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 export interface ServerUnderTest {
   readonly url: string;
   readonly runtime: string;
+  /** Its `--data-dir` (checkpoints under `checkpoints/`, file sinks under `output/`), where it has one. */
+  readonly dataDir?: string;
   close(): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ export const TEST_TOKEN = "test-token-1234";
 export const TEST_MAX_ARTIFACT_BYTES = 512 * 1024;
 
 /** Calls the API of `server` with the test token and returns the JSON answer; throws on an error status. */
-export async function callApi(server: ServerUnderTest, method: string, route: string, body?: unknown): Promise<any> {
+export async function callApi(server: Pick<ServerUnderTest, "url">, method: string, route: string, body?: unknown): Promise<any> {
   const res = await fetch(`${server.url}${route}`, {
     method,
     headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
@@ -98,6 +100,7 @@ export async function serveOnNode(options: TestServerOptions = {}): Promise<Serv
   return {
     url: server.url,
     runtime: "node",
+    dataDir,
     close: async () => {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -105,13 +108,18 @@ export async function serveOnNode(options: TestServerOptions = {}): Promise<Serv
   };
 }
 
-/** `bin/serve.ts` on Deno, Bun (from node_modules/.bin) or Node (tsx), in a child process. */
-export async function serveOn(runtime: "deno" | "bun" | "node", options: TestServerOptions = {}): Promise<ServerUnderTest> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), `eddy-http-${runtime}-`));
+/** A `bin/serve.ts` child process that listens at `url`. */
+export interface ServeProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+/** Starts `bin/serve.ts --port 0 --quiet ...flags` on Deno, Bun (from node_modules/.bin) or Node (tsx); resolves once it listens. */
+export async function spawnServe(runtime: "deno" | "bun" | "node", flags: readonly string[]): Promise<ServeProcess> {
   const bin = runtime === "node" ? process.execPath : path.join(root, "node_modules", ".bin", runtime);
   const script = path.join(root, "bin", "serve.ts");
-  const flags = ["--port", "0", "--quiet", "--token", TEST_TOKEN, "--data-dir", dataDir, "--max-artifact-bytes", String(TEST_MAX_ARTIFACT_BYTES), ...serveFlags(options)];
-  const args = runtime === "deno" ? ["run", "-A", "--no-check", script, ...flags] : runtime === "bun" ? ["run", script, ...flags] : ["--import", "tsx", script, ...flags];
+  const all = ["--port", "0", "--quiet", ...flags];
+  const args = runtime === "deno" ? ["run", "-A", "--no-check", script, ...all] : runtime === "bun" ? ["run", script, ...all] : ["--import", "tsx", script, ...all];
   const child = spawn(bin, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
@@ -131,17 +139,28 @@ export async function serveOn(runtime: "deno" | "bun" | "node", options: TestSer
       reject(new Error(`[eddy] ${runtime} exited with ${code} before serving:\n${output}`));
     });
   });
+  return { url, child };
+}
+
+/** Stops a server process with SIGTERM (SIGKILL after 5 s). */
+export async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** `bin/serve.ts` on Deno, Bun or Node, in a child process, with a fresh data directory and the test token. */
+export async function serveOn(runtime: "deno" | "bun" | "node", options: TestServerOptions = {}): Promise<ServerUnderTest> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `eddy-http-${runtime}-`));
+  const { url, child } = await spawnServe(runtime, ["--token", TEST_TOKEN, "--data-dir", dataDir, "--max-artifact-bytes", String(TEST_MAX_ARTIFACT_BYTES), ...serveFlags(options)]);
   return {
     url,
     runtime,
     close: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopServe(child);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
