@@ -1,4 +1,5 @@
 /** @module Eddy's conformance suite: the same scenarios, with independently computed expected outputs, run on every runtime. */
+import { type Cluster, type DataStream, StreamExecutionEnvironment } from "../core/index.ts";
 import { compareOutputs } from "./compare.ts";
 import type { Scenario } from "./scenario.ts";
 
@@ -68,6 +69,23 @@ export interface ConformanceOptions {
   readonly timeoutMs?: number;
   /** The clock for durations; workerd's only advances across I/O. Default `Date.now`. */
   readonly now?: () => number;
+  /** Runs every scenario on these TaskManagers (default: in this isolate). */
+  readonly cluster?: Cluster;
+}
+
+/**
+ * Runs a scenario's job and returns its output: in this isolate, or on `cluster`, where every
+ * TaskManager builds it from this module ({@link scenarioJob}).
+ */
+export async function runScenario(scenario: Scenario, cluster?: Cluster): Promise<unknown[]> {
+  const env = StreamExecutionEnvironment.create({ parallelism: scenario.parallelism, ...(cluster !== undefined ? { cluster } : {}) });
+  const stream = cluster === undefined ? scenario.build(env) : await env.build({ module: import.meta.url, export: "scenarioJob", params: { name: scenario.name } });
+  return stream!.executeAndCollect(scenario.name);
+}
+
+/** The job builder of a scenario by name, for TaskManagers in other isolates. */
+export async function scenarioJob(env: StreamExecutionEnvironment, params: { name: string }): Promise<DataStream<unknown>> {
+  return (await loadScenario(params.name)).build(env);
 }
 
 /**
@@ -84,7 +102,7 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
     let error: string | undefined;
     try {
       const scenario = await loadScenario(name);
-      const actual = await withTimeout(scenario.run(), options.timeoutMs ?? 30_000, name);
+      const actual = await withTimeout(runScenario(scenario, options.cluster), options.timeoutMs ?? 30_000, name);
       error = compareOutputs(actual, scenario.expected(), scenario.compare);
     } catch (e) {
       error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -6,7 +6,9 @@
  *   node_modules/.bin/bun run conformance/run.ts
  *   npx tsx conformance/run.ts
  *
- * `--filter=<substring>` runs only the matching scenarios.
+ * `--filter=<substring>` runs only the matching scenarios. `--task-managers=<n>` runs them on n
+ * worker TaskManagers of this runtime (worker threads on Node, Web Workers on Deno and Bun), with
+ * as many slots each as the widest scenario needs, so every exchange crosses workers.
  */
 import { runConformance } from "./index.ts";
 
@@ -21,15 +23,22 @@ const runtime =
       : `node ${process.versions.node}`;
 const args = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
 const filter = args.find((a) => a.startsWith("--filter="))?.slice("--filter=".length);
+const taskManagers = Number(args.find((a) => a.startsWith("--task-managers="))?.slice("--task-managers=".length) ?? 0);
+
+const adapter = typeof Deno !== "undefined" ? "../adapters/deno/worker-cluster.ts" : typeof Bun !== "undefined" ? "../adapters/bun/worker-cluster.ts" : "../adapters/node/worker-cluster.ts";
+const cluster = taskManagers > 0 ? await (await import(adapter)).workerCluster({ taskManagers, slotsPerTaskManager: 4 }) : undefined;
 
 const summary = await runConformance({
   filter,
+  cluster,
   reporter(result) {
     const ms = `${Math.round(result.durationMs)} ms`;
     console.log(result.ok ? `  ok    ${result.name} (${ms})` : `  FAIL  ${result.name} (${ms})\n        ${result.error}`);
   },
 });
-console.log(`CONFORMANCE ${JSON.stringify({ runtime, ...summary })}`);
+await cluster?.close();
+const where = taskManagers > 0 ? ` on ${taskManagers} worker TaskManagers` : "";
+console.log(`CONFORMANCE ${JSON.stringify({ runtime: runtime + where, ...summary })}`);
 // Exit explicitly: a job abandoned by a timeout may still hold timers.
 const code = summary.failed === 0 ? 0 : 1;
 if (typeof Deno !== "undefined") Deno.exit(code);

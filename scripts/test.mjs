@@ -6,7 +6,8 @@
  *   2. typecheck  tsc on the whole repo and, in parallel, on core/ alone without any runtime's types
  *   3. package    scripts/package.test.ts: the npm package built, packed, installed and run on
  *                 Node, Deno, Bun and workerd; `deno publish --dry-run` for JSR
- *   4. conformance  conformance/run.ts on Node (tsx), Deno and Bun, in parallel
+ *   4. conformance  conformance/run.ts on Node (tsx), Deno and Bun, in parallel; then again with
+ *                  the jobs on 2 worker TaskManagers per runtime
  *   5. kafka      the Kafka scenarios on Deno and Bun
  *   6. workerd    the conformance suite bundled into a Worker and run by workerd
  *
@@ -164,10 +165,11 @@ const stages = [
         ["deno", bin("deno"), ["run", "--no-check", "--allow-read", "--allow-env", "--allow-sys", script, ...filterArg]],
         ["bun", bin("bun"), ["run", script, ...filterArg]],
       ];
-      const results = await Promise.all(
-        runtimes.map(([, command, commandArgs]) => run(command, commandArgs, { timeoutMs: 5 * 60_000 })),
-      );
-      return tally(results, runtimes.map(([name]) => name));
+      // Then the same scenarios on 2 worker TaskManagers per runtime: every exchange crosses isolates.
+      const workers = runtimes.map(([name, command, commandArgs]) => [`${name}, worker TaskManagers`, command, [...commandArgs, "--task-managers=2"]]);
+      const results = await Promise.all(runtimes.map(([, command, commandArgs]) => run(command, commandArgs, { timeoutMs: 5 * 60_000 })));
+      const onWorkers = await Promise.all(workers.map(([, command, commandArgs]) => run(command, commandArgs, { timeoutMs: 5 * 60_000 })));
+      return tally([...results, ...onWorkers], [...runtimes, ...workers].map(([name]) => name));
     },
   },
   {

@@ -2,3 +2,4 @@
 export { BunFileSystem } from "./fs.ts";
 export { serve } from "./serve.ts";
 export type { ServeOptions, RunningServer, FetchApp } from "../../server/serve.ts";
+export { workerCluster } from "./worker-cluster.ts";

@@ -10,8 +10,8 @@ const scenario: Scenario<string> = {
   name: "connect-coprocess",
   description: "connect + CoProcessFunction routes each input to processElement1 / processElement2",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     const a = env.fromCollection(numbers());
     const b = env.fromCollection(words());
     const describe: CoProcessFunction<number, string, string> = {
@@ -23,7 +23,7 @@ const scenario: Scenario<string> = {
         if (word.length > 9) out.collect(`long:${word.length}`);
       },
     };
-    return a.connect(b).process(describe).executeAndCollect();
+    return a.connect(b).process(describe);
   },
   expected() {
     const out: string[] = [];

@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
+import { type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 
@@ -17,8 +17,8 @@ const scenario: Scenario<Output> = {
   name: "count-window-and-window-all",
   description: "keyBy().countWindow(n) emits one result per n elements of a key; windowAll counts across keys",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     const source = env.fromCollection(input());
     // keyBy straight after the source (parallelism 1): an operator in between would reorder a key's elements.
     const counted = source
@@ -37,7 +37,7 @@ const scenario: Scenario<Output> = {
         getResult: (acc: { n: number; sum: number }): Output => ({ kind: "all", ...acc }),
         merge: (a: { n: number; sum: number }, b: { n: number; sum: number }) => ({ n: a.n + b.n, sum: a.sum + b.sum }),
       });
-    return counted.union(all).executeAndCollect();
+    return counted.union(all);
   },
   expected() {
     const out: Output[] = [];

@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
+import { type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
 import { hashToUnit } from "../random.ts";
 import type { Scenario } from "../scenario.ts";
 
@@ -31,8 +31,8 @@ const scenario: Scenario<WindowSum> = {
   name: "generator-source",
   description: "a bounded, seeded fromGenerator source at parallelism 2 produces each index once, windowed by event time",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     return env
       .fromGenerator({ generate: (i: number) => reading(i), count: COUNT, seed: SEED })
       .assignTimestampsAndWatermarks(
@@ -42,7 +42,7 @@ const scenario: Scenario<WindowSum> = {
       .window(TumblingEventTimeWindows.of(SIZE))
       .reduce((a, b) => ({ key: a.key, ts: Math.min(a.ts, b.ts), v: a.v + b.v }))
       .map((r): WindowSum => ({ key: r.key, start: Math.floor(r.ts / SIZE) * SIZE, sum: r.v }))
-      .executeAndCollect();
+      ;
   },
   expected() {
     const sums = new Map<string, WindowSum>();

@@ -20,8 +20,8 @@ const scenario: Scenario<Sum> = {
   name: "global-window-count-trigger",
   description: "GlobalWindows with CountTrigger.of(n) fires every n elements per key over all elements so far",
   compare: { perKey: (s) => s.key },
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     return env
       .fromCollection(input())
       .keyBy((e) => e.key)
@@ -33,7 +33,7 @@ const scenario: Scenario<Sum> = {
         getResult: (acc: Sum): Sum => acc,
         merge: (a: Sum, b: Sum): Sum => ({ key: a.key || b.key, n: a.n + b.n, total: a.total + b.total }),
       })
-      .executeAndCollect();
+      ;
   },
   expected() {
     const running = new Map<string, Sum>();

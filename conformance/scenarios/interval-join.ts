@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
+import { type StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 
@@ -19,8 +19,8 @@ const scenario: Scenario<Pair> = {
   name: "interval-join",
   description: "keyed intervalJoin().between(lower, upper) pairs every left with each right in its interval",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     const strategy = () =>
       WatermarkStrategy.forBoundedOutOfOrderness<TimedEvent>(BOUND).withTimestampAssigner((e) => e.ts);
     const left = env.fromCollection(orders()).assignTimestampsAndWatermarks(strategy());
@@ -30,7 +30,7 @@ const scenario: Scenario<Pair> = {
       .intervalJoin(right.keyBy((e) => e.key))
       .between(LOWER, UPPER)
       .process<Pair>((l, r, _ctx, out) => out.collect({ key: l.key, left: l.ts, right: r.ts }))
-      .executeAndCollect();
+      ;
   },
   expected() {
     const out: Pair[] = [];

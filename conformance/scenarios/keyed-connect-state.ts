@@ -35,8 +35,8 @@ const scenario: Scenario<Ledger> = {
   name: "keyed-connect-state",
   description: "connect + keyBy + KeyedCoProcessFunction shares state per key across inputs; the final watermark fires timers",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     const orderIds = new ListStateDescriptor<number>("orders");
     const shipmentIds = new ListStateDescriptor<number>("shipments");
     const ledger: KeyedCoProcessFunction<string, Order, Shipment, Ledger> = {
@@ -62,7 +62,7 @@ const scenario: Scenario<Ledger> = {
       .connect(env.fromCollection(shipments()))
       .keyBy((o) => o.customer, (s) => s.to)
       .process(ledger)
-      .executeAndCollect();
+      ;
   },
   expected() {
     const ledgers = new Map<string, Ledger>();

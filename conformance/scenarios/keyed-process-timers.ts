@@ -1,4 +1,4 @@
-import { type KeyedProcessFunction, StreamExecutionEnvironment, ValueStateDescriptor } from "../../core/index.ts";
+import { type KeyedProcessFunction, type StreamExecutionEnvironment, ValueStateDescriptor } from "../../core/index.ts";
 import { SeededRandom } from "../random.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 import { perEventWatermarks } from "../watermarks.ts";
@@ -34,9 +34,9 @@ const scenario: Scenario<Timeout> = {
   name: "keyed-process-timers",
   description: "KeyedProcessFunction with ValueState and event-time timers fires each timer once the watermark passes it",
   compare: "unordered",
-  run() {
+  parallelism: 1,
+  build(env) {
     // Parallelism 1: the watermark reaches the timers right after each element, as simulated.
-    const env = StreamExecutionEnvironment.create({ parallelism: 1 });
     const descriptor = new ValueStateDescriptor<CountWithTimestamp>("count-with-timestamp");
     const countWithTimeout: KeyedProcessFunction<string, TimedEvent, Timeout> = {
       processElement(_e, ctx, _out) {
@@ -58,7 +58,7 @@ const scenario: Scenario<Timeout> = {
       .assignTimestampsAndWatermarks(perEventWatermarks<TimedEvent>(0))
       .keyBy((e) => e.key)
       .process(countWithTimeout)
-      .executeAndCollect();
+      ;
   },
   expected() {
     const state = new Map<string, CountWithTimestamp>();

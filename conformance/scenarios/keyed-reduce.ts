@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment } from "../../core/index.ts";
+import type { StreamExecutionEnvironment } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 
@@ -13,13 +13,13 @@ const scenario: Scenario<TimedEvent> = {
   name: "keyed-reduce",
   description: "keyBy + reduce emits each key's running aggregate once per element, in arrival order per key",
   compare: { perKey: (e) => e.key },
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     return env
       .fromCollection(input())
       .keyBy((e) => e.key)
       .reduce((a, b) => ({ key: a.key, ts: b.ts, v: a.v + b.v }))
-      .executeAndCollect();
+      ;
   },
   expected() {
     const running = new Map<string, TimedEvent>();

@@ -4,7 +4,7 @@ import {
   ListStateDescriptor,
   MapStateDescriptor,
   ReducingStateDescriptor,
-  StreamExecutionEnvironment,
+  type StreamExecutionEnvironment,
 } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
@@ -24,8 +24,8 @@ const scenario: Scenario<Summary> = {
   name: "keyed-state-kinds",
   description: "ListState, MapState, ReducingState and AggregatingState keep separate values per key",
   compare: { perKey: (s) => s.key },
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     const recent = new ListStateDescriptor<number>("recent");
     const buckets = new MapStateDescriptor<number, number>("buckets");
     const max = new ReducingStateDescriptor<number>("max", (a, b) => Math.max(a, b));
@@ -57,7 +57,7 @@ const scenario: Scenario<Summary> = {
       .fromCollection(input())
       .keyBy((e) => e.key)
       .process(summarize)
-      .executeAndCollect();
+      ;
   },
   expected() {
     const perKey = new Map<string, { values: number[]; buckets: Map<number, number> }>();

@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment } from "../../core/index.ts";
+import type { StreamExecutionEnvironment } from "../../core/index.ts";
 import { integers } from "../inputs.ts";
 import type { Scenario } from "../scenario.ts";
 
@@ -9,8 +9,8 @@ const scenario: Scenario<string> = {
   name: "map-filter-flatmap",
   description: "map, filter and flatMap over fromCollection emit every surviving record once",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     return env
       .fromCollection(input())
       .map((x) => x * 3)
@@ -18,7 +18,7 @@ const scenario: Scenario<string> = {
       .flatMap((x: number, out) => {
         for (let i = 0; i < x % 5; i++) out.collect(`${x}#${i}`);
       })
-      .executeAndCollect();
+      ;
   },
   expected() {
     const out: string[] = [];

@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment } from "../../core/index.ts";
+import type { StreamExecutionEnvironment } from "../../core/index.ts";
 import { integers } from "../inputs.ts";
 import type { Scenario } from "../scenario.ts";
 
@@ -10,14 +10,14 @@ const scenario: Scenario<string> = {
   name: "partitioners",
   description: "broadcast delivers each record to every parallel subtask; rebalance, rescale and global to exactly one",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: PARALLELISM });
+  parallelism: PARALLELISM,
+  build(env) {
     const source = env.fromCollection(input());
     const broadcast = source.broadcast().map((n) => `broadcast:${n}`);
     const rebalance = source.rebalance().map((n) => `rebalance:${n}`);
     const rescale = source.rescale().map((n) => `rescale:${n}`).setParallelism(3);
     const global = source.global().map((n) => `global:${n}`);
-    return broadcast.union(rebalance, rescale, global).executeAndCollect();
+    return broadcast.union(rebalance, rescale, global);
   },
   expected() {
     const out: string[] = [];

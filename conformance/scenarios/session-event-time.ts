@@ -1,4 +1,4 @@
-import { EventTimeSessionWindows, StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
+import { EventTimeSessionWindows, type StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
 import { groupBy, timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 
@@ -18,8 +18,8 @@ const scenario: Scenario<Session> = {
   name: "session-event-time",
   description: "event-time session windows merge elements closer than the gap into [first, last + gap)",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     return env
       .fromCollection(input())
       .assignTimestampsAndWatermarks(
@@ -32,7 +32,7 @@ const scenario: Scenario<Session> = {
         for (const _ of elements) n++;
         out.collect({ key: String(key), start: ctx.window.start, end: ctx.window.end, n });
       })
-      .executeAndCollect();
+      ;
   },
   expected() {
     const out: Session[] = [];

@@ -9,8 +9,8 @@ const scenario: Scenario<string> = {
   name: "side-outputs",
   description: "ProcessFunction ctx.output(tag, value) reaches getSideOutput(tag); the main output is unaffected",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     const odd = new OutputTag<number>("odd");
     const fives = new OutputTag<string>("fives");
     const main = env.fromCollection(input()).process<number>({
@@ -23,7 +23,7 @@ const scenario: Scenario<string> = {
     return main
       .map((n) => `even:${n}`)
       .union(main.getSideOutput(odd).map((n) => `odd:${n}`), main.getSideOutput(fives))
-      .executeAndCollect();
+      ;
   },
   expected() {
     const out: string[] = [];

@@ -1,4 +1,4 @@
-import { SlidingEventTimeWindows, StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
+import { SlidingEventTimeWindows, type StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 
@@ -18,8 +18,8 @@ const scenario: Scenario<Average> = {
   name: "sliding-event-time",
   description: "keyed sliding event-time windows with an AggregateFunction see each element in size/slide windows",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     return env
       .fromCollection(input())
       .assignTimestampsAndWatermarks(
@@ -33,7 +33,7 @@ const scenario: Scenario<Average> = {
         getResult: (acc: Average): Average => acc,
         merge: (a: Average, b: Average): Average => ({ key: a.key || b.key, n: a.n + b.n, sum: a.sum + b.sum }),
       })
-      .executeAndCollect();
+      ;
   },
   expected() {
     const windows = new Map<string, Average>();

@@ -1,4 +1,4 @@
-import { OutputTag, StreamExecutionEnvironment, TumblingEventTimeWindows } from "../../core/index.ts";
+import { OutputTag, type StreamExecutionEnvironment, TumblingEventTimeWindows } from "../../core/index.ts";
 import { SeededRandom } from "../random.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 import { perEventWatermarks, watermarkAfter } from "../watermarks.ts";
@@ -28,9 +28,9 @@ const scenario: Scenario<Output> = {
   description:
     "allowedLateness re-fires a window per late element and sideOutputLateData gets elements past it",
   compare: "unordered",
-  run() {
+  parallelism: 1,
+  build(env) {
     // Parallelism 1: one watermark path, so lateness is decided exactly as simulated below.
-    const env = StreamExecutionEnvironment.create({ parallelism: 1 });
     const late = new OutputTag<TimedEvent>("late");
     const fired = env
       .fromCollection(input())
@@ -45,7 +45,7 @@ const scenario: Scenario<Output> = {
         out.collect({ kind: "fire", key: String(key), start: ctx.window.start, n });
       });
     const lateOut = fired.getSideOutput(late).map((e): Output => ({ kind: "late", key: e.key, ts: e.ts }));
-    return fired.union(lateOut).executeAndCollect();
+    return fired.union(lateOut);
   },
   expected() {
     // Flink's WindowOperator with EventTimeTrigger: an element whose window's max timestamp plus

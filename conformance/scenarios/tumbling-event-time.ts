@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
+import { type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 
@@ -19,8 +19,8 @@ const scenario: Scenario<WindowCount> = {
   name: "tumbling-event-time",
   description: "keyed tumbling event-time windows with bounded out-of-orderness count every element once",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     return env
       .fromCollection(input())
       .assignTimestampsAndWatermarks(
@@ -37,7 +37,7 @@ const scenario: Scenario<WindowCount> = {
         }
         out.collect({ key: String(key), start: ctx.window.start, end: ctx.window.end, n, sum });
       })
-      .executeAndCollect();
+      ;
   },
   expected() {
     const windows = new Map<string, WindowCount>();

@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment } from "../../core/index.ts";
+import type { StreamExecutionEnvironment } from "../../core/index.ts";
 import { integers } from "../inputs.ts";
 import type { Scenario } from "../scenario.ts";
 
@@ -14,14 +14,14 @@ const scenario: Scenario<Tagged> = {
   name: "union",
   description: "union merges two sources into one stream carrying every element of both",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     const a = env.fromCollection(left()).map((value): Tagged => ({ source: "a", value }));
     const b = env.fromCollection(right()).map((word): Tagged => ({ source: "b", value: word.length }));
     return a
       .union(b)
       .filter((t) => t.value !== 500)
-      .executeAndCollect();
+      ;
   },
   expected() {
     return [

@@ -1,4 +1,4 @@
-import { StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
+import { type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
 
@@ -18,8 +18,8 @@ const scenario: Scenario<Pair> = {
   name: "window-join",
   description: "join().where().equalTo().window(tumbling).apply pairs elements of equal key in the same window",
   compare: "unordered",
-  run() {
-    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  parallelism: 2,
+  build(env) {
     const strategy = () =>
       WatermarkStrategy.forBoundedOutOfOrderness<TimedEvent>(BOUND).withTimestampAssigner((e) => e.ts);
     const left = env.fromCollection(clicks()).assignTimestampsAndWatermarks(strategy());
@@ -30,7 +30,7 @@ const scenario: Scenario<Pair> = {
       .equalTo((r) => r.key)
       .window(TumblingEventTimeWindows.of(SIZE))
       .apply((l, r): Pair => ({ key: l.key, left: l.ts, right: r.ts }))
-      .executeAndCollect();
+      ;
   },
   expected() {
     const out: Pair[] = [];

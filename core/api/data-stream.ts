@@ -40,6 +40,7 @@ const AUTO: PartitionerSpec = { kind: "auto" };
 /** Options for adding an operator node. */
 export interface TransformOptions {
   readonly pact?: StreamNode["pact"];
+  readonly sink?: unknown;
   readonly keySelectors?: [(v: any) => Key, ((v: any) => Key)?];
   readonly parallelism?: number;
 }
@@ -179,17 +180,18 @@ export class DataStream<T> {
   sinkTo(sink: Sink<T> | TwoPhaseCommitSink<T, any>, name?: string): DataStreamSink {
     if (isTwoPhaseCommitSink(sink)) {
       checkArgument(typeof sink.createLogic === "function", "[eddy] sinkTo: a two-phase-commit sink needs createLogic(context)");
-      const stream = this.transform<never>(name ?? sink.name ?? "Sink", () => new TwoPhaseCommitSinkOperator(sink), { pact: "Data Sink" });
+      const stream = this.transform<never>(name ?? sink.name ?? "Sink", () => new TwoPhaseCommitSinkOperator(sink), { pact: "Data Sink", sink });
       return new DataStreamSink(stream.singleNode("sinkTo"));
     }
     checkArgument(sink !== null && typeof sink === "object" && typeof (sink as Sink<T>).createWriter === "function", "[eddy] sinkTo needs a Sink with createWriter(context) or a TwoPhaseCommitSink");
-    const stream = this.transform<never>(name ?? sink.name ?? "Sink", () => new SinkOperator(sink as Sink<T>), { pact: "Data Sink" });
+    const stream = this.transform<never>(name ?? sink.name ?? "Sink", () => new SinkOperator(sink as Sink<T>), { pact: "Data Sink", sink });
     return new DataStreamSink(stream.singleNode("sinkTo"));
   }
 
   /** Runs the job (which must be bounded) and returns this stream's records. */
   async executeAndCollect(jobName = "collect"): Promise<T[]> {
     const results: T[] = [];
+    this.environment.collecting(this as DataStream<unknown>);
     this.sinkTo(new CollectSink(results), "Collect Sink");
     await this.environment.execute(jobName);
     return results;
@@ -250,6 +252,7 @@ export class DataStream<T> {
       parallelism: options.parallelism,
       maxParallelism: undefined,
       operatorFactory: factory,
+      ...(options.sink !== undefined ? { sink: options.sink } : {}),
       keySelectors: options.keySelectors ?? this.operatorKeySelectors(),
       chaining: "always",
     });

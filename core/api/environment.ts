@@ -18,6 +18,10 @@ import { type CheckpointConfig, type CheckpointingOptions, checkpointConfig } fr
 import type { CompletedCheckpoint } from "../checkpoint/types.ts";
 import { JobMaster, type InitialRestore } from "../runtime/job-master.ts";
 import { RestartStrategies, type RestartStrategy } from "../runtime/restart-strategy.ts";
+import type { ExecutionFactory } from "../runtime/job-execution.ts";
+import type { EnvironmentSettings, JobReference } from "../runtime/task-manager.ts";
+import type { Cluster } from "../cluster/cluster.ts";
+import { ClusterExecution } from "../cluster/cluster-execution.ts";
 
 /** Options of {@link StreamExecutionEnvironment.create}. */
 export interface EnvironmentOptions {
@@ -35,6 +39,28 @@ export interface EnvironmentOptions {
   readonly channelCapacity?: number;
   /** Chain operators into tasks where possible (default true). */
   readonly chaining?: boolean;
+  /**
+   * TaskManagers in other isolates to run jobs on (e.g. `await workerCluster({ taskManagers: 2 })`
+   * from `eddy/node`, `eddy/deno` or `eddy/bun`). Without one, jobs run in this isolate. Jobs on a
+   * cluster are built with {@link StreamExecutionEnvironment.build}, since every TaskManager
+   * builds the job itself.
+   */
+  readonly cluster?: Cluster;
+  /** A partly filled batch to another TaskManager is sent after this many ms even while its task stays busy (default 5; Flink's buffer timeout). */
+  readonly bufferTimeoutMs?: number;
+  /**
+   * CPU budget of one call into user code on a cluster, ms (default 10000; 0 disables): a
+   * WebAssembly batch call or a task's step over one batch. Past it the TaskManager running it is
+   * stopped and the job fails over with an error naming what ran; other jobs keep running.
+   */
+  readonly userCodeBudgetMs?: number;
+}
+
+/** What {@link StreamExecutionEnvironment.build} built, for the TaskManagers to build the same. */
+interface BuiltJob {
+  readonly reference: JobReference;
+  readonly stream: DataStream<unknown> | undefined;
+  collect: boolean;
 }
 
 /** Mutable configuration (Flink's ExecutionConfig). */
@@ -62,6 +88,10 @@ export class StreamExecutionEnvironment {
   private checkpointing: CheckpointConfig | undefined;
   private restartStrategy: RestartStrategy | undefined;
   private restore: InitialRestore | undefined;
+  private readonly cluster: Cluster | undefined;
+  private readonly bufferTimeoutMs: number;
+  private readonly userCodeBudgetMs: number;
+  private built: BuiltJob | undefined;
 
   private constructor(options: EnvironmentOptions) {
     const parallelism = options.parallelism ?? 1;
@@ -69,6 +99,11 @@ export class StreamExecutionEnvironment {
     this.parallelism = parallelism;
     if (options.maxParallelism !== undefined) this.setMaxParallelism(options.maxParallelism);
     this.clock = options.clock ?? new SystemClock();
+    this.cluster = options.cluster;
+    this.bufferTimeoutMs = options.bufferTimeoutMs ?? 5;
+    this.userCodeBudgetMs = options.userCodeBudgetMs ?? 10_000;
+    checkArgument(Number.isFinite(this.bufferTimeoutMs) && this.bufferTimeoutMs >= 0, `[eddy] bufferTimeoutMs must be >= 0 ms, got ${this.bufferTimeoutMs}`);
+    checkArgument(Number.isFinite(this.userCodeBudgetMs) && this.userCodeBudgetMs >= 0, `[eddy] userCodeBudgetMs must be >= 0 ms, got ${this.userCodeBudgetMs}`);
     this.config = {
       autoWatermarkInterval: options.autoWatermarkInterval ?? 200,
       batchSize: options.batchSize ?? 512,
@@ -146,6 +181,59 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
+  /**
+   * Builds the job a module exports on this environment: `ref.export` of `ref.module` is called
+   * with `(env, ref.params)` and may return a stream (collect it with `executeAndCollect()`).
+   * On a cluster every TaskManager builds the job the same way, so the builder must build the
+   * same graph each time and keep its side effects (files, connections) to the operators it
+   * creates.
+   *
+   * @example
+   * // jobs/page-counts.ts: export function pageCounts(env, { rate }) { env.fromGenerator(...)...print(); }
+   * const env = StreamExecutionEnvironment.create({ parallelism: 4, cluster: await workerCluster({ taskManagers: 2, slotsPerTaskManager: 2 }) });
+   * await env.build({ module: new URL("./jobs/page-counts.ts", import.meta.url).href, export: "pageCounts", params: { rate: 1000 } });
+   * await env.execute("page counts");
+   */
+  async build<T = unknown>(ref: JobReference): Promise<DataStream<T> | undefined> {
+    checkArgument(ref !== null && typeof ref === "object" && typeof ref.module === "string" && typeof ref.export === "string", "[eddy] build needs { module, export, params? }");
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(/* @vite-ignore */ ref.module)) as Record<string, unknown>;
+    } catch (error) {
+      throw new EddyError(`[eddy] the job module ${ref.module} could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { code: "INVALID_JOB", domain: "user", retryable: false, cause: error });
+    }
+    const builder = module[ref.export];
+    if (typeof builder !== "function") {
+      throw new EddyError(`[eddy] the job module ${ref.module} has no export "${ref.export}" that builds a job: expected a function (env, params) => DataStream | void`, { code: "INVALID_JOB", domain: "user", retryable: false });
+    }
+    const returned: unknown = await builder(this, ref.params);
+    const stream = returned instanceof DataStream ? (returned as DataStream<T>) : undefined;
+    this.built = { reference: ref, stream: stream as DataStream<unknown> | undefined, collect: false };
+    return stream;
+  }
+
+  /** @internal `executeAndCollect` on `stream`: on a cluster only the stream the builder returned can be collected. */
+  collecting(stream: DataStream<unknown>): void {
+    if (this.built === undefined) return;
+    if (this.built.stream !== stream) {
+      throw new EddyError("[eddy] executeAndCollect on a job built from a module collects only the stream its builder returned", { code: "INVALID_JOB", domain: "user", retryable: false });
+    }
+    this.built.collect = true;
+  }
+
+  /** The settings TaskManagers rebuild the job with. */
+  private settings(): EnvironmentSettings {
+    return {
+      parallelism: this.parallelism,
+      maxParallelism: this.maxParallelism,
+      autoWatermarkInterval: this.config.autoWatermarkInterval,
+      batchSize: this.config.batchSize,
+      channelCapacity: this.config.channelCapacity,
+      chaining: this.config.chaining,
+      bufferTimeoutMs: this.bufferTimeoutMs,
+    };
+  }
+
   /** Turns operator chaining off (every operator its own task). */
   disableOperatorChaining(): this {
     this.config.chaining = false;
@@ -216,6 +304,22 @@ export class StreamExecutionEnvironment {
     this.streamGraph = new StreamGraph("job");
     graph.jobName = jobName;
     const job = this.buildJobGraph(graph);
+    const jobId = options.jobId ?? randomHexId();
+    const built = this.built;
+    this.built = undefined;
+    const cluster = this.cluster;
+    let execution: ExecutionFactory | undefined;
+    if (cluster !== undefined) {
+      if (built === undefined) {
+        throw new EddyError("[eddy] this environment runs jobs on a cluster of TaskManagers, which build each job themselves: build it with env.build({ module: import.meta.url, export: \"<builder>\" }) instead of in place", {
+          code: "INVALID_JOB",
+          domain: "user",
+          retryable: false,
+        });
+      }
+      const clusterJob = { jobId, jobName, reference: built.reference, environment: this.settings(), collect: built.collect, userCodeBudgetMs: this.userCodeBudgetMs };
+      execution = (g, o) => new ClusterExecution(g, o, cluster, clusterJob);
+    }
     const master = new JobMaster({
       jobName,
       graph: new ExecutionGraph(job),
@@ -225,14 +329,16 @@ export class StreamExecutionEnvironment {
         channelCapacity: this.config.channelCapacity,
         autoWatermarkInterval: this.config.autoWatermarkInterval,
         metricsIntervalMs: 1000,
+        bufferTimeoutMs: this.bufferTimeoutMs,
       },
       checkpointing: this.checkpointing,
       restartStrategy:
         this.restartStrategy ??
         (this.checkpointing === undefined ? RestartStrategies.noRestart() : RestartStrategies.exponentialDelay({ initialBackoffMs: 1_000, maxBackoffMs: 60_000 })),
       restore: this.restore,
+      ...(execution !== undefined ? { execution } : {}),
     });
-    return new JobClient(options.jobId ?? randomHexId(), jobName, master);
+    return new JobClient(jobId, jobName, master);
   }
 
   /** Starts the job and returns a client to watch or cancel it. */

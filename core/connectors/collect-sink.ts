@@ -1,13 +1,15 @@
 /**
  * Sinks that stay in memory or print: collect (used by `executeAndCollect`) and print.
  */
-import type { Sink, SinkWriter } from "./sink.ts";
+import { type ResultSink, type Sink, type SinkInitContext, type SinkWriter, forwardingWriter } from "./sink.ts";
 
-/** Appends every record to `target` (all subtasks share it: one isolate). */
-export class CollectSink<T> implements Sink<T> {
+/** Appends every record to `target`, in the JobManager's isolate wherever its writers run. */
+export class CollectSink<T> implements ResultSink<T> {
   readonly name = "Collect Sink";
-  constructor(readonly target: T[]) {}
-  createWriter(): SinkWriter<T> {
+  readonly collectsResults = true as const;
+  constructor(readonly target: { push(value: T): unknown }) {}
+  createWriter(context?: SinkInitContext): SinkWriter<T> {
+    if (context?.results !== undefined) return forwardingWriter(context.results);
     const target = this.target;
     return {
       write: (value) => {
@@ -15,6 +17,9 @@ export class CollectSink<T> implements Sink<T> {
       },
       flush: () => {},
     };
+  }
+  accept(values: readonly T[]): void {
+    for (const v of values) this.target.push(v);
   }
 }
 

@@ -29,6 +29,7 @@ export class SinkOperator<T> implements StreamOperator<T, never> {
       parallelism: ctx.parallelism,
       attemptNumber: ctx.attemptNumber,
       currentTime: () => ctx.processingTime.clock.now(),
+      ...(ctx.results !== undefined ? { results: ctx.results } : {}),
     });
   }
 

@@ -17,6 +17,37 @@ export interface SinkInitContext {
   readonly attemptNumber: number;
   /** Processing time in ms. */
   currentTime(): number;
+  /**
+   * Present when the writer runs on a TaskManager in another isolate than the JobManager: where
+   * the records of a {@link ResultSink} go (they travel to the JobManager's isolate).
+   */
+  readonly results?: ResultOutbox;
+}
+
+/** Collects records on a TaskManager and sends them to the JobManager's isolate. */
+export interface ResultOutbox {
+  add(value: unknown): void;
+}
+
+/**
+ * A sink whose records belong to the JobManager's isolate (`executeAndCollect`, the server's
+ * result buffers): in one isolate its writer keeps them directly; on a TaskManager elsewhere the
+ * writer sends them through `SinkInitContext.results` and the JobManager hands them to `accept`.
+ */
+export interface ResultSink<T> extends Sink<T> {
+  readonly collectsResults: true;
+  /** Records a writer on another TaskManager sent, in its order. */
+  accept(values: readonly T[]): void;
+}
+
+/** Whether a sink is a {@link ResultSink}. */
+export function isResultSink(sink: unknown): sink is ResultSink<unknown> {
+  return typeof sink === "object" && sink !== null && (sink as { collectsResults?: unknown }).collectsResults === true;
+}
+
+/** The writer of a result sink on a TaskManager in another isolate. */
+export function forwardingWriter<T>(results: ResultOutbox): SinkWriter<T> {
+  return { write: (value) => results.add(value), flush: () => {} };
 }
 
 /**

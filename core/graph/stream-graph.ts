@@ -35,6 +35,8 @@ export interface StreamNode {
   maxParallelism: number | undefined;
   readonly source?: { readonly source: Source<any, any, any>; readonly watermarkStrategy: WatermarkStrategy<any> };
   readonly operatorFactory?: () => StreamOperator<any, any>;
+  /** The sink a sink node writes to (the JobManager hands result sinks the records of remote writers). */
+  readonly sink?: unknown;
   /** Present when the operator's input(s) are keyed: one key selector per input. */
   keySelectors: [KeySelector<any>, KeySelector<any>?] | undefined;
   chaining: ChainingStrategy;

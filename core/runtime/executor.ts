@@ -22,7 +22,8 @@ interface SourceCoordinator {
 
 /** Executes one job attempt in the current isolate. */
 export class LocalExecutor extends TaskExecutor implements JobExecution {
-  private readonly coordinators = new Map<string, SourceCoordinator>();
+  private readonly coordinators: Map<string, SourceCoordinator>;
+  private enumeratorsStarted = false;
 
   constructor(graph: ExecutionGraph, options: ExecutorOptions) {
     const coordinators = new Map<string, SourceCoordinator>();
@@ -82,7 +83,9 @@ export class LocalExecutor extends TaskExecutor implements JobExecution {
 
   /** Opens every operator and starts the enumerators, then the readers. */
   override async open(): Promise<void> {
-    if (this.status !== "CREATED") return;
+    if (this.enumeratorsStarted) return super.open();
+    this.enumeratorsStarted = true;
+    if (this.status === "CREATED") this.status = "RUNNING";
     for (const c of this.coordinators.values()) await c.enumerator.start();
     await super.open();
   }

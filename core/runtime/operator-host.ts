@@ -15,6 +15,7 @@ import type { ProcessingTimeService, Timer } from "../time/types.ts";
 import type { KeyedOperatorContext, OperatorContext, Output, StreamOperator } from "./operator.ts";
 import { MAX_WATERMARK } from "./stream-element.ts";
 import type { UserCodeWatch } from "./user-code-watch.ts";
+import type { ResultOutbox } from "../connectors/sink.ts";
 
 /** Extracts the key of a record; must return a string, number (not NaN), bigint or boolean. */
 export type KeySelector<T = any> = (value: T) => Key;
@@ -36,6 +37,8 @@ export interface OperatorHostOptions<IN, OUT> {
   attemptNumber?: number;
   /** Marks calls into user code for a CPU budget (worker TaskManagers). */
   watch?: UserCodeWatch;
+  /** Where result sinks send their records (a TaskManager in another isolate). */
+  results?: ResultOutbox;
   /** The single chained, non-keyed operator this one feeds, if that is its only output. */
   nextInChain?: StreamOperator<OUT, unknown>;
   /** Present => keyed operator: one selector per input (the second defaults to the first). */
@@ -129,6 +132,7 @@ export class OperatorHost<IN, OUT> {
       checkpointIntervalMs: options.checkpointIntervalMs,
       attemptNumber: options.attemptNumber ?? 0,
       watch: options.watch,
+      results: options.results,
       getState: <S>(descriptor: StateDescriptor<S>): S => {
         if (backend === undefined) {
           throw new EddyError(

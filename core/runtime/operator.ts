@@ -5,6 +5,7 @@
 import type { InternalTimerService, ProcessingTimeService, Timer } from "../time/types.ts";
 import type { Key, KeyedStateBackend, StateDescriptor } from "../state/types.ts";
 import type { UserCodeWatch } from "./user-code-watch.ts";
+import type { ResultOutbox } from "../connectors/sink.ts";
 
 /** Names a side output (Flink's OutputTag). */
 export class OutputTag<T> {
@@ -68,6 +69,8 @@ export interface OperatorContext<OUT> {
    * each call: `watch?.enter(what)` before, `watch?.exit()` after.
    */
   readonly watch: UserCodeWatch | undefined;
+  /** On a TaskManager in another isolate than the JobManager: where result sinks send their records. */
+  readonly results: ResultOutbox | undefined;
   /** Shortcut for `keyed.backend.getState(descriptor)`; throws a clear error on a non-keyed stream. */
   getState<S>(descriptor: StateDescriptor<S>): S;
 }

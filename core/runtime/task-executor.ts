@@ -28,6 +28,7 @@ import { SourceTask, StreamTask, type Task } from "./task.ts";
 import { restoredStateFor, type RestoredState } from "./restore.ts";
 import { StatusWatermarkValve } from "../time/status-watermark-valve.ts";
 import type { UserCodeWatch } from "./user-code-watch.ts";
+import type { ResultOutbox } from "../connectors/sink.ts";
 
 /** Tuning of an executor. */
 export interface ExecutorOptions {
@@ -52,6 +53,10 @@ export interface ExecutorOptions {
   readonly checkpointIntervalMs?: number;
   /** Watches user code for CPU budgets (worker TaskManagers); none in one isolate. */
   readonly watch?: UserCodeWatch;
+  /** Where result sinks of each stream node send their records (a TaskManager in another isolate). */
+  readonly results?: (nodeId: number) => ResultOutbox;
+  /** Runs after every step (a TaskManager sends what the step produced). */
+  readonly afterStep?: () => void;
 }
 
 /** Where a job's state comes from when it starts. */
@@ -83,6 +88,12 @@ export interface EnumeratorGateway {
 /** The key of a subtask, `<vertexId>#<subtaskIndex>`, as checkpoints and messages name it. */
 export function subtaskKey(vertexId: string, subtaskIndex: number): string {
   return `${vertexId}#${subtaskIndex}`;
+}
+
+/** The vertex id and subtask index of a subtask key. */
+export function parseSubtaskKey(key: string): [vertexId: string, subtaskIndex: number] {
+  const at = key.lastIndexOf("#");
+  return [key.slice(0, at), Number(key.slice(at + 1))];
 }
 
 const everything: RemoteSubtasks = {
@@ -221,7 +232,8 @@ export class TaskExecutor {
   async open(): Promise<void> {
     if (this.opened) return;
     this.opened = true;
-    this.status = "RUNNING";
+    // A cancel that came first stays: the run loop then closes what it opened.
+    if (this.status === "CREATED") this.status = "RUNNING";
     for (const task of [...this.tasks].reverse()) {
       for (const host of [...task.hosts].reverse()) await host.open(this.restored?.operators.get(host.id));
     }
@@ -257,6 +269,7 @@ export class TaskExecutor {
     if (this.scheduler.runDue() > 0) progressed = true;
     for (const t of this.tasks) if (t.step(this.bufferTimeoutMs)) progressed = true;
     if (this.outboxes.size > 0) for (const o of this.outboxes) o.flush();
+    this.options.afterStep?.();
     return progressed;
   }
 
@@ -563,6 +576,7 @@ export class TaskExecutor {
         checkpointIntervalMs: this.options.checkpointIntervalMs,
         attemptNumber: this.options.attempt ?? 0,
         watch: this.options.watch,
+        results: this.options.results?.(nodeId),
         name: node.name,
         id: jobGraph.operatorIds.get(nodeId)!,
         subtaskIndex: index,
