@@ -2,6 +2,7 @@
  * The functions users write: plain functions for map/filter/flatMap, objects for the process
  * functions (Flink's ProcessFunction family), with the contexts they receive.
  */
+import type { UserCodeWatch } from "../runtime/user-code-watch.ts";
 import type { OutputTag, StreamOperator } from "../runtime/operator.ts";
 import type { AggregateFunction, Key, StateDescriptor } from "../state/types.ts";
 
@@ -17,6 +18,8 @@ export interface RuntimeContext {
   readonly parallelism: number;
   /** Keyed state; only on keyed streams. */
   getState<S>(descriptor: StateDescriptor<S>): S;
+  /** Marks calls into code of its own (WebAssembly) for the CPU budget on worker TaskManagers. */
+  readonly watch?: UserCodeWatch;
 }
 
 /** Timers and clocks of a process function. */
@@ -38,6 +41,8 @@ export interface ProcessContext {
   output<X>(tag: OutputTag<X>, value: X): void;
   /** Keyed state; only on keyed streams. */
   getState<S>(descriptor: StateDescriptor<S>): S;
+  /** Marks calls into code of its own (WebAssembly) for the CPU budget on worker TaskManagers. */
+  readonly watch?: UserCodeWatch;
 }
 
 /** Context of a keyed process function. */

@@ -171,6 +171,16 @@ export class WorkerCluster implements Cluster {
     }));
   }
 
+  /**
+   * Stops a TaskManager as if its isolate had crashed: the attempts it ran fail over, and a fresh
+   * TaskManager takes its place (operations and fault tests).
+   */
+  kill(taskManager: string, reason = "stopped on request"): void {
+    const w = this.workers.get(taskManager);
+    if (w === undefined) throw new EddyError(`[eddy] no TaskManager ${taskManager}; there are ${[...this.workers.keys()].join(", ")}`, { code: "NOT_FOUND", domain: "user", retryable: false });
+    this.lose(w, new EddyError(`[eddy] TaskManager ${taskManager} was ${reason}`, { code: "TASK_MANAGER_LOST", domain: "internal", retryable: true }));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);

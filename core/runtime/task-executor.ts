@@ -266,8 +266,27 @@ export class TaskExecutor {
       this.mailbox.shift()!();
       progressed = true;
     }
-    if (this.scheduler.runDue() > 0) progressed = true;
-    for (const t of this.tasks) if (t.step(this.bufferTimeoutMs)) progressed = true;
+    const watch = this.options.watch;
+    if (watch === undefined) {
+      if (this.scheduler.runDue() > 0) progressed = true;
+      for (const t of this.tasks) if (t.step(this.bufferTimeoutMs)) progressed = true;
+    } else {
+      // Each step runs user code over one batch (and timers run user callbacks): one call each for the CPU budget.
+      watch.enter(`processing-time timers of job "${this.graph.jobGraph.streamGraph.jobName}"`);
+      try {
+        if (this.scheduler.runDue() > 0) progressed = true;
+      } finally {
+        watch.exit();
+      }
+      for (const t of this.tasks) {
+        watch.enter(`operator chain "${t.info.vertexName}" (subtask ${t.info.subtaskIndex + 1}/${t.info.parallelism})`);
+        try {
+          if (t.step(this.bufferTimeoutMs)) progressed = true;
+        } finally {
+          watch.exit();
+        }
+      }
+    }
     if (this.outboxes.size > 0) for (const o of this.outboxes) o.flush();
     this.options.afterStep?.();
     return progressed;

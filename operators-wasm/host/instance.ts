@@ -3,6 +3,7 @@
  * modules and calls the world's exports once per batch. Uses only Web-standard globals
  * (no jco at run time), so it also runs on workerd with modules bundled at deploy time.
  */
+import type { UserCodeWatch } from "../../core/index.ts";
 import { WasmOperatorError } from "./errors.ts";
 import { WASM_PAGE } from "./wasm-binary.ts";
 import { WORLDS, coreExportName, qualifiedInterface, type WorldName, type WorldSpec } from "./worlds.ts";
@@ -67,6 +68,10 @@ export class LoadedComponent {
   private readonly glue: Record<string, (...args: never[]) => unknown>;
   private buffer: ArrayBuffer | undefined;
   private view: DataView | undefined;
+  /** Marks each call against a CPU budget (a worker TaskManager's watch; set by the operator). */
+  watch: UserCodeWatch | undefined;
+  /** What a budget message calls this component: `component "x" (world w) in operator "Map"`. */
+  private label: string;
 
   constructor(
     compiled: CompiledComponent,
@@ -81,6 +86,13 @@ export class LoadedComponent {
     this.direct = direct;
     this.memory = memory;
     this.glue = glue;
+    this.label = `component "${this.name}" (world ${this.world})`;
+  }
+
+  /** Names the operator the component runs in (budget messages). */
+  runsIn(operator: string | undefined, watch: UserCodeWatch | undefined): void {
+    this.label = `component "${this.name}" (world ${this.world})${operator === undefined ? "" : ` in operator "${operator}"`}`;
+    this.watch = watch;
   }
 
   /** Current size of the guest's linear memory, in bytes (0 if not visible). */
@@ -139,10 +151,14 @@ export class LoadedComponent {
         `cannot call ${fn} after an earlier failure (${this.failure.message}); load the component again`, this.failure);
     }
     let out: Uint8Array;
+    const watch = this.watch;
+    watch?.enter(`${this.label}, calling ${fn}`);
     try {
       out = this.direct && !this.useGlueFlag ? this.callDirect(fn, input, n) : this.callGlue(fn, input, n);
     } catch (e) {
       throw this.fail(fn, e);
+    } finally {
+      watch?.exit();
     }
     const size = this.memoryBytes();
     if (size > this.memoryLimitBytes) {

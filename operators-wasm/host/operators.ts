@@ -112,6 +112,7 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
 
   async open(): Promise<void> {
     this.component = await this.source.instantiate(this.host());
+    this.component.runsIn(this.context.operatorName, this.context.watch);
     const next = this.context.nextInChain;
     this.packedOut = this.emitsPacked && next instanceof ComponentOperator && next.acceptsPacked;
     this.keepOriginals = this.needsOriginals;

@@ -33,6 +33,7 @@ export class WindowAggregateFunction implements AggregateFunction<unknown, Queue
   async open(context?: RuntimeContext): Promise<void> {
     this.operator = context?.operatorName;
     this.component = await this.source.instantiate();
+    this.component.runsIn(this.operator, context?.watch);
   }
 
   createAccumulator(): QueuedAccumulator {

@@ -14,6 +14,7 @@ export function runtimeContextOf(ctx: OperatorContext<unknown>): RuntimeContext 
     subtaskIndex: ctx.subtaskIndex,
     parallelism: ctx.parallelism,
     getState: <S>(descriptor: StateDescriptor<S>): S => ctx.getState(descriptor),
+    ...(ctx.watch !== undefined ? { watch: ctx.watch } : {}),
   };
 }
 
