@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- suite...]`: runs each benchmark suite on Node, Deno and Bun (each in its own
  * process, one after another so they do not compete for cores) and prints one table.
- * Suites: core, checkpoint, nexmark, http. `EDDY_BENCH_RUNTIMES=node,bun` limits the runtimes. Each
+ * Suites: core, checkpoint, kafka, wasm, nexmark, http, cluster. `EDDY_BENCH_RUNTIMES=node,bun` limits the runtimes. Each
  * suite's table and the machine it ran on go to BENCHMARKS.md (its section only).
  */
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,7 @@ const suites: Record<string, string> = {
   wasm: "bench/wasm-bench.ts",
   nexmark: "bench/nexmark/nexmark-bench.ts",
   http: "bench/http-bench.ts",
+  cluster: "bench/cluster-bench.ts",
 };
 
 const runtimes: Record<string, (file: string) => [string, string[]]> = {

@@ -43,10 +43,10 @@ export function serveTaskManager(side: WorkerSide): void {
           id: data.id,
           send: (message) => toSupervisor({ kind: "jm", message }),
           link: (taskManager) => ({
-            send: (bundle: DataBundle) => {
+            send: (bundle: DataBundle, transfer: ArrayBuffer[]) => {
               const port = peers.get(taskManager);
               if (port === undefined) throw new Error(`[eddy] no data link to TaskManager ${taskManager}`);
-              port.postMessage(bundle);
+              port.postMessage(bundle, transfer);
             },
           }),
           build: (deployment) => side.build(deployment),

@@ -12,10 +12,11 @@
 import { EddyError, describeError } from "../errors.ts";
 import { Channel, type OutputChannel } from "./channel.ts";
 import type { ChannelItem, ControlElement, RecordBatch } from "./stream-element.ts";
+import { type WireBatch, decodeBatch, encodeBatch } from "./wire-batch.ts";
 
 /** One message on the data plane, for one channel. */
 export type DataMessage =
-  | { readonly kind: "records"; readonly channel: string; readonly values: readonly unknown[]; readonly timestamps: readonly number[] }
+  | { readonly kind: "records"; readonly channel: string; readonly batch: WireBatch }
   | { readonly kind: "control"; readonly channel: string; readonly element: ControlElement; readonly priority: boolean }
   | { readonly kind: "credit"; readonly channel: string; readonly credits: number };
 
@@ -28,12 +29,18 @@ export interface DataBundle {
 
 /** Sends bundles to one peer TaskManager. Throws when a value cannot be sent (not structured-cloneable). */
 export interface DataLink {
-  send(bundle: DataBundle): void;
+  /** `transfer`: buffers handed over with the bundle (columns of record batches), not copied. */
+  send(bundle: DataBundle, transfer: ArrayBuffer[]): void;
 }
 
 /** Names a job attempt on the data plane and in control messages. */
 export function executionKey(jobId: string, attempt: number): string {
   return `${jobId}/${attempt}`;
+}
+
+/** How many output channels of an executor wait for credit (so it lets credits in at once). */
+export interface CreditWaits {
+  starved: number;
 }
 
 /** The sending end of a channel to a subtask on another TaskManager. */
@@ -46,6 +53,7 @@ export class RemoteOutputChannel implements OutputChannel {
     private readonly outbox: Outbox,
     /** The receiver's queue size in batches: the credits it starts with. */
     capacity: number,
+    private readonly waits: CreditWaits,
   ) {
     this.credits = capacity;
   }
@@ -57,8 +65,8 @@ export class RemoteOutputChannel implements OutputChannel {
   push(item: ChannelItem): void {
     if ((item as RecordBatch).values !== undefined) {
       const batch = item as RecordBatch;
-      this.credits--;
-      this.outbox.add({ kind: "records", channel: this.key, values: batch.values, timestamps: batch.timestamps });
+      if (--this.credits === 0) this.waits.starved++;
+      this.outbox.addRecords(this.key, batch);
     } else {
       this.outbox.add({ kind: "control", channel: this.key, element: item as ControlElement, priority: false });
     }
@@ -74,7 +82,9 @@ export class RemoteOutputChannel implements OutputChannel {
 
   /** The receiver consumed `n` batches. */
   addCredit(n: number): void {
+    const before = this.credits;
     this.credits += n;
+    if (before <= 0 && this.credits > 0) this.waits.starved--;
   }
 }
 
@@ -89,7 +99,7 @@ export class RemoteInputChannel extends Channel {
   /** A message for this channel arrived. */
   deliver(message: Exclude<DataMessage, { kind: "credit" }>): void {
     if (message.kind === "records") {
-      this.push({ values: message.values as unknown[], timestamps: message.timestamps as number[] });
+      this.push(decodeBatch(message.batch));
     } else if (message.priority) {
       const element = message.element;
       if (element.kind === "barrier") this.overtaken.set(element.checkpointId, this.inFlight());
@@ -127,6 +137,7 @@ export type ChannelDescriber = (channelKey: string) => string;
  */
 export class Outbox {
   private messages: DataMessage[] = [];
+  private transfer: ArrayBuffer[] = [];
   private readonly credits = new Map<string, number>();
 
   constructor(
@@ -137,6 +148,13 @@ export class Outbox {
 
   add(message: DataMessage): void {
     this.messages.push(message);
+  }
+
+  /** A record batch for `channel`, encoded now (its buffers go with the bundle). */
+  addRecords(channel: string, batch: RecordBatch): void {
+    const { batch: wire, transfer } = encodeBatch(batch.values, batch.timestamps);
+    this.messages.push({ kind: "records", channel, batch: wire });
+    for (const b of transfer) this.transfer.push(b);
   }
 
   /** One more batch consumed on `channel` (credits are summed until the flush). */
@@ -152,11 +170,13 @@ export class Outbox {
   flush(): void {
     if (this.isEmpty()) return;
     const messages = this.messages;
+    const transfer = this.transfer;
     for (const [channel, credits] of this.credits) messages.push({ kind: "credit", channel, credits });
     this.messages = [];
+    this.transfer = [];
     this.credits.clear();
     try {
-      this.link.send({ execution: this.execution, messages });
+      this.link.send({ execution: this.execution, messages }, transfer);
     } catch (error) {
       throw this.explain(messages, error);
     }
@@ -165,9 +185,9 @@ export class Outbox {
   private explain(messages: readonly DataMessage[], error: unknown): EddyError {
     let culprit: DataMessage | undefined;
     for (const m of messages) {
-      if (m.kind !== "records") continue;
+      if (m.kind !== "records" || m.batch.kind !== "cloned") continue;
       try {
-        structuredClone(m.values);
+        structuredClone(m.batch.values);
       } catch {
         culprit = m;
         break;

@@ -22,7 +22,7 @@ import type { StreamOperator } from "./operator.ts";
 import { createChannelSelector, pointwiseTargets } from "./partitioner.ts";
 import { ProcessingTimeScheduler } from "./processing-time-scheduler.ts";
 import { RecordWriter, type RecordTarget } from "./record-writer.ts";
-import { type DataBundle, type Outbox, RemoteInputChannel, RemoteOutputChannel } from "./remote-channel.ts";
+import { type CreditWaits, type DataBundle, type Outbox, RemoteInputChannel, RemoteOutputChannel } from "./remote-channel.ts";
 import { SourceOutput } from "./source-output.ts";
 import { SourceTask, StreamTask, type Task } from "./task.ts";
 import { restoredStateFor, type RestoredState } from "./restore.ts";
@@ -96,6 +96,9 @@ export function parseSubtaskKey(key: string): [vertexId: string, subtaskIndex: n
   return [key.slice(0, at), Number(key.slice(at + 1))];
 }
 
+/** Credits (batches) of a channel between TaskManagers, at least. */
+const REMOTE_CHANNEL_MIN_CAPACITY = 16;
+
 const everything: RemoteSubtasks = {
   hosts: () => true,
   outbox: () => {
@@ -122,6 +125,9 @@ export class TaskExecutor {
   private readonly remoteOutputs = new Map<string, RemoteOutputChannel>();
   private readonly outboxes = new Set<Outbox>();
   private readonly bufferTimeoutMs: number;
+  private yieldEveryMs = 20;
+  private readonly creditWaits: CreditWaits = { starved: 0 };
+  private readonly yielder = new EventLoopYield();
 
   constructor(
     readonly graph: ExecutionGraph,
@@ -246,7 +252,8 @@ export class TaskExecutor {
       this.enumerators.readerStarted(t.info.vertexId, t.info.subtaskIndex);
     }
     if (this.options.autoWatermarkInterval > 0) {
-      for (const t of this.readers.values()) this.cancels.push(this.scheduler.scheduleRepeating(this.options.autoWatermarkInterval, () => t.output.onPeriodicEmit()));
+      // A source stopped by stop-with-savepoint emits nothing after its barrier, watermarks included.
+      for (const t of this.readers.values()) this.cancels.push(this.scheduler.scheduleRepeating(this.options.autoWatermarkInterval, () => t.suspended || t.output.onPeriodicEmit()));
     }
     const sample = (): void => {
       const now = performance.now();
@@ -310,6 +317,9 @@ export class TaskExecutor {
   async run(): Promise<void> {
     await this.open();
     let lastYield = performance.now();
+    // Data and credits from other TaskManagers arrive as events: a busy executor lets them in
+    // often, or its peers wait for credit. Alone in its isolate it yields only for timers and I/O.
+    this.yieldEveryMs = this.remoteInputs.size > 0 || this.remoteOutputs.size > 0 ? 1 : 20;
     try {
       while (this.status === "RUNNING") {
         if (this.isFinished()) {
@@ -339,8 +349,8 @@ export class TaskExecutor {
         if (!progressed) {
           await this.waitForWork();
           lastYield = performance.now();
-        } else if (performance.now() - lastYield > 20) {
-          await yieldToEventLoop();
+        } else if (this.creditWaits.starved > 0 || performance.now() - lastYield > this.yieldEveryMs) {
+          await this.yielder.next();
           lastYield = performance.now();
         }
       }
@@ -348,6 +358,7 @@ export class TaskExecutor {
       this.status = "FAILED";
       this.failureCause = error;
     } finally {
+      this.yielder.close();
       for (const cancel of this.cancels) cancel();
       await this.closeAll();
     }
@@ -487,6 +498,8 @@ export class TaskExecutor {
     const inputChannels = new Map<string, InputChannel[][]>();
     for (const v of jobGraph.vertices) inputChannels.set(v.id, Array.from({ length: v.parallelism }, () => []));
     const consumerIndex = new Map<string, number>();
+    // A credit takes a round trip between isolates: more batches in flight keep the sender busy.
+    const remoteCapacity = Math.max(channelCapacity, REMOTE_CHANNEL_MIN_CAPACITY);
     for (const v of jobGraph.vertices) {
       for (const edge of v.outputs) {
         const down = jobGraph.vertex(edge.targetVertex);
@@ -516,13 +529,13 @@ export class TaskExecutor {
               } else if (upHere) {
                 const outbox = place.outbox(down.id, j);
                 this.outboxes.add(outbox);
-                const remote = new RemoteOutputChannel(key, outbox, channelCapacity);
+                const remote = new RemoteOutputChannel(key, outbox, remoteCapacity, this.creditWaits);
                 this.remoteOutputs.set(key, remote);
                 output = remote;
               } else {
                 const outbox = place.outbox(v.id, i);
                 this.outboxes.add(outbox);
-                const remote = new RemoteInputChannel(key, channelCapacity, index, edge.input, outbox);
+                const remote = new RemoteInputChannel(key, remoteCapacity, index, edge.input, outbox);
                 this.remoteInputs.set(key, remote);
                 input = remote;
               }
@@ -636,19 +649,36 @@ export class TaskExecutor {
 }
 
 /**
- * Lets timers and I/O run: a macrotask, not a microtask. A MessageChannel message runs at once
- * where setTimeout(0) is clamped (to 1 ms on Node, 4 ms after nesting in browsers); the port is
- * closed right away so it keeps no process alive.
+ * Lets timers, I/O and messages run: a macrotask, not a microtask. A MessageChannel message runs
+ * at once where setTimeout(0) is clamped (to 1 ms on Node, 4 ms after nesting in browsers). One
+ * channel serves an executor's whole life (creating one per yield costs more than the yield);
+ * it is closed when the executor ends, so it keeps no process alive.
  */
-export function yieldToEventLoop(): Promise<void> {
-  if (typeof MessageChannel !== "function") return new Promise((resolve) => setTimeout(resolve, 0));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.addEventListener("message", () => {
-      channel.port1.close();
-      resolve();
+class EventLoopYield {
+  private channel: MessageChannel | undefined;
+  private resolve: (() => void) | undefined;
+
+  next(): Promise<void> {
+    if (typeof MessageChannel !== "function") return new Promise((resolve) => setTimeout(resolve, 0));
+    if (this.channel === undefined) {
+      const channel = new MessageChannel();
+      channel.port1.addEventListener("message", () => {
+        const r = this.resolve;
+        this.resolve = undefined;
+        r?.();
+      });
+      channel.port1.start();
+      this.channel = channel;
+    }
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      this.channel!.port2.postMessage(undefined);
     });
-    channel.port1.start();
-    channel.port2.postMessage(undefined);
-  });
+  }
+
+  close(): void {
+    this.channel?.port1.close();
+    this.channel?.port2.close();
+    this.channel = undefined;
+  }
 }

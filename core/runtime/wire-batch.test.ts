@@ -1,0 +1,51 @@
+import { describe, expect, test } from "vitest";
+import { decodeBatch, encodeBatch } from "./wire-batch.ts";
+
+/** What a batch looks like after crossing: encode, structured clone with transfer (as postMessage does), decode. */
+function roundTrip(values: unknown[]): { kind: string; values: unknown[]; timestamps: number[] } {
+  const timestamps = values.map((_, i) => (i % 3 === 0 ? Number.NaN : i * 10));
+  const { batch, transfer } = encodeBatch(values, timestamps);
+  const out = decodeBatch(structuredClone(batch, { transfer }));
+  expect(out.timestamps).toEqual(timestamps);
+  return { kind: batch.kind, ...out };
+}
+
+describe("record batches across isolates", () => {
+  test("numbers, strings and plain objects of one shape go as columns and come back equal", () => {
+    const numbers = [1, -0, Number.NaN, 2.5, Number.MAX_SAFE_INTEGER, -Infinity];
+    const n = roundTrip(numbers);
+    expect(n.kind).toBe("numbers");
+    expect(n.values).toEqual(numbers);
+    expect(Object.is(n.values[1], -0)).toBe(true);
+    const strings = ["a", "", "ünïcödé", "x".repeat(1000)];
+    expect(roundTrip(strings)).toMatchObject({ kind: "strings", values: strings });
+    const objects = Array.from({ length: 600 }, (_, i) => ({ page: `/p/${i % 7}`, n: i, seen: i % 2 === 0, "odd key": -i }));
+    const o = roundTrip(objects);
+    expect(o.kind).toBe("objects");
+    expect(o.values).toEqual(objects);
+    expect(Object.keys(o.values[3] as object)).toEqual(["page", "n", "seen", "odd key"]);
+  });
+
+  test("anything a column cannot carry exactly is structured-cloned instead", () => {
+    class Click {
+      constructor(readonly page: string) {}
+    }
+    const cases: unknown[][] = [
+      [{ a: 1 }, { a: 1, b: 2 }], // an extra field
+      [{ a: 1, b: 2 }, { b: 2, a: 1 }], // another order
+      [{ a: 1 }, { a: "1" }], // another type
+      [{ a: { nested: true } }],
+      [{ when: new Date(5) }],
+      [new Click("/home")],
+      [1, "1"],
+      [new Map([[1, 2]])],
+      [JSON.parse('{"__proto__": 1, "x": 2}')],
+      [{ big: 10n }],
+    ];
+    for (const values of cases) {
+      const r = roundTrip(values);
+      expect(r.kind, JSON.stringify(values, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))).toBe("cloned");
+      expect(r.values).toEqual(structuredClone(values));
+    }
+  });
+});
