@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { EddyError, MemoryCheckpointStorage, RestartStrategies, StreamExecutionEnvironment, readCommittedLines } from "../../core/index.ts";
+import { type CheckpointStorage, EddyError, MemoryCheckpointStorage, RestartStrategies, StreamExecutionEnvironment, readCommittedLines } from "../../core/index.ts";
 import type { WorkerCluster } from "../../core/cluster/worker-cluster.ts";
 import { mulberry32 } from "../../core/testing/random.ts";
 import { expectedWindowCounts, steadyResults } from "../../conformance/jobs/cluster-jobs.ts";
@@ -77,12 +77,30 @@ describe("worker TaskManagers on Node", () => {
 describe("a TaskManager lost mid-job: the exactly-once file sink's output equals a failure-free run", () => {
   const events = 6_000;
 
-  async function runWithFailures(seed: number, crash: { at: CommitStep; nth: number } | undefined, onStart: () => void = () => {}): Promise<{ committed: string[]; expected: string[]; history: string[]; leftovers: string[] }> {
+  async function runWithFailures(seed: number, crash: { at: CommitStep; nth: number } | undefined, onStart: () => void = () => {}, unaligned = false): Promise<{ committed: string[]; expected: string[]; history: string[]; leftovers: string[]; stats: { history: { unaligned: boolean; status: string }[]; latest: { restored: unknown } }; remoteInFlight: number }> {
     const dir = tempDir();
-    const env = StreamExecutionEnvironment.create({ parallelism: 2, cluster });
-    env.enableCheckpointing(50, { storage: new MemoryCheckpointStorage() });
+    const env = StreamExecutionEnvironment.create({ parallelism: 2, cluster, ...(unaligned ? { batchSize: 16, channelCapacity: 1 } : {}) });
+    const memory = new MemoryCheckpointStorage();
+    // Counts in-flight data a barrier overtook on channels between TaskManagers: with parallelism 2
+    // on 2 workers, subtask i runs on the worker of slot i, so channel `...:i->j` crosses when i != j.
+    let remoteInFlight = 0;
+    const storage: CheckpointStorage = {
+      store: (cp) => {
+        for (const t of cp.tasks) {
+          for (const c of t.channelState ?? []) {
+            const m = /:(\d+)->(\d+)$/.exec(c.channel);
+            if (c.order >= 1 && m !== null && m[1] !== m[2]) remoteInFlight += c.values.length + (c.controls?.length ?? 0);
+          }
+        }
+        return memory.store(cp);
+      },
+      load: (l) => memory.load(l),
+      list: (k) => memory.list(k),
+      discard: (l) => memory.discard(l),
+    };
+    env.enableCheckpointing(50, { storage, ...(unaligned ? { unaligned: true } : {}) });
     env.setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
-    await env.build({ module: faultJobs, export: "exactlyOnceWindowedTimers", params: { dir, events, ratePerSecond: 6_000, seed, ...(crash !== undefined ? { crash } : {}) } });
+    await env.build({ module: faultJobs, export: "exactlyOnceWindowedTimers", params: { dir, events, ratePerSecond: 6_000, seed, ...(crash !== undefined ? { crash } : {}), ...(unaligned ? { slowMs: 0.15 } : {}) } });
     const job = env.executeAsync("exactly once on workers");
     onStart();
     await job.getJobExecutionResult();
@@ -92,6 +110,8 @@ describe("a TaskManager lost mid-job: the exactly-once file sink's output equals
       expected: expectedWindowedTimersOutput(await generatedEvents(events, seed)),
       history: job.getExceptionHistory().map((e) => e.message),
       leftovers: await fs.list("out/.pending"),
+      stats: job.checkpointStats() as never,
+      remoteInFlight,
     };
   }
 
@@ -109,6 +129,30 @@ describe("a TaskManager lost mid-job: the exactly-once file sink's output equals
       });
       expect(killed).not.toBe("");
       expect(result.history.join("\n")).toMatch(new RegExp(`TaskManager ${killed} was stopped by the test`));
+      expect(result.committed).toEqual(result.expected);
+      expect(result.leftovers).toEqual([]);
+    }, 60_000);
+  }
+
+  for (const seed of [11, 12]) {
+    test(`seed ${seed}: unaligned checkpoints under backpressure across workers, a TaskManager stopped mid-job`, async () => {
+      const random = mulberry32(seed);
+      const delay = 300 + Math.floor(random() * 500);
+      const result = await runWithFailures(
+        seed,
+        undefined,
+        () => {
+          void sleep(delay).then(() => {
+            const busy = cluster.taskManagers().filter((tm) => tm.executions.length > 0);
+            cluster.kill((busy[Math.floor(random() * busy.length)] ?? cluster.taskManagers()[0]!).id, "stopped by the test");
+          });
+        },
+        true,
+      );
+      // The in-flight data of remote channels went into the checkpoints and was replayed.
+      expect(result.stats.history.some((h) => h.unaligned && h.status === "COMPLETED")).toBe(true);
+      expect(result.remoteInFlight).toBeGreaterThan(0);
+      expect(result.stats.latest.restored).not.toBeNull();
       expect(result.committed).toEqual(result.expected);
       expect(result.leftovers).toEqual([]);
     }, 60_000);

@@ -17,6 +17,8 @@ export interface FaultJobParams {
   readonly seed: number;
   /** Crash the worker at the `nth` such step (counted in that worker), once. */
   readonly crash?: { readonly at: CommitStep; readonly nth: number };
+  /** Busy-wait this long per record in a map before the windows (backpressure for unaligned checkpoints). */
+  readonly slowMs?: number;
 }
 
 async function fileSystem(root: string): Promise<FileSystem> {
@@ -72,5 +74,10 @@ function crashing(fs: FileSystem, crash: NonNullable<FaultJobParams["crash"]>): 
 export async function exactlyOnceWindowedTimers(env: StreamExecutionEnvironment, params: FaultJobParams): Promise<void> {
   const fs = await fileSystem(params.dir);
   const sinkFs = params.crash === undefined ? fs : crashing(fs, params.crash);
-  windowedTimersJob(env, { events: params.events, ratePerSecond: params.ratePerSecond, seed: params.seed }).sinkTo(new FileSink<string>({ fs: sinkFs, dir: "out", encode: (s) => s }));
+  const slowMs = params.slowMs ?? 0;
+  const slow = slowMs > 0 ? () => {
+    const until = performance.now() + slowMs;
+    while (performance.now() < until);
+  } : undefined;
+  windowedTimersJob(env, { events: params.events, ratePerSecond: params.ratePerSecond, seed: params.seed, ...(slow !== undefined ? { failInTimers: slow } : {}) }).sinkTo(new FileSink<string>({ fs: sinkFs, dir: "out", encode: (s) => s }));
 }

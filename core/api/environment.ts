@@ -200,7 +200,8 @@ export class StreamExecutionEnvironment {
     try {
       module = (await import(/* @vite-ignore */ ref.module)) as Record<string, unknown>;
     } catch (error) {
-      throw new EddyError(`[eddy] the job module ${ref.module} could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { code: "INVALID_JOB", domain: "user", retryable: false, cause: error });
+      const why = typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : String(error);
+      throw new EddyError(`[eddy] the job module ${ref.module} could not be loaded: ${why}`, { code: "INVALID_JOB", domain: "user", retryable: false, cause: error });
     }
     const builder = module[ref.export];
     if (typeof builder !== "function") {
