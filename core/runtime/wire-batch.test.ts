@@ -1,17 +1,20 @@
 import { describe, expect, test } from "vitest";
-import { decodeBatch, encodeBatch } from "./wire-batch.ts";
+import { decodeBatch, encodeBatch, withoutCodeGeneration } from "./wire-batch.ts";
 
 /** What a batch looks like after crossing: encode, structured clone with transfer (as postMessage does), decode. */
 function roundTrip(values: unknown[]): { kind: string; values: unknown[]; timestamps: number[] } {
   const timestamps = values.map((_, i) => (i % 3 === 0 ? Number.NaN : i * 10));
   const { batch, transfer } = encodeBatch(values, timestamps);
   const out = decodeBatch(structuredClone(batch, { transfer }));
-  expect(out.timestamps).toEqual(timestamps);
+  expect(Array.from(out.timestamps)).toEqual(timestamps);
   return { kind: batch.kind, ...out };
 }
 
-describe("record batches across isolates", () => {
-  test("numbers, strings and plain objects of one shape go as columns and come back equal", () => {
+describe.each([
+  ["with generated code", <T>(fn: () => T): T => fn()],
+  ["where code generation is forbidden (workerd)", withoutCodeGeneration],
+])("record batches across isolates, %s", (_where, mode) => {
+  test("numbers, strings and plain objects of one shape go as columns and come back equal", () => mode(() => {
     const numbers = [1, -0, Number.NaN, 2.5, Number.MAX_SAFE_INTEGER, -Infinity];
     const n = roundTrip(numbers);
     expect(n.kind).toBe("numbers");
@@ -24,9 +27,9 @@ describe("record batches across isolates", () => {
     expect(o.kind).toBe("objects");
     expect(o.values).toEqual(objects);
     expect(Object.keys(o.values[3] as object)).toEqual(["page", "n", "seen", "odd key"]);
-  });
+  }));
 
-  test("anything a column cannot carry exactly is structured-cloned instead", () => {
+  test("anything a column cannot carry exactly is structured-cloned instead", () => mode(() => {
     class Click {
       constructor(readonly page: string) {}
     }
@@ -47,5 +50,5 @@ describe("record batches across isolates", () => {
       expect(r.kind, JSON.stringify(values, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))).toBe("cloned");
       expect(r.values).toEqual(structuredClone(values));
     }
-  });
+  }));
 });

@@ -67,7 +67,8 @@ export function encodeBatch(values: readonly unknown[], timestamps: readonly num
 
 /** Decodes a batch into the columns a channel carries. */
 export function decodeBatch(batch: WireBatch): { values: unknown[]; timestamps: number[] } {
-  const timestamps = Array.from(batch.timestamps);
+  // Read by index only, like the arrays channels carry: no copy.
+  const timestamps = batch.timestamps as unknown as number[];
   switch (batch.kind) {
     case "cloned":
       return { values: batch.values as unknown[], timestamps };
@@ -101,6 +102,9 @@ function objectColumns(values: readonly unknown[], first: Record<string, unknown
     types.push(t);
     columns.push(t === "number" ? new Float64Array(n) : t === "boolean" ? new Uint8Array(n) : new Array<string>(n));
   }
+  const shape = types.map((t) => t[0]).join("");
+  const fill = fillerFor(fields, shape);
+  if (fill !== undefined) return fill(values, columns) ? { fields, types: shape, columns } : undefined;
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (!isPlainObject(v)) return undefined;
@@ -117,7 +121,50 @@ function objectColumns(values: readonly unknown[], first: Record<string, unknown
       else (c as Float64Array | string[])[i] = x as never;
     }
   }
-  return { fields, types: types.map((t) => t[0]).join(""), columns };
+  return { fields, types: shape, columns };
+}
+
+/** Fills the columns of a shape from a batch; false when some record does not have exactly that shape. */
+type Fill = (values: readonly unknown[], columns: Column[]) => boolean;
+const fillers = new Map<string, Fill>();
+
+/**
+ * A filler generated for one shape (plain reads of named fields instead of a loop over names), or
+ * undefined where the runtime forbids code generation. It checks what the generic loop checks: a
+ * plain object whose keys are exactly the fields, in order, each of its type.
+ */
+function fillerFor(fields: readonly string[], types: string): Fill | undefined {
+  if (codegen === false) return undefined;
+  const key = `${types}\u0000${fields.join("\u0000")}`;
+  let fill = fillers.get(key);
+  if (fill !== undefined) return fill;
+  const typeName = { n: "number", s: "string", b: "boolean" } as Record<string, string>;
+  const reads = fields.map((f, k) => `const f${k} = v[${JSON.stringify(f)}]; if (typeof f${k} !== "${typeName[types[k]!]}") return false;`).join("\n");
+  const writes = fields.map((_f, k) => (types[k] === "b" ? `c${k}[i] = f${k} ? 1 : 0;` : `c${k}[i] = f${k};`)).join(" ");
+  const cols = fields.map((_f, k) => `const c${k} = columns[${k}];`).join(" ");
+  const names = fields.map((f, k) => `keys[${k}] !== ${JSON.stringify(f)}`).join(" || ");
+  const body = `
+    const OP = Object.prototype; const m = ${fields.length}; ${cols}
+    for (let i = 0, n = values.length; i < n; i++) {
+      const v = values[i];
+      if (typeof v !== "object" || v === null) return false;
+      const p = Object.getPrototypeOf(v);
+      if (p !== OP && p !== null) return false;
+      const keys = Object.keys(v);
+      if (keys.length !== m || ${names}) return false;
+      ${reads}
+      ${writes}
+    }
+    return true;`;
+  try {
+    fill = new Function("values", "columns", body) as Fill;
+    codegen = true;
+  } catch {
+    codegen = false;
+    return undefined;
+  }
+  fillers.set(key, fill);
+  return fill;
 }
 
 type Build = (columns: readonly Column[], n: number) => unknown[];
@@ -152,4 +199,19 @@ function constructorFor(fields: readonly string[], types: string): Build {
   };
   builders.set(key, build);
   return build;
+}
+
+/** @internal Runs `fn` as on a runtime that forbids code generation (workerd): the generic loops. */
+export function withoutCodeGeneration<T>(fn: () => T): T {
+  const saved = codegen;
+  codegen = false;
+  fillers.clear();
+  builders.clear();
+  try {
+    return fn();
+  } finally {
+    codegen = saved;
+    fillers.clear();
+    builders.clear();
+  }
 }
