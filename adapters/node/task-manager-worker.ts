@@ -1,5 +1,5 @@
 /** The entry module of a worker-thread TaskManager (started by workerCluster). */
-import { parentPort } from "node:worker_threads";
+import { type MessagePort, parentPort, receiveMessageOnPort } from "node:worker_threads";
 import { buildDeployment } from "../../core/api/deployment.ts";
 import { type WorkerPort, serveTaskManager } from "../../core/cluster/task-manager-worker.ts";
 
@@ -7,6 +7,7 @@ if (parentPort === null) throw new Error("[eddy] task-manager-worker.ts runs onl
 serveTaskManager({
   parent: parentPort as unknown as WorkerPort,
   build: buildDeployment,
+  receive: (port) => receiveMessageOnPort(port as unknown as MessagePort),
   memory: () => {
     const m = process.memoryUsage();
     return { heapUsed: m.heapUsed, heapTotal: m.heapTotal };

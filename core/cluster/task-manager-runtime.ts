@@ -23,6 +23,8 @@ export interface TaskManagerHost {
   link(taskManager: string): DataLink;
   /** Builds a deployment's job graph in this isolate (the job's module and builder). */
   build(deployment: TaskDeployment): Promise<ExecutionGraph>;
+  /** Takes in data waiting from other TaskManagers now (between steps), where the transport can. */
+  poll?(): void;
   /** Marks user code against a budget per call (absent: no budgets). */
   watch?(budgetMs: number): UserCodeWatch | undefined;
   readonly clock?: Clock;
@@ -166,6 +168,7 @@ export class TaskManagerRuntime {
         afterStep: () => {
           for (const r of results) r.flush();
         },
+        ...(host.poll !== undefined ? { beforeStep: host.poll } : {}),
         onAllFinished: () =>
           new Promise<void>((resolve) => {
             d.release = resolve;

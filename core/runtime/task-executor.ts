@@ -57,6 +57,8 @@ export interface ExecutorOptions {
   readonly results?: (nodeId: number) => ResultOutbox;
   /** Runs after every step (a TaskManager sends what the step produced). */
   readonly afterStep?: () => void;
+  /** Runs before every step (a TaskManager takes in data and credits waiting for it). */
+  readonly beforeStep?: () => void;
 }
 
 /** Where a job's state comes from when it starts. */
@@ -268,6 +270,7 @@ export class TaskExecutor {
 
   /** Runs mailbox actions and due timers, then gives every task one step. Returns whether anything happened. */
   step(): boolean {
+    this.options.beforeStep?.();
     let progressed = false;
     while (this.mailbox.length > 0) {
       this.mailbox.shift()!();

@@ -298,13 +298,33 @@ export class StreamTask extends Task {
     });
   }
 
+  /**
+   * Takes up to one item per input channel, so a task keeps pace with as many producers as it
+   * has (one batch per round starves a task fed by several busy ones). It stops early when its
+   * output fills, it waits on asynchronous work (a pre-commit), or it ends.
+   */
   protected doStep(): boolean {
-    const next = this.gate.poll();
-    if (next === undefined) {
+    const turns = this.gate.channels.length;
+    let worked = false;
+    for (let t = 0; t < turns; t++) {
+      if (worked && (this.status !== "RUNNING" || this.blockedOn() !== undefined || this.operatorPending() !== undefined || this.isOutputBlocked())) break;
+      const took = this.processNext();
+      if (took) {
+        worked = true;
+        continue;
+      }
+      if (worked) break;
       // Records emitted by timers since the last batch may sit in a batching operator.
       this.finishBatch();
       return this.flushWriters(true);
     }
+    return worked;
+  }
+
+  /** Handles the next item of the gate; false when no channel has one. */
+  private processNext(): boolean {
+    const next = this.gate.poll();
+    if (next === undefined) return false;
     const { item, channel } = next;
     const batch = item as RecordBatch;
     if (batch.values !== undefined) {
