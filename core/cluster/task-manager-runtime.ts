@@ -211,6 +211,9 @@ export class TaskManagerRuntime {
       case "finish-sources":
         executor.finishSources();
         break;
+      case "set-rate":
+        executor.setSourceRate(message.vertexId, message.rate ?? undefined);
+        break;
       case "add-splits": {
         const [vertexId, index] = parseSubtaskKey(message.subtask);
         executor.addSplits(vertexId, index, message.splits as never[]);

@@ -203,6 +203,13 @@ export class TaskExecutor {
     });
   }
 
+  /** Holds the hosted subtasks of source `vertexId` to `rate` records/s in total (undefined: unlimited). */
+  setSourceRate(vertexId: string, rate: number | undefined): void {
+    const parallelism = this.graph.jobGraph.vertex(vertexId).parallelism;
+    for (const t of this.readers.values()) if (t.info.vertexId === vertexId) t.setRate(rate === undefined ? undefined : rate / parallelism);
+    this.wake();
+  }
+
   /** Splits for the reader of subtask `subtaskIndex` of `vertexId`. */
   addSplits(vertexId: string, subtaskIndex: number, splits: SourceSplit[]): void {
     this.readers.get(subtaskKey(vertexId, subtaskIndex))?.reader.addSplits(splits);
@@ -395,6 +402,10 @@ export class TaskExecutor {
         currentInputWatermark: m.currentInputWatermark,
         currentOutputWatermark: m.currentOutputWatermark,
         counters: t instanceof SourceTask ? t.reader.metrics?.() : undefined,
+        busyMs: m.busyMs,
+        asyncWaitMs: m.asyncWaitMs,
+        queueWaitedMs: m.queueWaitedMs,
+        queueTaken: m.queueTaken,
       });
     }
     return out;
@@ -635,7 +646,7 @@ export class TaskExecutor {
       });
       let task: SourceTask<unknown> | undefined;
       const output = new SourceOutput<unknown>(node.source!.watermarkStrategy, this.options.clock, downstream, (idle) => task?.emitStatus(idle));
-      task = new SourceTask(info, hosts, writers, metrics, reader, output, this.options.batchSize);
+      task = new SourceTask(info, hosts, writers, metrics, reader, output, this.options.batchSize, this.options.clock);
       this.readers.set(subtaskKey(v.id, index), task);
       return task;
     }
