@@ -12,7 +12,7 @@ import { randomHexId } from "../core/graph/ids.ts";
 import { type ArtifactInfo, type ArtifactStore, MemoryArtifactStore, isArtifactId, sha256Hex } from "./artifact-store.ts";
 import { type ComponentRuntime, defaultComponentRuntime, worldForKind } from "./components.ts";
 import { dashboardHtml } from "./dashboard.ts";
-import { vertexViews } from "./ended-job.ts";
+import { type VertexView, vertexViews } from "./ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "./errors.ts";
 import {
   jobCheckpoints,
@@ -22,6 +22,7 @@ import {
   jobOverview,
   jobPlan,
   vertexBackpressure,
+  vertexDetails,
   vertexWatermarks,
 } from "./flink-json.ts";
 import { buildJob } from "./job-builder.ts";
@@ -36,6 +37,7 @@ import { type PartitionsInfo, sourcePartitions } from "./partitions.ts";
 import { prometheusText } from "./prometheus.ts";
 import { CheckpointRequest, SavepointRequest, StopRequest } from "./request-bodies.ts";
 import { resolveSavepoint } from "./savepoint-resolver.ts";
+import { taskManagerCount, taskManagerDetails, taskManagersInfo } from "./task-managers.ts";
 import { readJson } from "./validation.ts";
 
 /** Eddy's version as the API reports it. */
@@ -116,6 +118,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
   const partitions = options.partitions ?? sourcePartitions;
   const compiled = new Map<string, Promise<unknown>>();
   const limits = new JobLimits(registry, { maxJobs: options.maxJobs, maxSlots: options.maxSlots });
+  const taskManagers = { cluster: undefined, registry, limits, hardware: undefined };
   const recovery = options.jobStore === undefined ? undefined : new JobRecovery(options.jobStore, registry);
 
   const app = new Hono();
@@ -160,6 +163,12 @@ export function createApp(options: AppOptions = {}): EddyApp {
     if (entry === undefined) throw notFound("job", id);
     return entry;
   };
+  const jobVertex = (c: Context, entry: JobEntry): VertexView => {
+    const id = c.req.param("vertexid")!;
+    const v = entry.client.executionGraph.jobGraph.vertices.find((x) => x.id === id);
+    if (v === undefined) throw new HttpError(404, `[eddy] vertex "${id}" not found in job "${entry.id}"`);
+    return v;
+  };
   const vertex = (c: Context, entry: JobEntry) => {
     const id = c.req.param("vertexid")!;
     const v = entry.client.metrics().vertices.find((x) => x.id === id);
@@ -183,9 +192,9 @@ export function createApp(options: AppOptions = {}): EddyApp {
     const jobs = registry.all();
     const count = (states: string[]) => jobs.filter((j) => states.includes(j.client.getJobStatus())).length;
     return c.json({
-      taskmanagers: 1,
+      taskmanagers: taskManagerCount(undefined),
       "slots-total": limits.maxSlots,
-      "slots-available": Math.max(0, limits.maxSlots - limits.slotsInUse()),
+      "slots-available": limits.slotsAvailable(),
       "jobs-running": count(["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING"]),
       "jobs-finished": count(["FINISHED"]),
       "jobs-cancelled": count(["CANCELED"]),
@@ -194,6 +203,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
       "flink-commit": "",
     });
   });
+  app.get("/taskmanagers", (c) => c.json(taskManagersInfo(taskManagers)));
+  app.get("/taskmanagers/:taskmanagerid", (c) => c.json(taskManagerDetails(taskManagers, c.req.param("taskmanagerid"))));
   app.get("/metrics", (c) => c.body(prometheusText(registry.all()), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
 
   app.get("/jobs", (c) => c.json({ jobs: registry.all().map((j) => ({ id: j.id, status: j.client.getJobStatus() })) }));
@@ -227,6 +238,10 @@ export function createApp(options: AppOptions = {}): EddyApp {
     // Flink's answer for a job without checkpointing.
     if (entry.client.checkpointStats() === undefined) throw new HttpError(404, `[eddy] checkpointing has not been enabled for job "${entry.id}"`);
     return c.json(jobCheckpoints(entry));
+  });
+  app.get("/jobs/:jobid/vertices/:vertexid", (c) => {
+    const entry = job(c);
+    return c.json(vertexDetails(entry, jobVertex(c, entry)));
   });
   app.get("/jobs/:jobid/vertices/:vertexid/backpressure", (c) => {
     const entry = job(c);

@@ -6,6 +6,7 @@
  * deeply nested bodies and the limits on jobs and slots, some on servers started otherwise
  * (reads opened, small limits).
  */
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, type TestServerOptions, eventually } from "./testing/fixtures.ts";
 
@@ -22,6 +23,8 @@ export interface SuiteOptions {
   readonly jobs?: boolean;
   /** The server can build Kafka sources and sinks (not workerd). Default true. */
   readonly kafka?: boolean;
+  /** Submitted jobs run on worker TaskManagers, one per core by default (`eddy serve`, not workerd). */
+  readonly cluster?: boolean;
 }
 
 /** Registers the suite against the servers `start` returns (the suite's own, and a few configured otherwise). */
@@ -98,7 +101,18 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
     it("serves Flink's /overview and /config, and /openapi.json from the validating schemas", async () => {
       const overview = await call("GET", "/overview");
       expect(overview.status).toBe(200);
-      expect(overview.json).toMatchObject({ taskmanagers: 1, "jobs-running": expect.any(Number), "flink-version": expect.stringMatching(/^eddy-/) });
+      expect(overview.json).toMatchObject({ "jobs-running": expect.any(Number), "flink-version": expect.stringMatching(/^eddy-/) });
+      const taskManagers = (await call("GET", "/taskmanagers")).json.taskmanagers as { id: string; slotsNumber: number }[];
+      expect(overview.json.taskmanagers).toBe(taskManagers.length);
+      if (options.cluster) {
+        // One worker per core by default, 4 slots each, and every slot counts.
+        expect(taskManagers.length).toBeGreaterThanOrEqual(1);
+        expect(taskManagers.length).toBeLessThanOrEqual(os.cpus().length);
+        for (const tm of taskManagers) expect(tm).toMatchObject({ id: expect.stringMatching(/^tm-\d+$/), slotsNumber: 4 });
+        expect(overview.json["slots-total"]).toBe(4 * taskManagers.length);
+      } else {
+        expect(taskManagers).toEqual([expect.objectContaining({ id: "local", slotsNumber: overview.json["slots-total"] })]);
+      }
       expect((await call("GET", "/config")).json).toMatchObject({ "refresh-interval": expect.any(Number) });
       const doc = (await call("GET", "/openapi.json")).json;
       expect(doc.openapi).toBe("3.1.0");
@@ -450,6 +464,15 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
       expect(detail).toMatchObject({ jid: jobid, state: "RUNNING", timestamps: { RUNNING: expect.any(Number) }, "status-counts": expect.any(Object) });
       expect(detail.vertices.length).toBeGreaterThanOrEqual(2);
       for (const v of detail.vertices) expect(v).toMatchObject({ id: expect.any(String), parallelism: 2, status: "RUNNING", tasks: { RUNNING: 2 } });
+      // Where every subtask runs: a worker TaskManager of the server, the WebAssembly map's included, or the server's isolate.
+      const where = options.cluster ? expect.stringMatching(/^tm-\d+$/) : "local";
+      for (const v of detail.vertices) {
+        expect(v.subtasks).toEqual([{ subtask: 0, "taskmanager-id": where }, { subtask: 1, "taskmanager-id": where }]);
+        const flink = (await call("GET", `/jobs/${jobid}/vertices/${v.id}`)).json;
+        expect(flink).toMatchObject({ id: v.id, name: v.name, parallelism: 2, maxParallelism: v.maxParallelism });
+        expect(flink.subtasks.map((s: { subtask: number; status: string; "taskmanager-id": string }) => [s.subtask, s.status, s["taskmanager-id"]])).toEqual(v.subtasks.map((s: { subtask: number; "taskmanager-id": string }) => [s.subtask, "RUNNING", s["taskmanager-id"]]));
+      }
+      expect((await call("GET", `/jobs/${jobid}/vertices/nope`)).status).toBe(404);
       const plan = (await call("GET", `/jobs/${jobid}/plan`)).json.plan;
       expect(plan.nodes.map((n: { id: string }) => n.id)).toEqual(detail.vertices.map((v: { id: string }) => v.id));
       for (const v of detail.vertices) {
