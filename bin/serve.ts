@@ -22,7 +22,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { Cluster, FileSystem } from "../core/index.ts";
-import { createApp, FileSystemArtifactStore, JobRegistry, JobStore } from "../server/index.ts";
+import { createApp, type EddyApp, FileSystemArtifactStore, JobRegistry, JobStore } from "../server/index.ts";
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
@@ -101,11 +101,11 @@ export async function startServer(options: StartOptions = {}) {
   const outputDir = path.join(dataDir, "output");
   const taskManagers = options.taskManagers ?? cores();
   const cluster: Cluster | undefined = taskManagers === 0 ? undefined : await workerCluster({ taskManagers, slotsPerTaskManager: options.slots ?? DEFAULT_SLOTS });
-  // A server that cannot start leaves no workers behind.
+  let app: EddyApp | undefined;
+  let closeDemo: (() => void) | undefined;
   try {
     const registry = new JobRegistry();
     let printLine = options.quiet === true ? (_line: string) => {} : (line: string) => console.log(line);
-    let closeDemo: (() => void) | undefined;
     if (options.demo === true) {
       const { startDemo } = await import("../examples/demo-console.ts");
       const demo = startDemo({ rate: options.rate, events: options.events });
@@ -113,7 +113,7 @@ export async function startServer(options: StartOptions = {}) {
       printLine = demo.printLine;
       closeDemo = demo.close;
     }
-    const app = createApp({
+    app = createApp({
       token: options.token,
       publicReads: options.publicReads,
       registry,
@@ -130,9 +130,10 @@ export async function startServer(options: StartOptions = {}) {
       maxSlots: options.maxSlots,
       ...(options.kafkaBrokers !== undefined ? { kafkaBrokers: options.kafkaBrokers } : {}),
     });
-    const recovered = await app.ready;
+    const running = app;
+    const recovered = await running.ready;
     for (const r of recovered.unreadable) console.error(`[eddy] job record ${path.join(dataDir, r.path)} was skipped: ${r.reason}`);
-    const server = await serve(app, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });
+    const server = await serve(running, { port: options.port ?? 8081, hostname: options.host ?? "127.0.0.1" });
     if (options.quiet !== true) {
       printLine(`eddy: serving the API at ${server.url} on ${rt} (dashboard ${server.url}/, spec ${server.url}/openapi.json)${options.token === undefined ? "" : options.publicReads === true ? "; requests that change something need the bearer token" : "; requests need the bearer token"}`);
       printLine(cluster === undefined ? "eddy: jobs run in the server's isolate" : `eddy: jobs run on ${taskManagers} TaskManagers × ${options.slots ?? DEFAULT_SLOTS} slots (${rt === "node" ? "worker threads" : "Web Workers"})`);
@@ -143,16 +144,19 @@ export async function startServer(options: StartOptions = {}) {
     return {
       url: server.url,
       port: server.port,
-      app,
+      app: running,
       runtime: rt,
       async close(): Promise<void> {
         closeDemo?.();
-        await app.shutdown();
+        await running.shutdown();
         await cluster?.close();
         await server.close();
       },
     };
   } catch (error) {
+    // A server that cannot start (its port taken) suspends the jobs it resumed and leaves no workers behind.
+    closeDemo?.();
+    await app?.shutdown();
     await cluster?.close();
     throw error;
   }

@@ -163,13 +163,12 @@ export function vertexDetails(entry: JobEntry, v: VertexView): object {
   const state = taskState(entry.client.getJobStatus());
   const { start, end, duration } = times(entry);
   const metrics = vertexMetrics(entry).get(v.id);
-  const now = Date.now();
   return {
     id: v.id,
     name: v.name,
     parallelism: v.parallelism,
     maxParallelism: v.maxParallelism,
-    now,
+    now: Date.now(),
     subtasks: Array.from({ length: v.parallelism }, (_, i) => {
       const m = metrics?.subtasks.find((s) => s.subtask === i);
       const location = subtaskLocation(entry, v.id, i);

@@ -6,8 +6,7 @@
  * and the Kafka brokers specs may name. On the JobManager the server's own context is used
  * instead (its result buffer, its compiled components), handed over by {@link buildSpecJob}.
  */
-import type { FileSystem, StreamExecutionEnvironment } from "../core/index.ts";
-import { EddyError } from "../core/index.ts";
+import { EddyError, type FileSystem, type StreamExecutionEnvironment } from "../core/index.ts";
 import { defaultComponentRuntime } from "./components.ts";
 import { type GraphContext, buildGraph } from "./job-builder.ts";
 import type { JobSpec } from "./job-spec.ts";

@@ -11,7 +11,7 @@ import type { JobLimits } from "./job-limits.ts";
 import { type JobEntry, type JobRegistry, isTerminal } from "./job-registry.ts";
 
 /** The id of the server's own isolate as a TaskManager (jobs that run there, without a cluster). */
-export const LOCAL_TASK_MANAGER = "local";
+const LOCAL_TASK_MANAGER = "local";
 
 /** The machine the TaskManagers run on, as Flink's HardwareDescription has it. */
 export interface Hardware {
