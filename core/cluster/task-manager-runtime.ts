@@ -214,14 +214,17 @@ export class TaskManagerRuntime {
       case "set-rate":
         executor.setSourceRate(message.vertexId, message.rate ?? undefined);
         break;
+      // Through the mailbox, as Flink's AddSplitEvent: behind a checkpoint trigger that arrived
+      // first, so a reader's snapshot never holds splits the enumerator's (taken before the
+      // trigger was sent) still has to assign; a restore would otherwise read them twice.
       case "add-splits": {
         const [vertexId, index] = parseSubtaskKey(message.subtask);
-        executor.addSplits(vertexId, index, message.splits as never[]);
+        executor.post(() => executor.addSplits(vertexId, index, message.splits as never[]));
         break;
       }
       case "no-more-splits": {
         const [vertexId, index] = parseSubtaskKey(message.subtask);
-        executor.noMoreSplits(vertexId, index);
+        executor.post(() => executor.noMoreSplits(vertexId, index));
         break;
       }
       case "release":

@@ -194,16 +194,19 @@ export abstract class Task {
    * unaligned (keeping a copy of what it overtook).
    */
   protected snapshotAndForward(barrier: Barrier, unaligned: boolean): void {
+    // A source's splits as of its barrier: splits assigned while the snapshot waits for a
+    // pre-commit are not in the enumerator's state of this checkpoint either.
+    const splits = this.snapshotSplits(barrier.checkpointId);
     // One checkpoint at a time: a pre-commit or commit still in flight finishes first.
     const inFlight = this.blocker;
     if (inFlight !== undefined) {
-      this.blockOn(inFlight.then(() => this.prepareAndSnapshot(barrier, unaligned)));
+      this.blockOn(inFlight.then(() => this.prepareAndSnapshot(barrier, unaligned, splits)));
       return;
     }
-    this.prepareAndSnapshot(barrier, unaligned);
+    this.prepareAndSnapshot(barrier, unaligned, splits);
   }
 
-  private prepareAndSnapshot(barrier: Barrier, unaligned: boolean): void {
+  private prepareAndSnapshot(barrier: Barrier, unaligned: boolean, splits: readonly unknown[] | undefined): void {
     const prepared: Promise<void>[] = [];
     for (const h of this.hosts) {
       const r = h.prepareSnapshotPreBarrier(barrier.checkpointId);
@@ -211,7 +214,6 @@ export abstract class Task {
     }
     const finish = (): void => {
       const operators = this.hosts.map((h) => h.snapshot(barrier.checkpointId, barrier.timestamp));
-      const splits = this.snapshotSplits(barrier.checkpointId);
       let outputState: ChannelState[] = [];
       if (this.status === "RUNNING") {
         if (unaligned) for (const w of this.writers) outputState = outputState.concat(w.emitPriority(barrier));
