@@ -48,9 +48,11 @@ describe("SeededRandom", () => {
 });
 
 describe("scenarios", () => {
-  it.each(scenarioNames)("%s has a non-empty, deterministic expected output", async (name) => {
+  it.each(scenarioNames)("%s is named as listed, and a build-and-collect one has a non-empty, deterministic expected output", async (name) => {
     const scenario = await loadScenario(name);
     expect(scenario.name).toBe(name);
+    expect(scenario.description).not.toBe("");
+    if ("run" in scenario) return;
     const expected = scenario.expected();
     expect(expected.length).toBeGreaterThan(0);
     expect(canonical(scenario.expected())).toBe(canonical(expected));

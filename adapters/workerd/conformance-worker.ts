@@ -20,7 +20,7 @@ export function createConformanceWorker(): WorkerModule {
   return {
     async fetch(request) {
       const filter = new URL(request.url).searchParams.get("filter") ?? undefined;
-      const summary = await runConformance({ filter });
+      const summary = await runConformance({ filter, runtime: "workerd" });
       return Response.json(summary);
     },
   };
