@@ -28,6 +28,9 @@ const loaders: Readonly<Record<string, () => Promise<ScenarioModule>>> = {
   "keyed-connect-state": () => import("./scenarios/keyed-connect-state.ts"),
   partitioners: () => import("./scenarios/partitioners.ts"),
   "count-window-and-window-all": () => import("./scenarios/count-window-and-window-all.ts"),
+  "checkpoint-restore-aligned": () => import("./scenarios/checkpoint-restore-aligned.ts"),
+  "checkpoint-restore-unaligned": () => import("./scenarios/checkpoint-restore-unaligned.ts"),
+  "checkpoint-restore-at-least-once": () => import("./scenarios/checkpoint-restore-at-least-once.ts"),
 };
 
 /** Names of all scenarios, in the order they run. */
