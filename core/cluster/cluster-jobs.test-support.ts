@@ -31,3 +31,13 @@ export function expectedKeyedCounts(params: KeyedCountsParams): string[] {
   }
   return [...counts].map(([w, n]) => `${w}=${n}`).sort();
 }
+
+/** Numbers into a sink whose writers refuse to open while the job's attempt number is below `failAttemptsBelow`. */
+export function refusingSink(env: StreamExecutionEnvironment, params: { events: number; failAttemptsBelow: number }): void {
+  env.fromGenerator({ generate: (i) => i, count: params.events }).sinkTo({
+    createWriter: (context) => {
+      if (context.attemptNumber < params.failAttemptsBelow) throw new Error(`the sink refuses attempt ${context.attemptNumber}`);
+      return { write: () => {}, flush: () => {} };
+    },
+  });
+}
