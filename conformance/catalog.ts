@@ -31,6 +31,10 @@ const loaders: Readonly<Record<string, () => Promise<ScenarioModule>>> = {
   "checkpoint-restore-aligned": () => import("./scenarios/checkpoint-restore-aligned.ts"),
   "checkpoint-restore-unaligned": () => import("./scenarios/checkpoint-restore-unaligned.ts"),
   "checkpoint-restore-at-least-once": () => import("./scenarios/checkpoint-restore-at-least-once.ts"),
+  "savepoint-stop-and-resume": () => import("./scenarios/savepoint-stop-and-resume.ts"),
+  "rescale-on-restore": () => import("./scenarios/rescale-on-restore.ts"),
+  "restart-strategies": () => import("./scenarios/restart-strategies.ts"),
+  "exactly-once-sink-faults": () => import("./scenarios/exactly-once-sink-faults.ts"),
 };
 
 /** Names of all scenarios, in the order they run. */
