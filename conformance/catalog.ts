@@ -35,6 +35,11 @@ const loaders: Readonly<Record<string, () => Promise<ScenarioModule>>> = {
   "rescale-on-restore": () => import("./scenarios/rescale-on-restore.ts"),
   "restart-strategies": () => import("./scenarios/restart-strategies.ts"),
   "exactly-once-sink-faults": () => import("./scenarios/exactly-once-sink-faults.ts"),
+  "processing-time-windows": () => import("./scenarios/processing-time-windows.ts"),
+  "processing-time-timers": () => import("./scenarios/processing-time-timers.ts"),
+  "ingestion-time": () => import("./scenarios/ingestion-time.ts"),
+  "source-idleness": () => import("./scenarios/source-idleness.ts"),
+  "state-ttl": () => import("./scenarios/state-ttl.ts"),
 };
 
 /** Names of all scenarios, in the order they run. */
