@@ -88,7 +88,8 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
   private initialDiscoveryDone: boolean;
   private runs = 0;
   private lastRun: number | undefined;
-  private noMoreSplitsSignalled = false;
+  /** Readers told that no more splits come (bounded mode). */
+  private readonly toldNoMore = new Set<number>();
 
   constructor(
     private readonly context: SplitEnumeratorContext<KafkaPartitionSplit>,
@@ -152,9 +153,22 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
     const known = new Set([...this.assigned.keys(), ...this.pending.map((p) => p.splitId)]);
     for (const s of splits ?? []) if (!known.has(s.splitId)) this.pending.push(s);
     this.assignPending();
-    if (this.settings.bounded !== undefined && !this.noMoreSplitsSignalled) {
-      this.noMoreSplitsSignalled = true;
-      for (let i = 0; i < this.context.parallelism; i++) this.context.signalNoMoreSplits(i);
+    this.signalNoMoreSplits();
+  }
+
+  /**
+   * Bounded mode, once the partitions are known: tells each registered reader that holds all its
+   * splits that no more come (Flink's KafkaSourceEnumerator tells the readers it just assigned).
+   * A reader that registers later is told after its own assignment: told earlier, it would end
+   * before its splits arrive (readers on other TaskManagers register late).
+   */
+  private signalNoMoreSplits(): void {
+    if (this.settings.bounded === undefined || !this.initialDiscoveryDone) return;
+    const waiting = new Set(this.pending.map((s) => splitOwner(s, this.context.parallelism)));
+    for (const reader of this.context.registeredReaders()) {
+      if (this.toldNoMore.has(reader) || waiting.has(reader)) continue;
+      this.toldNoMore.add(reader);
+      this.context.signalNoMoreSplits(reader);
     }
   }
 
@@ -181,7 +195,9 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
   }
 
   addReader(): void {
-    if (this.initialDiscoveryDone) this.assignPending();
+    if (!this.initialDiscoveryDone) return;
+    this.assignPending();
+    this.signalNoMoreSplits();
   }
 
   addSplitsBack(splits: KafkaPartitionSplit[]): void {
