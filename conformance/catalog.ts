@@ -40,6 +40,12 @@ const loaders: Readonly<Record<string, () => Promise<ScenarioModule>>> = {
   "ingestion-time": () => import("./scenarios/ingestion-time.ts"),
   "source-idleness": () => import("./scenarios/source-idleness.ts"),
   "state-ttl": () => import("./scenarios/state-ttl.ts"),
+  "wasm-map-filter-flat-map": () => import("./scenarios/wasm-map-filter-flat-map.ts"),
+  "wasm-key-selector": () => import("./scenarios/wasm-key-selector.ts"),
+  "wasm-timestamp-extractor": () => import("./scenarios/wasm-timestamp-extractor.ts"),
+  "wasm-keyed-process": () => import("./scenarios/wasm-keyed-process.ts"),
+  "wasm-window-aggregate": () => import("./scenarios/wasm-window-aggregate.ts"),
+  "kafka-exactly-once": () => import("./scenarios/kafka-exactly-once.ts"),
 };
 
 /** Names of all scenarios, in the order they run. */
