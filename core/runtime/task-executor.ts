@@ -325,12 +325,13 @@ export class TaskExecutor {
 
   /** Runs to completion (bounded jobs) or until cancelled. Rejects with the failure cause. */
   async run(): Promise<void> {
-    await this.open();
     let lastYield = performance.now();
     // Data and credits from other TaskManagers arrive as events: a busy executor lets them in
     // often, or its peers wait for credit. Alone in its isolate it yields only for timers and I/O.
     this.yieldEveryMs = this.remoteInputs.size > 0 || this.remoteOutputs.size > 0 ? 1 : 20;
     try {
+      // An operator that fails to open fails the attempt like any other failure: what did open is closed.
+      await this.open();
       while (this.status === "RUNNING") {
         if (this.isFinished()) {
           if (this.options.onAllFinished !== undefined) {
