@@ -14,13 +14,16 @@ import { type ComponentRuntime, defaultComponentRuntime, worldForKind } from "./
 import { dashboardHtml } from "./dashboard.ts";
 import { type VertexView, vertexViews } from "./ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "./errors.ts";
+import { checkpointConfigInfo, checkpointDetails, checkpointSubtasks, checkpointingStatistics } from "./checkpoint-json.ts";
 import {
-  jobCheckpoints,
+  jobConfig,
   jobDetails,
   jobExceptions,
   jobMetricValues,
   jobOverview,
   jobPlan,
+  jobStatus,
+  subtaskTimes,
   vertexBackpressure,
   vertexDetails,
   vertexWatermarks,
@@ -226,6 +229,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
       "flink-commit": "",
     });
   });
+  app.get("/jobmanager/config", (c) => c.json(jobManagerConfig()));
   app.get("/taskmanagers", (c) => c.json(taskManagersInfo(taskManagers)));
   app.get("/taskmanagers/:taskmanagerid", (c) => c.json(taskManagerDetails(taskManagers, c.req.param("taskmanagerid"))));
   app.get("/metrics", (c) => c.body(prometheusText(registry.all()), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
@@ -256,15 +260,27 @@ export function createApp(options: AppOptions = {}): EddyApp {
   });
   app.get("/jobs/:jobid/plan", (c) => c.json(jobPlan(job(c))));
   app.get("/jobs/:jobid/exceptions", (c) => c.json(jobExceptions(job(c))));
+  app.get("/jobs/:jobid/status", (c) => c.json(jobStatus(job(c))));
+  app.get("/jobs/:jobid/config", (c) => c.json(jobConfig(job(c))));
+  // Flink's answer for a job without checkpointing is 404.
+  const noCheckpointing = (entry: JobEntry) => new HttpError(404, `[eddy] checkpointing has not been enabled for job "${entry.id}"`);
   app.get("/jobs/:jobid/checkpoints", (c) => {
     const entry = job(c);
-    // Flink's answer for a job without checkpointing.
-    if (entry.client.checkpointStats() === undefined) throw new HttpError(404, `[eddy] checkpointing has not been enabled for job "${entry.id}"`);
-    return c.json(jobCheckpoints(entry));
+    return c.json(checkpointingStatistics(entry) ?? raise(noCheckpointing(entry)));
   });
+  app.get("/jobs/:jobid/checkpoints/config", (c) => {
+    const entry = job(c);
+    return c.json(checkpointConfigInfo(entry.client.configuration()) ?? raise(noCheckpointing(entry)));
+  });
+  app.get("/jobs/:jobid/checkpoints/details/:checkpointid", (c) => c.json(checkpointDetails(job(c), c.req.param("checkpointid"))));
+  app.get("/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid", (c) => c.json(checkpointSubtasks(job(c), c.req.param("checkpointid"), c.req.param("vertexid"))));
   app.get("/jobs/:jobid/vertices/:vertexid", (c) => {
     const entry = job(c);
     return c.json(vertexDetails(entry, jobVertex(c, entry)));
+  });
+  app.get("/jobs/:jobid/vertices/:vertexid/subtasktimes", (c) => {
+    const entry = job(c);
+    return c.json(subtaskTimes(entry, jobVertex(c, entry)));
   });
   app.get("/jobs/:jobid/vertices/:vertexid/backpressure", (c) => {
     const entry = job(c);
@@ -379,6 +395,28 @@ export function createApp(options: AppOptions = {}): EddyApp {
     return c.json(await artifacts.put(info, bytes), 201);
   });
 
+  /** `/jobmanager/config`: the server's settings as Flink's configuration entries (keys of Flink's where the setting is Flink's). */
+  function jobManagerConfig(): { key: string; value: string }[] {
+    const entries: Record<string, string | number | boolean> = {
+      "eddy.version": EDDY_VERSION,
+      "jobmanager.scheduler": "default",
+      "taskmanager.numberOfTaskSlots": cluster === undefined ? limits.maxSlots : (cluster.taskManagers()[0]?.slotsNumber ?? 0),
+      "cluster.number-of-taskmanagers": taskManagerCount(cluster),
+      "slots.max": limits.maxSlots,
+      "jobs.max": limits.maxJobs,
+      "rest.server.max-content-length": maxBodyBytes,
+      "artifacts.max-bytes": maxArtifactBytes,
+      "security.bearer-token.enabled": options.token !== undefined,
+      "security.bearer-token.public-reads": options.publicReads === true,
+      "web.submit.enable": false,
+      "web.cancel.enable": true,
+      "web.refresh-interval": 3000,
+      ...(options.userCodeBudgetMs !== undefined ? { "user-code.cpu-budget-ms": options.userCodeBudgetMs } : {}),
+      ...(options.kafkaBrokers !== undefined ? { "kafka.allowed-brokers": options.kafkaBrokers.join(",") } : {}),
+    };
+    return Object.entries(entries).map(([key, value]) => ({ key, value: String(value) }));
+  }
+
   /**
    * Builds `spec` and starts it as job `job.id`. A new job takes free slots and is stored first;
    * a stored one (`stored`, after a restart) was admitted before, keeps its record, and recovers
@@ -469,6 +507,11 @@ export function createApp(options: AppOptions = {}): EddyApp {
       await registry.shutdown();
     },
   });
+}
+
+/** Throws `error` where an expression is expected. */
+function raise(error: Error): never {
+  throw error;
 }
 
 /** Ids of the artifacts a spec names. */

@@ -5,7 +5,7 @@
  * ended job costs a few kilobytes however large it ran. Being plain data, it is also what a job
  * store keeps, so a restarted server lists ended jobs as they were (Flink's job history).
  */
-import { JobClient, type JobMetrics, type JobStatus } from "../core/index.ts";
+import { JobClient, type JobConfiguration, type JobMetrics, type JobStatus } from "../core/index.ts";
 import type { ExceptionEntry } from "../core/api/job-client.ts";
 
 /** A job vertex as the API describes it. */
@@ -30,6 +30,7 @@ export interface JobView {
   metrics(): JobMetrics;
   checkpointStats(): object | undefined;
   timestamps(): ReturnType<JobClient["timestamps"]>;
+  configuration(): JobConfiguration;
 }
 
 /** What an ended job leaves, as plain data. */
@@ -42,6 +43,8 @@ export interface EndedJobData {
   readonly metrics: JobMetrics;
   readonly checkpoints: object | undefined;
   readonly timestamps: ReturnType<JobClient["timestamps"]>;
+  /** Absent in what servers before it kept: then checkpointing is read from `checkpoints`. */
+  readonly configuration?: JobConfiguration;
 }
 
 class EndedJob implements JobView {
@@ -69,6 +72,10 @@ class EndedJob implements JobView {
 
   checkpointStats(): object | undefined {
     return this.data.checkpoints;
+  }
+
+  configuration(): JobConfiguration {
+    return this.data.configuration ?? { restartStrategy: "unknown", checkpointing: undefined };
   }
 
   timestamps(): ReturnType<JobClient["timestamps"]> {
@@ -104,6 +111,7 @@ export function endedJobData(client: JobClient): EndedJobData {
     metrics: client.metrics(),
     checkpoints: client.checkpointStats(),
     timestamps: client.timestamps(),
+    configuration: client.configuration(),
   };
 }
 

@@ -135,9 +135,16 @@ export function jobDetails(entry: JobEntry): object {
   };
 }
 
-/** Flink's IOMetricsInfo of a vertex or subtask (records only: Eddy counts no bytes). */
+/**
+ * Flink's IOMetricsInfo of a vertex or subtask. Eddy counts records, not bytes: the byte counts are
+ * 0 with their `-complete` flags false, Flink's way of saying a figure was not reported.
+ */
 function ioMetrics(recordsIn: number, recordsOut: number): object {
   return {
+    "read-bytes": 0,
+    "read-bytes-complete": false,
+    "write-bytes": 0,
+    "write-bytes-complete": false,
     "read-records": recordsIn,
     "read-records-complete": true,
     "write-records": recordsOut,
@@ -163,29 +170,65 @@ export function vertexDetails(entry: JobEntry, v: VertexView): object {
   const state = taskState(entry.client.getJobStatus());
   const { start, end, duration } = times(entry);
   const metrics = vertexMetrics(entry).get(v.id);
+  const statusDuration = statusDurations(entry);
+  const subtasks = Array.from({ length: v.parallelism }, (_, i) => {
+    const m = metrics?.subtasks.find((s) => s.subtask === i);
+    const location = subtaskLocation(entry, v.id, i);
+    return {
+      subtask: i,
+      status: state,
+      attempt: restarts(entry),
+      // TaskManagers are isolates of the server's own process.
+      host: location === UNASSIGNED ? UNASSIGNED : "localhost",
+      "start-time": start,
+      "end-time": end,
+      duration,
+      metrics: ioMetrics(m?.recordsIn ?? 0, m?.recordsOut ?? 0),
+      "taskmanager-id": location,
+      "status-duration": statusDuration,
+      start_time: start,
+    };
+  });
   return {
     id: v.id,
     name: v.name,
     parallelism: v.parallelism,
     maxParallelism: v.maxParallelism,
     now: Date.now(),
-    subtasks: Array.from({ length: v.parallelism }, (_, i) => {
-      const m = metrics?.subtasks.find((s) => s.subtask === i);
-      const location = subtaskLocation(entry, v.id, i);
-      return {
-        subtask: i,
-        status: state,
-        attempt: restarts(entry),
-        // TaskManagers are isolates of the server's own process.
-        host: location === UNASSIGNED ? UNASSIGNED : "localhost",
-        "start-time": start,
-        "end-time": end,
-        duration,
-        metrics: ioMetrics(m?.recordsIn ?? 0, m?.recordsOut ?? 0),
-        "taskmanager-id": location,
-        start_time: start,
-      };
-    }),
+    subtasks,
+    aggregated: {
+      metrics: Object.fromEntries(Object.keys(subtasks[0]?.metrics ?? ioMetrics(0, 0)).filter((k) => !k.endsWith("-complete")).map((k) => [k, aggregate(subtasks.map((s) => (s.metrics as Record<string, number>)[k]!))])),
+      "status-duration": Object.fromEntries(Object.keys(statusDuration).map((k) => [k, aggregate(subtasks.map(() => statusDuration[k]!))])),
+    },
+  };
+}
+
+/** Flink's aggregate of one figure over a vertex's subtasks (AggregatedTaskDetailsInfo). */
+function aggregate(values: readonly number[]): Record<string, number> {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return { min: 0, max: 0, avg: 0, sum: 0, median: 0, p25: 0, p75: 0, p95: 0 };
+  const at = (q: number): number => sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!;
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  return { min: sorted[0]!, max: sorted[n - 1]!, avg: Math.floor(sum / n), sum, median: at(0.5), p25: at(0.25), p75: at(0.75), p95: at(0.95) };
+}
+
+/**
+ * How long the job's subtasks were in each of Flink's early execution states and running, ms
+ * (Flink's status-duration): Eddy deploys a subtask as it creates it, so only CREATED and RUNNING take time.
+ */
+function statusDurations(entry: JobEntry): Record<string, number> {
+  const stamps = entry.client.timestamps().status;
+  const { end } = times(entry);
+  const until = end < 0 ? Date.now() : end;
+  const created = stamps.CREATED;
+  const running = stamps.RUNNING;
+  return {
+    CREATED: created === undefined ? -1 : (running ?? until) - created,
+    SCHEDULED: -1,
+    DEPLOYING: -1,
+    INITIALIZING: -1,
+    RUNNING: running === undefined ? -1 : until - running,
   };
 }
 
@@ -221,7 +264,9 @@ export function jobExceptions(entry: JobEntry): object {
     stacktrace: e.stacktrace,
     timestamp: e.timestamp,
     taskName: e.taskName,
+    // Flink 1.15 named the location "endpoint"; later versions send both.
     endpoint: null,
+    location: null,
     taskManagerId: null,
     failureLabels: {},
     attempt: e.attempt,
@@ -234,19 +279,6 @@ export function jobExceptions(entry: JobEntry): object {
     truncated: false,
     exceptionHistory: { entries, truncated: false },
   };
-}
-
-/** `/jobs/:jobid/checkpoints`: counts, summary, latest, history. */
-export function jobCheckpoints(entry: JobEntry): object {
-  const zero = { min: 0, max: 0, avg: 0 };
-  return (
-    entry.client.checkpointStats() ?? {
-      counts: { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 },
-      summary: { state_size: zero, end_to_end_duration: zero, alignment_duration: zero },
-      latest: { completed: null, savepoint: null, failed: null, restored: null },
-      history: [],
-    }
-  );
 }
 
 /** `/jobs/:jobid/vertices/:vertexid/backpressure` (Flink 1.13+: task time accounting). */
@@ -281,7 +313,10 @@ export function vertexWatermarks(v: VertexMetrics): object[] {
  */
 export function jobMetricValues(entry: JobEntry): Record<string, string> {
   const m = entry.client.metrics();
-  const cp = jobCheckpoints(entry) as { counts: { completed: number; failed: number }; latest: { completed: { end_to_end_duration?: number; state_size?: number } | null } };
+  const cp = (entry.client.checkpointStats() ?? { counts: { completed: 0, failed: 0 }, latest: { completed: null } }) as {
+    counts: { completed: number; failed: number };
+    latest: { completed: { end_to_end_duration?: number; state_size?: number } | null };
+  };
   const { start, end } = times(entry);
   const counters: Record<string, string> = {};
   for (const v of m.vertices) for (const [name, value] of Object.entries(vertexCounters(v))) counters[`${v.id}.${name}`] = String(value);
@@ -309,6 +344,50 @@ export function rateControllerValues(v: VertexMetrics): Record<string, number> {
     rateControllerProcessingDelayMs: round(r.processingDelayMs),
     rateControllerSchedulingDelayMs: round(r.schedulingDelayMs),
     rateControllerProcessingRate: round(r.processingRate),
+  };
+}
+
+/** `/jobs/:jobid/status` (Flink's JobStatusInfo). */
+export function jobStatus(entry: JobEntry): object {
+  return { status: entry.client.getJobStatus() };
+}
+
+/** The execution state a job's tasks went through, by the job status that moved them there. */
+const TASK_STATE_OF_JOB: Partial<Record<JobStatus, TaskState>> = { CREATED: "CREATED", RESTARTING: "DEPLOYING", RUNNING: "RUNNING", CANCELLING: "CANCELING", CANCELED: "CANCELED", FINISHED: "FINISHED", FAILED: "FAILED" };
+
+/** `/jobs/:jobid/vertices/:vertexid/subtasktimes` (Flink's SubtasksTimesInfo): when each subtask entered each state. */
+export function subtaskTimes(entry: JobEntry, v: VertexView): object {
+  const stamps = entry.client.timestamps().status;
+  const timestamps: Record<string, number> = {};
+  for (const [status, state] of Object.entries(TASK_STATE_OF_JOB)) {
+    const at = stamps[status as JobStatus];
+    if (at !== undefined) timestamps[state] = at;
+  }
+  const { duration } = times(entry);
+  return {
+    id: v.id,
+    name: v.name,
+    now: Date.now(),
+    subtasks: Array.from({ length: v.parallelism }, (_, i) => {
+      const location = subtaskLocation(entry, v.id, i);
+      return { subtask: i, host: location === UNASSIGNED ? UNASSIGNED : "localhost", duration, timestamps };
+    }),
+  };
+}
+
+/** `/jobs/:jobid/config` (what Flink's JobConfigInfo serializer writes). */
+export function jobConfig(entry: JobEntry): object {
+  const parallelism = entry.spec?.parallelism ?? Math.max(1, ...entry.client.executionGraph.jobGraph.vertices.map((v) => v.parallelism));
+  return {
+    jid: entry.id,
+    name: entry.name,
+    "execution-config": {
+      "execution-mode": "PIPELINED",
+      "restart-strategy": entry.client.configuration().restartStrategy,
+      "job-parallelism": parallelism,
+      "object-reuse-mode": false,
+      "user-config": {},
+    },
   };
 }
 

@@ -76,6 +76,10 @@ const flinkSchemas = {
     allOf: [ref("TaskManagerInfo"), object({ metrics: ref("TaskManagerMetricsInfo"), allocatedSlots: { type: "array", items: ref("SlotInfo") } })],
   },
   IOMetricsInfo: object({
+    "read-bytes": integer,
+    "read-bytes-complete": { type: "boolean" },
+    "write-bytes": integer,
+    "write-bytes-complete": { type: "boolean" },
     "read-records": integer,
     "read-records-complete": { type: "boolean" },
     "write-records": integer,
@@ -90,9 +94,16 @@ const flinkSchemas = {
     ...integers("start-time", "end-time", "duration"),
     metrics: ref("IOMetricsInfo"),
     "taskmanager-id": { type: "string", description: "The TaskManager the subtask runs on (or ran on last); (unassigned) before it is deployed" },
+    "status-duration": { type: "object", additionalProperties: integer },
     start_time: integer,
   }),
-  JobVertexDetailsInfo: object({ id: { type: "string" }, name: { type: "string" }, ...integers("parallelism", "maxParallelism", "now"), subtasks: { type: "array", items: ref("SubtaskExecutionAttemptDetailsInfo") } }),
+  JobVertexDetailsInfo: object({
+    id: { type: "string" },
+    name: { type: "string" },
+    ...integers("parallelism", "maxParallelism", "now"),
+    subtasks: { type: "array", items: ref("SubtaskExecutionAttemptDetailsInfo") },
+    aggregated: { type: "object", properties: { metrics: { type: "object" }, "status-duration": { type: "object" } } },
+  }),
 };
 
 /** The OpenAPI 3.1 document of the server. */
@@ -127,6 +138,13 @@ export function openApiDocument(version: string): object {
       "/taskmanagers": get("The TaskManagers, with slots and heartbeats", [], ref("TaskManagersInfo")),
       "/taskmanagers/{taskmanagerid}": get("A TaskManager, with heap metrics and its allocated slots", [taskManagerId], ref("TaskManagerDetailsInfo")),
       "/config": get("Web UI configuration"),
+      "/jobmanager/config": get("The server's settings as configuration entries"),
+      "/jobs/{jobid}/status": get("The job's status", [jobId]),
+      "/jobs/{jobid}/config": get("The job's execution configuration", [jobId]),
+      "/jobs/{jobid}/checkpoints/config": get("The job's checkpointing configuration", [jobId]),
+      "/jobs/{jobid}/checkpoints/details/{checkpointid}": get("One checkpoint with each vertex's statistics", [jobId, { name: "checkpointid", in: "path", required: true, schema: { type: "integer" } }]),
+      "/jobs/{jobid}/checkpoints/details/{checkpointid}/subtasks/{vertexid}": get("One checkpoint of one vertex, per subtask", [jobId, { name: "checkpointid", in: "path", required: true, schema: { type: "integer" } }, vertexId]),
+      "/jobs/{jobid}/vertices/{vertexid}/subtasktimes": get("When each subtask entered each state", [jobId, vertexId]),
       "/jobs": {
         ...get("Job ids and states"),
         post: mutating("Submit a job spec", [], { $ref: "#/components/schemas/JobSpec" }, { type: "object", properties: { jobid: { type: "string" } } }, [400, 401, 403, 404, 413, 429, 501]),

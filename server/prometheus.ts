@@ -2,7 +2,7 @@
  * `GET /metrics`: every job's figures in the Prometheus text exposition format (0.0.4).
  */
 import type { JobEntry } from "./job-registry.ts";
-import { JOB_STATES, jobCheckpoints } from "./flink-json.ts";
+import { JOB_STATES } from "./flink-json.ts";
 
 /** Escapes a label value (backslash, quote, newline). */
 function label(v: string): string {
@@ -48,7 +48,7 @@ export function prometheusText(jobs: readonly JobEntry[]): string {
     const m = job.client.metrics();
     put("eddy_job_source_records_per_second", "Records per second leaving all sources.", "gauge", jl, m.sourceRecordsPerSecond);
     put("eddy_job_current_watermark_ms", "Lowest watermark at the sinks (ms).", "gauge", jl, m.currentWatermark);
-    const cp = jobCheckpoints(job) as { counts: { completed: number; failed: number } };
+    const cp = (job.client.checkpointStats() ?? { counts: { completed: 0, failed: 0 } }) as { counts: { completed: number; failed: number } };
     put("eddy_job_checkpoints_completed_total", "Completed checkpoints.", "counter", jl, cp.counts.completed);
     put("eddy_job_checkpoints_failed_total", "Failed checkpoints.", "counter", jl, cp.counts.failed);
     put("eddy_job_restarts_total", "Failures followed by a restart.", "counter", jl, job.client.getExceptionHistory().length - (status === "FAILED" ? 1 : 0));

@@ -29,6 +29,27 @@ export interface SavepointResult {
   readonly bytes: number;
 }
 
+/** A job's settings as monitoring shows them (Flink's job and checkpoint configuration). */
+export interface JobConfiguration {
+  /** Flink's name of the restart strategy with its parameters. */
+  readonly restartStrategy: string;
+  /** Checkpointing, without checkpointing undefined; `storage` names the storage's kind. */
+  readonly checkpointing:
+    | {
+        readonly intervalMs: number;
+        readonly mode: "EXACTLY_ONCE" | "AT_LEAST_ONCE";
+        readonly timeoutMs: number;
+        readonly minPauseMs: number;
+        readonly unaligned: boolean;
+        readonly alignedTimeoutMs: number;
+        readonly retained: number;
+        /** -1: unlimited. */
+        readonly tolerableFailures: number;
+        readonly storage: string;
+      }
+    | undefined;
+}
+
 /** A running (or prepared) job. */
 export class JobClient {
   private started: number | undefined;
@@ -131,6 +152,28 @@ export class JobClient {
   /** Flink-shaped checkpoint statistics (counts, summary, latest, history); undefined without checkpointing. */
   checkpointStats(): object | undefined {
     return this.master.coordinator?.stats.toJSON();
+  }
+
+  /** The job's restart strategy and checkpointing settings. */
+  configuration(): JobConfiguration {
+    const cp = this.master.checkpointing;
+    return {
+      restartStrategy: this.master.restartStrategy.description,
+      checkpointing:
+        cp === undefined
+          ? undefined
+          : {
+              intervalMs: cp.intervalMs,
+              mode: cp.mode,
+              timeoutMs: cp.timeoutMs,
+              minPauseMs: cp.minPauseMs,
+              unaligned: cp.unaligned,
+              alignedTimeoutMs: cp.alignedTimeoutMs,
+              retained: cp.retained,
+              tolerableFailures: Number.isFinite(cp.tolerableFailures) ? cp.tolerableFailures : -1,
+              storage: cp.storage.constructor.name,
+            },
+    };
   }
 
   /** Start and end times (ms since epoch), and when each status was entered. */

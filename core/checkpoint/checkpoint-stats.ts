@@ -23,6 +23,8 @@ export interface CheckpointStats {
   num_acknowledged_subtasks: number;
   /** Per subtask (`<vertex>#<index>`): when it acknowledged, ms after the trigger. */
   acknowledgements: Record<string, number>;
+  /** Per subtask (`<vertex>#<index>`): how long it aligned barriers, ms. */
+  alignments: Record<string, number>;
   external_path?: string;
   failure_message?: string;
 }
@@ -56,6 +58,7 @@ export class CheckpointStatsTracker {
       num_subtasks: numSubtasks,
       num_acknowledged_subtasks: 0,
       acknowledgements: {},
+      alignments: {},
     };
     this.history.unshift(stats);
     if (this.history.length > this.historySize) this.history.pop();
@@ -65,6 +68,7 @@ export class CheckpointStatsTracker {
   acknowledged(stats: CheckpointStats, task: string, now: number, alignmentMs: number, unaligned: boolean): void {
     stats.num_acknowledged_subtasks++;
     stats.acknowledgements[task] = now - stats.trigger_timestamp;
+    stats.alignments[task] = alignmentMs;
     stats.latest_ack_timestamp = now;
     stats.alignment_duration = Math.max(stats.alignment_duration, alignmentMs);
     stats.unaligned ||= unaligned;
@@ -118,7 +122,7 @@ export class CheckpointStatsTracker {
         failed: latest((h) => h.status === "FAILED"),
         restored: this.restored ?? null,
       },
-      history: this.history.map((h) => ({ ...h, acknowledgements: { ...h.acknowledgements } })),
+      history: this.history.map((h) => ({ ...h, acknowledgements: { ...h.acknowledgements }, alignments: { ...h.alignments } })),
     };
   }
 }

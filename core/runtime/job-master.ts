@@ -65,6 +65,16 @@ export class JobMaster {
   /** Rate controllers of the sources that have one, by source vertex id (they outlive attempts). */
   readonly rateControllers: ReadonlyMap<string, RateController>;
 
+  /** The job's checkpointing settings (undefined without checkpointing). */
+  get checkpointing(): CheckpointConfig | undefined {
+    return this.options.checkpointing;
+  }
+
+  /** The job's restart strategy. */
+  get restartStrategy(): RestartStrategy {
+    return this.options.restartStrategy;
+  }
+
   constructor(private readonly options: JobMasterOptions) {
     const cp = options.checkpointing;
     const operatorNames: Record<string, string> = {};
