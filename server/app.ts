@@ -35,7 +35,8 @@ import { type JobEntry, JobRegistry, type Trigger, isTerminal } from "./job-regi
 import { JobSpec } from "./job-spec.ts";
 import type { JobRecord, JobStore } from "./job-store.ts";
 import { type KafkaRuntime, defaultKafkaRuntime } from "./kafka.ts";
-import { openApiDocument } from "./openapi.ts";
+import { describe, openApiDocument, requestBody } from "./openapi.ts";
+import * as R from "./response-schemas.ts";
 import { type PartitionsInfo, sourcePartitions } from "./partitions.ts";
 import { prometheusText } from "./prometheus.ts";
 import { CheckpointRequest, SavepointRequest, StopRequest } from "./request-bodies.ts";
@@ -202,9 +203,10 @@ export function createApp(options: AppOptions = {}): EddyApp {
     return v;
   };
 
-  app.get("/", (c) => c.html(dashboardHtml()));
-  app.get("/openapi.json", (c) => c.json(openApiDocument(EDDY_VERSION)));
-  app.get("/config", (c) =>
+  app.get("/", describe({ summary: "The dashboard (needs no token: the page asks for it)", open: true, ok: { 200: ["An HTML page, with its script and styles inline", { media: "text/html", schema: { type: "string" } }] } }), (c) => c.html(dashboardHtml()));
+  let document: Promise<object> | undefined;
+  app.get("/openapi.json", describe({ summary: "This document, generated from the routes (needs no token)", open: true, ok: { 200: ["An OpenAPI 3.1 document", { media: "application/json", schema: { type: "object", required: ["openapi", "info", "paths"] } }] } }), async (c) => c.json(await (document ??= openApiDocument(app, EDDY_VERSION))));
+  app.get("/config", describe({ summary: "Web UI configuration", ok: { 200: ["Flink's DashboardConfiguration", R.DashboardConfiguration] } }), (c) =>
     c.json({
       "refresh-interval": 3000,
       "timezone-name": "UTC",
@@ -214,7 +216,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
       features: { "web-submit": false, "web-cancel": true, "web-rescale": false, "web-history": false },
     }),
   );
-  app.get("/overview", (c) => {
+  app.get("/overview", describe({ summary: "Cluster overview: TaskManagers, slots and jobs by state", ok: { 200: ["Flink's ClusterOverviewWithVersion", R.ClusterOverview] } }), (c) => {
     const jobs = registry.all();
     const count = (states: string[]) => jobs.filter((j) => states.includes(j.client.getJobStatus())).length;
     return c.json({
@@ -229,15 +231,15 @@ export function createApp(options: AppOptions = {}): EddyApp {
       "flink-commit": "",
     });
   });
-  app.get("/jobmanager/config", (c) => c.json(jobManagerConfig()));
-  app.get("/taskmanagers", (c) => c.json(taskManagersInfo(taskManagers)));
-  app.get("/taskmanagers/:taskmanagerid", (c) => c.json(taskManagerDetails(taskManagers, c.req.param("taskmanagerid"))));
-  app.get("/metrics", (c) => c.body(prometheusText(registry.all()), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
+  app.get("/jobmanager/config", describe({ summary: "The server's settings as configuration entries", ok: { 200: ["Keys and values", R.ConfigurationInfo] } }), (c) => c.json(jobManagerConfig()));
+  app.get("/taskmanagers", describe({ summary: "The TaskManagers, with slots and heartbeats", ok: { 200: ["Flink's TaskManagersInfo", R.TaskManagersInfo] } }), (c) => c.json(taskManagersInfo(taskManagers)));
+  app.get("/taskmanagers/:taskmanagerid", describe({ summary: "A TaskManager, with heap metrics and its allocated slots", ok: { 200: ["Flink's TaskManagerDetailsInfo", R.TaskManagerDetailsInfo] }, errors: [404] }), (c) => c.json(taskManagerDetails(taskManagers, c.req.param("taskmanagerid"))));
+  app.get("/metrics", describe({ summary: "Prometheus metrics", ok: { 200: ["Prometheus text format 0.0.4", { media: "text/plain", schema: { type: "string" } }] } }), (c) => c.body(prometheusText(registry.all()), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
 
-  app.get("/jobs", (c) => c.json({ jobs: registry.all().map((j) => ({ id: j.id, status: j.client.getJobStatus() })) }));
-  app.get("/jobs/overview", (c) => c.json({ jobs: registry.all().map(jobOverview) }));
+  app.get("/jobs", describe({ summary: "Job ids and states", ok: { 200: ["Flink's JobIdsWithStatusOverview", R.JobIdsWithStatusOverview] } }), (c) => c.json({ jobs: registry.all().map((j) => ({ id: j.id, status: j.client.getJobStatus() })) }));
+  app.get("/jobs/overview", describe({ summary: "Every job with state, times and task counts", ok: { 200: ["Flink's MultipleJobsDetails", R.MultipleJobsDetails] } }), (c) => c.json({ jobs: registry.all().map(jobOverview) }));
 
-  app.post("/jobs", jsonBody, async (c) => {
+  app.post("/jobs", describe({ summary: "Submit a job spec", body: requestBody("JobSpec", true), ok: { 202: ["The job was accepted and starts", R.JobSubmitResponse] }, errors: [413, 429, 501] }), jsonBody, async (c) => {
     const spec = await resolveSavepoint(await readJson(c, JobSpec, "job spec"), registry, checkpointStorage);
     const admitted = limits.admitJob();
     try {
@@ -248,8 +250,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
     }
   });
 
-  app.get("/jobs/:jobid", (c) => c.json(jobDetails(job(c))));
-  app.patch("/jobs/:jobid", (c) => {
+  app.get("/jobs/:jobid", describe({ summary: "Job details: state, vertices with parallelism, status counts, timestamps, and the TaskManager of each subtask (`vertices[].subtasks`)", ok: { 200: ["Flink's JobDetailsInfo", R.JobDetailsInfo] }, errors: [404] }), (c) => c.json(jobDetails(job(c))));
+  app.patch("/jobs/:jobid", describe({ summary: "Cancel the job", query: [{ name: "mode", description: "Only cancel", schema: { type: "string", enum: ["cancel"] } }], ok: { 202: ["Cancellation requested", R.Empty] }, errors: [404, 409] }), (c) => {
     const entry = job(c);
     const mode = c.req.query("mode");
     if (mode !== undefined && mode !== "cancel") throw new HttpError(400, `[eddy] mode must be "cancel", got "${mode}"`, [{ path: "mode", message: 'expected "cancel"' }]);
@@ -258,45 +260,45 @@ export function createApp(options: AppOptions = {}): EddyApp {
     void entry.live.cancel();
     return c.json({}, 202);
   });
-  app.get("/jobs/:jobid/plan", (c) => c.json(jobPlan(job(c))));
-  app.get("/jobs/:jobid/exceptions", (c) => c.json(jobExceptions(job(c))));
-  app.get("/jobs/:jobid/status", (c) => c.json(jobStatus(job(c))));
-  app.get("/jobs/:jobid/config", (c) => c.json(jobConfig(job(c))));
+  app.get("/jobs/:jobid/plan", describe({ summary: "The job's dataflow plan: vertices and the edges between them with their ship strategy", ok: { 200: ["Flink's JobPlanInfo", R.JobPlanInfo] }, errors: [404] }), (c) => c.json(jobPlan(job(c))));
+  app.get("/jobs/:jobid/exceptions", describe({ summary: "Root exception and exception history", ok: { 200: ["Flink's JobExceptionsInfoWithHistory", R.JobExceptionsInfoWithHistory] }, errors: [404] }), (c) => c.json(jobExceptions(job(c))));
+  app.get("/jobs/:jobid/status", describe({ summary: "The job's status", ok: { 200: ["Flink's JobStatusInfo", R.JobStatusInfo] }, errors: [404] }), (c) => c.json(jobStatus(job(c))));
+  app.get("/jobs/:jobid/config", describe({ summary: "The job's execution configuration", ok: { 200: ["Flink's JobConfigInfo as Flink writes it", R.JobConfigInfo] }, errors: [404] }), (c) => c.json(jobConfig(job(c))));
   // Flink's answer for a job without checkpointing is 404.
   const noCheckpointing = (entry: JobEntry) => new HttpError(404, `[eddy] checkpointing has not been enabled for job "${entry.id}"`);
-  app.get("/jobs/:jobid/checkpoints", (c) => {
+  app.get("/jobs/:jobid/checkpoints", describe({ summary: "Checkpoint counts, summary with percentiles, latest and history", ok: { 200: ["Flink's CheckpointingStatistics", R.CheckpointingStatistics] }, errors: [404] }), (c) => {
     const entry = job(c);
     return c.json(checkpointingStatistics(entry) ?? raise(noCheckpointing(entry)));
   });
-  app.get("/jobs/:jobid/checkpoints/config", (c) => {
+  app.get("/jobs/:jobid/checkpoints/config", describe({ summary: "The job's checkpointing configuration", ok: { 200: ["Flink's CheckpointConfigInfo", R.CheckpointConfigInfo] }, errors: [404] }), (c) => {
     const entry = job(c);
     return c.json(checkpointConfigInfo(entry.client.configuration()) ?? raise(noCheckpointing(entry)));
   });
-  app.get("/jobs/:jobid/checkpoints/details/:checkpointid", (c) => c.json(checkpointDetails(job(c), c.req.param("checkpointid"))));
-  app.get("/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid", (c) => c.json(checkpointSubtasks(job(c), c.req.param("checkpointid"), c.req.param("vertexid"))));
-  app.get("/jobs/:jobid/vertices/:vertexid", (c) => {
+  app.get("/jobs/:jobid/checkpoints/details/:checkpointid", describe({ summary: "One checkpoint of the history, with each vertex's statistics", ok: { 200: ["Flink's CheckpointStatistics", R.CheckpointStatistics] }, errors: [404] }), (c) => c.json(checkpointDetails(job(c), c.req.param("checkpointid"))));
+  app.get("/jobs/:jobid/checkpoints/details/:checkpointid/subtasks/:vertexid", describe({ summary: "One checkpoint of one vertex, per subtask", ok: { 200: ["Flink's TaskCheckpointStatisticsWithSubtaskDetails", R.TaskCheckpointStatisticsWithSubtaskDetails] }, errors: [404] }), (c) => c.json(checkpointSubtasks(job(c), c.req.param("checkpointid"), c.req.param("vertexid"))));
+  app.get("/jobs/:jobid/vertices/:vertexid", describe({ summary: "A vertex with each subtask's state, records and TaskManager", ok: { 200: ["Flink's JobVertexDetailsInfo", R.JobVertexDetailsInfo] }, errors: [404] }), (c) => {
     const entry = job(c);
     return c.json(vertexDetails(entry, jobVertex(c, entry)));
   });
-  app.get("/jobs/:jobid/vertices/:vertexid/subtasktimes", (c) => {
+  app.get("/jobs/:jobid/vertices/:vertexid/subtasktimes", describe({ summary: "When each subtask entered each state", ok: { 200: ["Flink's SubtasksTimesInfo", R.SubtasksTimesInfo] }, errors: [404] }), (c) => {
     const entry = job(c);
     return c.json(subtaskTimes(entry, jobVertex(c, entry)));
   });
-  app.get("/jobs/:jobid/vertices/:vertexid/backpressure", (c) => {
+  app.get("/jobs/:jobid/vertices/:vertexid/backpressure", describe({ summary: "Backpressure level and per-subtask ratios", ok: { 200: ["Flink's JobVertexBackPressureInfo", R.JobVertexBackPressureInfo] }, errors: [404] }), (c) => {
     const entry = job(c);
     return c.json(vertexBackpressure(vertex(c, entry)));
   });
-  app.get("/jobs/:jobid/vertices/:vertexid/watermarks", (c) => {
+  app.get("/jobs/:jobid/vertices/:vertexid/watermarks", describe({ summary: "Per-subtask input and output watermarks", ok: { 200: ["Metrics `<subtask>.currentInputWatermark` and `<subtask>.currentOutputWatermark`", R.MetricCollection] }, errors: [404] }), (c) => {
     const entry = job(c);
     return c.json(vertexWatermarks(vertex(c, entry)));
   });
-  app.get("/jobs/:jobid/metrics", (c) => {
+  app.get("/jobs/:jobid/metrics", describe({ summary: "Job metrics", query: [{ name: "get", description: "Comma-separated metric ids whose values to return", schema: { type: "string" } }], ok: { 200: ["Metric ids, with values for those asked for", R.MetricCollection] }, errors: [404] }), (c) => {
     const values = jobMetricValues(job(c));
     const wanted = c.req.query("get");
     if (wanted === undefined) return c.json(Object.keys(values).map((id) => ({ id })));
     return c.json(wanted.split(",").filter((id) => Object.hasOwn(values, id)).map((id) => ({ id, value: values[id] })));
   });
-  app.get("/jobs/:jobid/sources/:vertexid/partitions", (c) => {
+  app.get("/jobs/:jobid/sources/:vertexid/partitions", describe({ summary: "Split (partition) assignment and discovery state of a source", ok: { 200: ["Each reader's splits, and the enumerator's discovery", R.PartitionsInfo] }, errors: [404] }), (c) => {
     const entry = job(c);
     const id = c.req.param("vertexid");
     if (entry.live === undefined) throw new HttpError(404, `[eddy] job "${entry.id}" has ended (${entry.client.getJobStatus()}): its sources hold no partitions any more`);
@@ -304,7 +306,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
     if (info === undefined) throw new HttpError(404, `[eddy] vertex "${id}" is not a source of job "${entry.id}"`);
     return c.json(info);
   });
-  app.get("/jobs/:jobid/results", (c) => {
+  app.get("/jobs/:jobid/results", describe({ summary: "Records kept by the job's collect sink", query: [{ name: "offset", description: "First record", schema: { type: "integer", minimum: 0 } }, { name: "limit", description: "Most records (default 10000)", schema: { type: "integer", minimum: 0 } }], ok: { 200: ["Records", R.CollectedResults] }, errors: [404] }), (c) => {
     const entry = job(c);
     if (entry.results === undefined) throw new HttpError(404, `[eddy] job "${entry.id}" has no collect sink`);
     const offset = Math.max(0, Number(c.req.query("offset") ?? 0) || 0);
@@ -340,7 +342,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
     }
     return registry.trigger(entry, kind, id, () => run(live!)).id;
   };
-  app.post("/jobs/:jobid/savepoints", jsonBody, async (c) => {
+  app.post("/jobs/:jobid/savepoints", describe({ summary: "Trigger a savepoint", body: requestBody("SavepointRequest", false), ok: { 202: ["The trigger id", R.TriggerResponse] }, errors: [404, 409, 413] }), jsonBody, async (c) => {
     const entry = job(c);
     const body = await readJson(c, SavepointRequest, "savepoint request", true);
     const id = startTrigger(entry, "savepoint", body.triggerId, async (live) => {
@@ -350,13 +352,13 @@ export function createApp(options: AppOptions = {}): EddyApp {
     });
     return c.json({ "request-id": id }, 202);
   });
-  app.post("/jobs/:jobid/stop", jsonBody, async (c) => {
+  app.post("/jobs/:jobid/stop", describe({ summary: "Stop with a savepoint", body: requestBody("StopRequest", false), ok: { 202: ["The trigger id", R.TriggerResponse] }, errors: [404, 409, 413] }), jsonBody, async (c) => {
     const entry = job(c);
     const body = await readJson(c, StopRequest, "stop request", true);
     const id = startTrigger(entry, "stop", body.triggerId, (live) => live.stopWithSavepoint({ drain: body.drain ?? false }));
     return c.json({ "request-id": id }, 202);
   });
-  app.post("/jobs/:jobid/checkpoints", jsonBody, async (c) => {
+  app.post("/jobs/:jobid/checkpoints", describe({ summary: "Trigger a checkpoint", body: requestBody("CheckpointRequest", false), ok: { 202: ["The trigger id", R.TriggerResponse] }, errors: [404, 409, 413] }), jsonBody, async (c) => {
     const entry = job(c);
     const body = await readJson(c, CheckpointRequest, "checkpoint request", true);
     const id = startTrigger(entry, "checkpoint", body.triggerId, (live) => live.triggerCheckpoint());
@@ -369,18 +371,18 @@ export function createApp(options: AppOptions = {}): EddyApp {
     if (t === undefined || !kinds.includes(t.kind)) throw notFound("trigger", id);
     return c.json(triggerStatus(t));
   };
-  app.get("/jobs/:jobid/savepoints/:triggerid", (c) => getTrigger(c, ["savepoint", "stop"]));
-  app.get("/jobs/:jobid/checkpoints/:triggerid", (c) => getTrigger(c, ["checkpoint"]));
+  app.get("/jobs/:jobid/savepoints/:triggerid", describe({ summary: "Status of a savepoint or stop trigger", ok: { 200: ["Flink's AsynchronousOperationResult", R.AsynchronousOperationResult] }, errors: [404] }), (c) => getTrigger(c, ["savepoint", "stop"]));
+  app.get("/jobs/:jobid/checkpoints/:triggerid", describe({ summary: "Status of a checkpoint trigger", ok: { 200: ["Flink's AsynchronousOperationResult", R.AsynchronousOperationResult] }, errors: [404] }), (c) => getTrigger(c, ["checkpoint"]));
 
   // Artifacts: WebAssembly components, stored by sha256.
-  app.get("/artifacts", async (c) => c.json({ artifacts: await artifacts.list() }));
-  app.get("/artifacts/:id", async (c) => {
+  app.get("/artifacts", describe({ summary: "Uploaded components", ok: { 200: ["Their ids, worlds, imports and exports", R.ArtifactList] } }), async (c) => c.json({ artifacts: await artifacts.list() }));
+  app.get("/artifacts/:id", describe({ summary: "An uploaded component: size, world, imports and exports", ok: { 200: ["The component", R.ArtifactInfo] }, errors: [404] }), async (c) => {
     const id = c.req.param("id");
     const info = await artifacts.info(id);
     if (info === undefined) throw notFound("artifact", id);
     return c.json(info);
   });
-  app.post("/artifacts", uploadBody, async (c) => {
+  app.post("/artifacts", describe({ summary: "Upload a WebAssembly component (raw body or multipart field)", body: { required: true, content: { "application/wasm": { schema: { type: "string", format: "binary" } }, "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } } } }, ok: { 201: ["Stored", R.ArtifactInfo], 200: ["Stored before: the first upload's info", R.ArtifactInfo] }, errors: [413, 501] }), uploadBody, async (c) => {
     const bytes = await uploadedBytes(c.req.raw, maxArtifactBytes);
     if (bytes.length === 0) throw new HttpError(400, "[eddy] empty upload: send the component's bytes as the body (application/wasm) or as a multipart file");
     const id = await sha256Hex(bytes);
