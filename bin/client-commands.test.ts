@@ -39,6 +39,24 @@ describe("eddy client commands", () => {
     await server?.close();
   });
 
+  describe("regression #14.4: options are read by node:util parseArgs", () => {
+    it("takes --name=value and --name value, and refuses an unknown option or a missing value naming it and the usage", async () => {
+      const listed = await eddy(["list", `--url=${server.url}`, "--token", TEST_TOKEN], { EDDY_URL: "http://127.0.0.1:9", EDDY_TOKEN: "" });
+      expect(listed.stderr).toBe("");
+      expect(listed.code).toBe(0);
+      const typo = await eddy(["list", "--tokn", TEST_TOKEN], env());
+      expect(typo.code).toBe(1);
+      expect(typo.stderr).toContain("[eddy] Unknown option '--tokn'");
+      expect(typo.stderr).toContain("usage: eddy list [--url URL] [--token T]");
+      const missing = await eddy(["cancel", "--token"], env());
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/\[eddy\] Option '--token <value>' argument missing/);
+      const serve = await eddy(["serve", "--port", "0", "--slot", "2"], env());
+      expect(serve.code).toBe(1);
+      expect(serve.stderr).toContain("[eddy] Unknown option '--slot'");
+    });
+  });
+
   describe("regression #13.10: the token goes with reads too", () => {
     it("lists jobs with the token, and explains a missing or wrong one", async () => {
       const { jobid } = await api("POST", "/jobs", { name: "listed", sources: [{ type: "collection", records: [{ a: 1 }] }], sinks: [{ type: "collect" }] });

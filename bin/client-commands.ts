@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "./serve.ts";
+import { CLIENT_OPTIONS, commandArgs } from "./args.ts";
 
 /** A failed command: the message is printed as is, exit code 1. */
 export class CliError extends Error {}
@@ -15,10 +15,10 @@ interface Client {
   request(method: string, route: string, body?: BodyInit, contentType?: string): Promise<any>;
 }
 
-function client(values: Map<string, string>): Client {
-  const url = (values.get("url") ?? process.env.EDDY_URL ?? "http://127.0.0.1:8081").replace(/\/+$/, "");
+function client(values: { url?: string; token?: string }): Client {
+  const url = (values.url ?? process.env.EDDY_URL ?? "http://127.0.0.1:8081").replace(/\/+$/, "");
   // An empty EDDY_TOKEN means none.
-  const token = (values.get("token") ?? process.env.EDDY_TOKEN) || undefined;
+  const token = (values.token ?? process.env.EDDY_TOKEN) || undefined;
   return {
     url,
     async request(method, route, body, contentType = "application/json") {
@@ -53,16 +53,27 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const TERMINAL = new Set(["FINISHED", "CANCELED", "FAILED"]);
 const kb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`);
 
-const SUBMIT_USAGE = "[eddy] usage: eddy submit spec.json [--artifact op.wasm] [--from-savepoint PATH | --from-job JOBID] [--allow-non-restored-state] [--watch]";
+const SUBMIT_USAGE = "eddy submit spec.json [--artifact op.wasm] [--from-savepoint PATH | --from-job JOBID] [--allow-non-restored-state] [--watch]";
 
 /** `eddy submit spec.json [--artifact op.wasm]... [--from-savepoint PATH | --from-job JOBID] [--allow-non-restored-state] [--watch]` */
 async function submit(argv: readonly string[]): Promise<void> {
-  const { values, positional } = parseArgs(argv, ["watch", "allow-non-restored-state"]);
-  const artifactFlags = argv.flatMap((a, i) => (a === "--artifact" ? [argv[i + 1]!] : a.startsWith("--artifact=") ? [a.slice(11)] : []));
-  const file = positional[0];
-  if (file === undefined) throw new CliError(SUBMIT_USAGE);
-  const fromSavepoint = values.get("from-savepoint");
-  const fromJob = values.get("from-job");
+  const { values, positionals } = commandArgs(
+    argv,
+    {
+      ...CLIENT_OPTIONS,
+      artifact: { type: "string", multiple: true },
+      "from-savepoint": { type: "string" },
+      "from-job": { type: "string" },
+      "allow-non-restored-state": { type: "boolean" },
+      watch: { type: "boolean" },
+    },
+    SUBMIT_USAGE,
+  );
+  const artifactFlags = values.artifact ?? [];
+  const file = positionals[0];
+  if (file === undefined) throw new CliError(`[eddy] usage: ${SUBMIT_USAGE}`);
+  const fromSavepoint = values["from-savepoint"];
+  const fromJob = values["from-job"];
   if (fromSavepoint !== undefined && fromJob !== undefined) throw new CliError("[eddy] give either --from-savepoint or --from-job, not both");
   const api = client(values);
   let spec: any;
@@ -90,7 +101,7 @@ async function submit(argv: readonly string[]): Promise<void> {
   }
   // As Flink's `flink run -s`: the flags replace any savepoint the spec names.
   if (fromSavepoint !== undefined || fromJob !== undefined) spec.savepoint = fromJob !== undefined ? { fromJob } : { path: fromSavepoint };
-  if (values.has("allow-non-restored-state")) {
+  if (values["allow-non-restored-state"] === true) {
     if (spec.savepoint === undefined || spec.savepoint === null) throw new CliError("[eddy] --allow-non-restored-state needs a savepoint: add --from-savepoint PATH or --from-job JOBID");
     spec.savepoint.allowNonRestoredState = true;
   }
@@ -99,7 +110,8 @@ async function submit(argv: readonly string[]): Promise<void> {
   const { jobid } = await api.request("POST", "/jobs", JSON.stringify(spec));
   console.log(`  job ${jobid}`);
   let last = "";
-  for (let i = 0; i < (values.has("watch") ? Number.POSITIVE_INFINITY : 10); i++) {
+  const watch = values.watch === true;
+  for (let i = 0; i < (watch ? Number.POSITIVE_INFINITY : 10); i++) {
     const job = await api.request("GET", `/jobs/${jobid}`);
     if (job.state !== last) {
       console.log(`  ${job.state}${job.state === "RUNNING" ? ` (${job.vertices.length} vertices: ${job.vertices.map((v: any) => `${v.name} x${v.parallelism}`).join(", ")})` : ""}`);
@@ -112,15 +124,15 @@ async function submit(argv: readonly string[]): Promise<void> {
       }
       break;
     }
-    if (!values.has("watch") && job.state === "RUNNING") break;
-    await sleep(values.has("watch") ? 1000 : 200);
+    if (!watch && job.state === "RUNNING") break;
+    await sleep(watch ? 1000 : 200);
   }
   console.log(`watch: ${api.url}/jobs/${jobid}   cancel: eddy cancel ${jobid}   savepoint: eddy savepoint ${jobid}`);
 }
 
 /** `eddy list` */
 async function list(argv: readonly string[]): Promise<void> {
-  const { values } = parseArgs(argv, []);
+  const { values } = commandArgs(argv, CLIENT_OPTIONS, "eddy list [--url URL] [--token T]");
   const { jobs } = await client(values).request("GET", "/jobs/overview");
   if (jobs.length === 0) {
     console.log("no jobs");
@@ -143,9 +155,10 @@ async function waitFor(api: Client, jobid: string, timeoutMs: number): Promise<s
 
 /** `eddy cancel <jobid>` */
 async function cancel(argv: readonly string[]): Promise<void> {
-  const { values, positional } = parseArgs(argv, []);
-  const jobid = positional[0];
-  if (jobid === undefined) throw new CliError("[eddy] usage: eddy cancel <jobid>");
+  const usage = "eddy cancel <jobid> [--url URL] [--token T]";
+  const { values, positionals } = commandArgs(argv, CLIENT_OPTIONS, usage);
+  const jobid = positionals[0];
+  if (jobid === undefined) throw new CliError(`[eddy] usage: ${usage}`);
   const api = client(values);
   await api.request("PATCH", `/jobs/${encodeURIComponent(jobid)}?mode=cancel`);
   console.log(`cancelling ${jobid}`);
@@ -154,13 +167,15 @@ async function cancel(argv: readonly string[]): Promise<void> {
 
 /** `eddy savepoint <jobid> [--stop] [--drain] [--trigger-id ID]` */
 async function savepoint(argv: readonly string[]): Promise<void> {
-  const { values, positional } = parseArgs(argv, ["stop", "drain"]);
-  const jobid = positional[0];
-  if (jobid === undefined) throw new CliError("[eddy] usage: eddy savepoint <jobid> [--stop] [--drain] [--trigger-id ID]");
+  const usage = "eddy savepoint <jobid> [--stop] [--drain] [--trigger-id ID] [--url URL] [--token T]";
+  const { values, positionals } = commandArgs(argv, { ...CLIENT_OPTIONS, stop: { type: "boolean" }, drain: { type: "boolean" }, "trigger-id": { type: "string" } }, usage);
+  const jobid = positionals[0];
+  if (jobid === undefined) throw new CliError(`[eddy] usage: ${usage}`);
   const api = client(values);
-  const stop = values.has("stop") || values.has("drain");
-  const triggerId = values.get("trigger-id");
-  const body = stop ? { drain: values.has("drain"), ...(triggerId ? { triggerId } : {}) } : triggerId ? { triggerId } : {};
+  const drain = values.drain === true;
+  const stop = values.stop === true || drain;
+  const triggerId = values["trigger-id"];
+  const body = stop ? { drain, ...(triggerId ? { triggerId } : {}) } : triggerId ? { triggerId } : {};
   const { "request-id": id } = await api.request("POST", `/jobs/${encodeURIComponent(jobid)}/${stop ? "stop" : "savepoints"}`, JSON.stringify(body));
   console.log(`${stop ? "stopping with a savepoint" : "taking a savepoint"} (trigger ${id})`);
   for (;;) {

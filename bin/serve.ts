@@ -23,6 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Cluster, FileSystem } from "../core/index.ts";
 import { createApp, type EddyApp, FileSystemArtifactStore, JobRegistry, JobStore } from "../server/index.ts";
+import { commandArgs } from "./args.ts";
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
@@ -162,58 +163,64 @@ export async function startServer(options: StartOptions = {}) {
   }
 }
 
-/** Parses `--name value` and `--flag` arguments. */
-export function parseArgs(argv: readonly string[], flags: readonly string[]): { values: Map<string, string>; positional: string[] } {
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("--")) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    if (eq >= 0) values.set(name, a.slice(eq + 1));
-    else if (flags.includes(name)) values.set(name, "true");
-    else values.set(name, argv[++i] ?? "");
-  }
-  return { values, positional };
-}
+const SERVE_OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  token: { type: "string" },
+  "public-reads": { type: "boolean" },
+  "checkpoint-dir": { type: "string" },
+  "data-dir": { type: "string" },
+  demo: { type: "boolean" },
+  rate: { type: "string" },
+  events: { type: "string" },
+  quiet: { type: "boolean" },
+  "max-artifact-bytes": { type: "string" },
+  "max-jobs": { type: "string" },
+  "max-slots": { type: "string" },
+  "task-managers": { type: "string" },
+  slots: { type: "string" },
+  "user-code-budget-ms": { type: "string" },
+  "kafka-brokers": { type: "string" },
+} as const;
+
+/** The options of `eddy serve`, as its help shows them. */
+export const SERVE_USAGE =
+  "eddy serve [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir .eddy] [--demo] [--kafka-brokers host:port,...] [--max-jobs 32] [--max-slots N] [--task-managers N (default: one per core; 0: in the server's isolate)] [--slots 4] [--user-code-budget-ms 10000]";
 
 /** `eddy serve ...`: starts, prints, and stops cleanly on Ctrl-C / SIGTERM. */
 export async function serveCommand(argv: readonly string[]): Promise<void> {
-  const { values } = parseArgs(argv, ["demo", "quiet", "public-reads"]);
-  const port = Number(values.get("port") ?? process.env.PORT ?? 8081);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`[eddy] --port must be an integer in 0..65535, got "${values.get("port")}"`);
-  const rate = values.has("rate") ? Number(values.get("rate")) : undefined;
-  const count = (flag: string, min = 1): number | undefined => {
-    if (!values.has(flag)) return undefined;
-    const n = Number(values.get(flag));
-    if (!Number.isInteger(n) || n < min) throw new Error(`[eddy] --${flag} must be an integer >= ${min}, got "${values.get(flag)}"`);
+  const { values } = commandArgs(argv, SERVE_OPTIONS, SERVE_USAGE);
+  const port = Number(values.port ?? process.env.PORT ?? 8081);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`[eddy] --port must be an integer in 0..65535, got "${values.port}"`);
+  const rate = values.rate !== undefined ? Number(values.rate) : undefined;
+  const count = (flag: "max-jobs" | "max-slots" | "task-managers" | "slots" | "user-code-budget-ms", min = 1): number | undefined => {
+    const text = values[flag];
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`[eddy] --${flag} must be an integer >= ${min}, got "${text}"`);
     return n;
   };
   const server = await startServer({
     port,
-    host: values.get("host"),
-    token: values.get("token") ?? process.env.EDDY_TOKEN,
-    publicReads: values.has("public-reads"),
-    checkpointDir: values.get("checkpoint-dir"),
-    dataDir: values.get("data-dir"),
-    demo: values.has("demo"),
+    host: values.host,
+    token: values.token ?? process.env.EDDY_TOKEN,
+    publicReads: values["public-reads"] === true,
+    checkpointDir: values["checkpoint-dir"],
+    dataDir: values["data-dir"],
+    demo: values.demo === true,
     rate,
-    ...(values.has("events") ? { events: Number(values.get("events")) } : {}),
-    quiet: values.has("quiet"),
-    ...(values.has("max-artifact-bytes") ? { maxArtifactBytes: Number(values.get("max-artifact-bytes")) } : {}),
+    ...(values.events !== undefined ? { events: Number(values.events) } : {}),
+    quiet: values.quiet === true,
+    ...(values["max-artifact-bytes"] !== undefined ? { maxArtifactBytes: Number(values["max-artifact-bytes"]) } : {}),
     maxJobs: count("max-jobs"),
     maxSlots: count("max-slots"),
     taskManagers: count("task-managers", 0),
     slots: count("slots"),
     userCodeBudgetMs: count("user-code-budget-ms", 0),
-    ...(values.has("kafka-brokers") ? { kafkaBrokers: values.get("kafka-brokers")!.split(",").map((b) => b.trim()).filter((b) => b !== "") } : {}),
+    ...(values["kafka-brokers"] !== undefined ? { kafkaBrokers: values["kafka-brokers"].split(",").map((b) => b.trim()).filter((b) => b !== "") } : {}),
   });
   // Machine-readable for scripts that start a server on port 0.
-  if (values.has("quiet")) console.log(`EDDY_LISTENING ${server.url}`);
+  if (values.quiet === true) console.log(`EDDY_LISTENING ${server.url}`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -4,12 +4,12 @@
  * backpressure). Stop with Ctrl-C. `--events N` stops after N events; `--rate R` sets events/s.
  * (`npm start` runs the same demo inside `eddy serve --demo`, with the HTTP API.)
  */
+import { parseArgs } from "node:util";
 import { startDemo } from "./demo-console.ts";
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1] ?? "");
-const rate = Number(args.get("rate") ?? 50_000);
-const events = args.has("events") ? Number(args.get("events")) : undefined;
+const { values } = parseArgs({ args: process.argv.slice(2), options: { rate: { type: "string" }, events: { type: "string" } } });
+const rate = Number(values.rate ?? 50_000);
+const events = values.events !== undefined ? Number(values.events) : undefined;
 
 const demo = startDemo({ rate, events });
 demo.printLine(`eddy demo: ${rate} page views/s, 5 s event-time windows, up to 2 s disorder (Ctrl-C to stop)`);
