@@ -145,6 +145,8 @@ function checkpointStatistics(cp: RawCheckpoint, vertices?: readonly { id: strin
     num_subtasks: cp.num_subtasks,
     num_acknowledged_subtasks: cp.num_acknowledged_subtasks,
     checkpoint_type: checkpointType(cp),
+    // Eddy's addition: the longest barrier alignment of any subtask, ms.
+    alignment_duration: Math.round(cp.alignment_duration),
     tasks: Object.fromEntries((vertices ?? []).map((v) => [v.id, taskStatistics(cp, v.id, v.parallelism)])),
   };
   if (cp.status === "COMPLETED") return { ...base, external_path: cp.external_path ?? "<checkpoint-not-externally-addressable>", discarded: false };
@@ -205,7 +207,8 @@ export function checkpointSubtasks(entry: JobEntry, checkpointId: string, vertex
   const vertex = entry.client.executionGraph.jobGraph.vertices.find((v) => v.id === vertexId);
   if (vertex === undefined) throw new HttpError(404, `[eddy] vertex "${vertexId}" not found in job "${entry.id}"`);
   const acks = acksByVertex(cp).get(vertexId) ?? new Map<number, number>();
-  const alignment = (i: number): number => cp.alignments?.[`${vertexId}#${i}`] ?? 0;
+  // Integer milliseconds, as Flink's longs.
+  const alignment = (i: number): number => Math.round(cp.alignments?.[`${vertexId}#${i}`] ?? 0);
   const subtasks = Array.from({ length: vertex.parallelism }, (_, index) => {
     const ack = acks.get(index);
     if (ack === undefined) return { clazz: "pending", index, status: "pending_or_failed" };

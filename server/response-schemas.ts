@@ -235,6 +235,7 @@ const CheckpointStatisticsShape = {
   num_subtasks: int(),
   num_acknowledged_subtasks: int(),
   checkpoint_type: z.enum(["CHECKPOINT", "UNALIGNED_CHECKPOINT", "SAVEPOINT", "SYNC_SAVEPOINT"]),
+  alignment_duration: long().describe("Eddy's addition: the longest barrier alignment of any subtask, ms"),
   tasks: z.record(str(), TaskCheckpointStatistics),
 };
 const CompletedCheckpointStatistics = named("CompletedCheckpointStatistics", z.object({ clazz: z.literal("completed"), ...CheckpointStatisticsShape, external_path: str(), discarded: bool() }));

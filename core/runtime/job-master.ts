@@ -274,7 +274,7 @@ export class JobMaster {
     this.exceptions.push({
       exceptionName: e.name,
       message: e.message,
-      stacktrace: e.stack ?? `${e.name}: ${e.message}`,
+      stacktrace: stackWithCauses(e),
       timestamp: Date.now(),
       taskName: error instanceof EddyError ? (error.operator ?? null) : null,
       attempt: this.attempt,
@@ -295,4 +295,18 @@ export class JobMaster {
     this.status = status;
     this.timestamps[status] = Date.now();
   }
+}
+
+/** `error`'s stack followed by each cause's, as Java prints them ("Caused by: ..."), so the root cause is the last one. */
+function stackWithCauses(error: Error): string {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  let e: unknown = error;
+  while (e !== undefined && e !== null && !seen.has(e) && parts.length < 16) {
+    seen.add(e);
+    const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+    parts.push(parts.length === 0 ? text : `Caused by: ${text}`);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join("\n");
 }
