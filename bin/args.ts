@@ -5,10 +5,14 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+/** Options as node:util parseArgs takes them. */
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** What {@link commandArgs} returns: the options' values by name, and the positional arguments. */
+export type CommandArgs<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 /** `--name value`, `--name=value` and `--flag` options of a command, and its positional arguments. */
-export function commandArgs<O extends Options>(argv: readonly string[], options: O, usage: string) {
+export function commandArgs<O extends Options>(argv: readonly string[], options: O, usage: string): CommandArgs<O> {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {

@@ -5,13 +5,13 @@
  * runs the demo job alone. Client commands take `--url` (EDDY_URL) and `--token` (EDDY_TOKEN).
  */
 import { CliError, clientCommands } from "./client-commands.ts";
+import { SERVE_USAGE } from "./serve-options.ts";
 
 const [command = "help", ...rest] = process.argv.slice(2);
 
 const commands: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
   serve: {
-    describe:
-      "serve the HTTP API: [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir .eddy] [--demo] [--kafka-brokers host:port,...] [--max-jobs 32] [--max-slots N] [--task-managers N (default: one per core; 0: in the server's isolate)] [--slots 4] [--user-code-budget-ms 10000]; started again on the same directories, it resumes its jobs",
+    describe: `serve the HTTP API: ${SERVE_USAGE.slice("eddy serve ".length)}; started again on the same directories, it resumes its jobs`,
     run: async (args) => (await import("./serve.ts")).serveCommand(args),
   },
   ...clientCommands,

@@ -24,6 +24,7 @@ import path from "node:path";
 import type { Cluster, FileSystem } from "../core/index.ts";
 import { createApp, type EddyApp, FileSystemArtifactStore, JobRegistry, JobStore } from "../server/index.ts";
 import { commandArgs } from "./args.ts";
+import { SERVE_OPTIONS, SERVE_USAGE } from "./serve-options.ts";
 
 /** Options of {@link startServer}. */
 export interface StartOptions {
@@ -162,30 +163,6 @@ export async function startServer(options: StartOptions = {}) {
     throw error;
   }
 }
-
-const SERVE_OPTIONS = {
-  port: { type: "string" },
-  host: { type: "string" },
-  token: { type: "string" },
-  "public-reads": { type: "boolean" },
-  "checkpoint-dir": { type: "string" },
-  "data-dir": { type: "string" },
-  demo: { type: "boolean" },
-  rate: { type: "string" },
-  events: { type: "string" },
-  quiet: { type: "boolean" },
-  "max-artifact-bytes": { type: "string" },
-  "max-jobs": { type: "string" },
-  "max-slots": { type: "string" },
-  "task-managers": { type: "string" },
-  slots: { type: "string" },
-  "user-code-budget-ms": { type: "string" },
-  "kafka-brokers": { type: "string" },
-} as const;
-
-/** The options of `eddy serve`, as its help shows them. */
-export const SERVE_USAGE =
-  "eddy serve [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir .eddy] [--demo] [--kafka-brokers host:port,...] [--max-jobs 32] [--max-slots N] [--task-managers N (default: one per core; 0: in the server's isolate)] [--slots 4] [--user-code-budget-ms 10000]";
 
 /** `eddy serve ...`: starts, prints, and stops cleanly on Ctrl-C / SIGTERM. */
 export async function serveCommand(argv: readonly string[]): Promise<void> {
