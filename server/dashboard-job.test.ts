@@ -160,6 +160,24 @@ describe("regression #14.3: the dashboard shows a job as Flink's web UI does, an
     await page.close();
   });
 
+  it("shows a source's rate limit as its rate controller sets it, with the delays it observed", async () => {
+    const maxRate = 1_500;
+    const spec = { name: "rate controlled", sources: [{ type: "generator", shape: "page-views", rateController: { intervalMs: 100, maxRate } }], sinks: [{ type: "collect", maxRecords: 10 }] };
+    const { jobid } = await open.call("POST", "/jobs", spec);
+    const { vertices } = await open.call("GET", `/jobs/${jobid}`);
+    const { page, pageErrors } = await openPage(open, "rate-limit");
+    const job = jobSection(page, spec.name, jobid);
+    const limit = job.locator(`.rate-limit[data-vertex="${vertices[0].id}"]`);
+    await expect.poll(async () => (await limit.innerText().catch(() => "")).replace(/\s+/g, " "), { timeout: 10_000 }).toMatch(/^Rate limit · .+ [\d,]+ records\/s processing delay \d+ ms, scheduling delay \d+ ms$/);
+    const shown = Number((await limit.locator("dd").innerText()).replace(/ records\/s.*$/s, "").replace(/,/g, ""));
+    // The controller's rate, as the API has it, within its bounds.
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThanOrEqual(maxRate);
+    expect(pageErrors).toEqual([]);
+    await open.call("PATCH", `/jobs/${jobid}?mode=cancel`);
+    await page.close();
+  });
+
   it("shows a completed checkpoint once one completes, and a savepoint taken with its button", async () => {
     const spec = threeVertices("checkpointed");
     const { jobid } = await open.call("POST", "/jobs", spec);

@@ -185,10 +185,19 @@ async function jobHtml(job) {
   const metric = Object.fromEntries(metrics.map((m) => [m.id, m.value]));
   const nodes = detail.plan.nodes;
   const sources = new Set(nodes.filter((n) => !n.inputs).map((n) => n.id));
-  const [pressures, marks] = await Promise.all([
+  // A source's rate controller (its rate and what it observed), where one is set.
+  const controllerIds = [...sources].flatMap((id) => ["rateControllerRate", "rateControllerProcessingDelayMs", "rateControllerSchedulingDelayMs"].map((m) => id + "." + m));
+  const [pressures, marks, controllerMetrics] = await Promise.all([
     Promise.all(detail.vertices.map((v) => (live ? getJson(base + "/vertices/" + encodeURIComponent(v.id) + "/backpressure").catch(() => null) : null))),
     Promise.all(detail.vertices.map((v) => getJson(base + "/vertices/" + encodeURIComponent(v.id) + "/watermarks").catch(() => []))),
+    live && controllerIds.length > 0 ? getJson(base + "/metrics?get=" + controllerIds.map(encodeURIComponent).join(",")).catch(() => []) : [],
   ]);
+  const controller = Object.fromEntries(controllerMetrics.map((m) => [m.id, Number(m.value)]));
+  const limits = detail.vertices.filter((v) => controller[v.id + ".rateControllerRate"] !== undefined).map((v) => {
+    const r = controller[v.id + ".rateControllerRate"];
+    return '<div class="rate-limit" data-vertex="' + esc(v.id) + '"><dt>Rate limit · ' + esc(v.name) + "</dt><dd>" + (r < 0 ? "not yet set" : int(r) + " records/s") +
+      ' <span class="muted">processing delay ' + Math.round(controller[v.id + ".rateControllerProcessingDelayMs"]) + " ms, scheduling delay " + Math.round(controller[v.id + ".rateControllerSchedulingDelayMs"]) + " ms</span></dd></div>";
+  });
   const byVertex = new Map(detail.vertices.map((v, i) => {
     const bp = pressures[i];
     return [v.id, { name: v.name, level: bp ? bp["backpressure-level"] : undefined, busy: bp && bp.subtasks.length > 0 ? Math.max(...bp.subtasks.map((s) => s.busyRatio)) : undefined, ratio: bp ? Math.max(0, ...bp.subtasks.map((s) => s.ratio)) : undefined }];
@@ -221,7 +230,7 @@ async function jobHtml(job) {
     '<button type="button" data-action="cancel" class="danger"' + (live ? "" : " disabled") + ">Cancel</button></span></div>" +
     '<p class="note" role="status">' + (note ? esc(note) : "") + "</p>" +
     "<dl><div><dt>Duration</dt><dd>" + duration(job.duration) + "</dd></div><div><dt>Source rate</dt><dd>" + rate +
-    "</dd></div><div><dt>Watermark</dt><dd>" + watermark(metric.currentWatermark) + "</dd></div></dl>" +
+    "</dd></div><div><dt>Watermark</dt><dd>" + watermark(metric.currentWatermark) + "</dd></div>" + limits.join("") + "</dl>" +
     '<div class="scroll">' + graphSvg(job, nodes, byVertex) + "</div>" +
     (live ? rateSvg(job.jid, rate + " now") : "") +
     '<div class="scroll"><table aria-label="Vertices"><thead><tr><th>Vertex</th><th class="num">Parallelism</th><th class="num">Records in</th><th class="num">Records out</th><th>Backpressure</th><th class="num">Busy</th><th>Subtasks on</th></tr></thead><tbody>' +
