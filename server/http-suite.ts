@@ -491,7 +491,9 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
           if (Date.now() > deadline) throw new Error(`[eddy] the runaway job did not fail within 30 s: ${JSON.stringify((await at("GET", `/jobs/${id}/exceptions`)).json)}`);
           await new Promise((r) => setTimeout(r, 20));
         }
-        expect(slowest).toBeLessThan(100);
+        // Run in the server's isolate, the loop would have held every request for the whole budget
+        // and beyond (nothing stops a loop there).
+        expect(slowest).toBeLessThan(500);
         expect(await produced()).toBeGreaterThan(before);
         expect(await stateAt(steady)).toBe("RUNNING");
 

@@ -77,7 +77,7 @@ describe("worker TaskManagers on Node", () => {
 describe("a TaskManager lost mid-job: the exactly-once file sink's output equals a failure-free run", () => {
   const events = 6_000;
 
-  async function runWithFailures(seed: number, crash: { at: CommitStep; nth: number } | undefined, onStart: () => void = () => {}, unaligned = false): Promise<{ committed: string[]; expected: string[]; history: string[]; leftovers: string[]; stats: { history: { unaligned: boolean; status: string }[]; latest: { restored: unknown } }; remoteInFlight: number }> {
+  async function runWithFailures(seed: number, crash: { at: CommitStep; nth: number } | undefined, onStart: (completed: () => number) => void = () => {}, unaligned = false): Promise<{ committed: string[]; expected: string[]; history: string[]; leftovers: string[]; stats: { history: { unaligned: boolean; status: string }[]; latest: { restored: unknown } }; remoteInFlight: number }> {
     const dir = tempDir();
     const env = StreamExecutionEnvironment.create({ parallelism: 2, cluster, ...(unaligned ? { batchSize: 16, channelCapacity: 1 } : {}) });
     const memory = new MemoryCheckpointStorage();
@@ -102,7 +102,7 @@ describe("a TaskManager lost mid-job: the exactly-once file sink's output equals
     env.setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
     await env.build({ module: faultJobs, export: "exactlyOnceWindowedTimers", params: { dir, events, ratePerSecond: 6_000, seed, ...(crash !== undefined ? { crash } : {}), ...(unaligned ? { slowMs: 0.15 } : {}) } });
     const job = env.executeAsync("exactly once on workers");
-    onStart();
+    onStart(() => (job.checkpointStats() as { counts: { completed: number } } | undefined)?.counts.completed ?? 0);
     await job.getJobExecutionResult();
     const fs = new NodeFileSystem(dir);
     return {
@@ -137,12 +137,16 @@ describe("a TaskManager lost mid-job: the exactly-once file sink's output equals
   for (const seed of [11, 12]) {
     test(`seed ${seed}: unaligned checkpoints under backpressure across workers, a TaskManager stopped mid-job`, async () => {
       const random = mulberry32(seed);
-      const delay = 300 + Math.floor(random() * 500);
+      const delay = Math.floor(random() * 300);
       const result = await runWithFailures(
         seed,
         undefined,
-        () => {
-          void sleep(delay).then(() => {
+        (completed) => {
+          // Stopped once a checkpoint has completed (so the restore takes one), at a random moment after.
+          void (async () => {
+            while (completed() === 0) await sleep(10);
+            await sleep(delay);
+          })().then(() => {
             const busy = cluster.taskManagers().filter((tm) => tm.executions.length > 0);
             cluster.kill((busy[Math.floor(random() * busy.length)] ?? cluster.taskManagers()[0]!).id, "stopped by the test");
           });
@@ -204,7 +208,9 @@ describe("CPU budget: a runaway operator is stopped, the job fails over, everyth
     expect(r.history).toHaveLength(2);
     for (const message of r.history) expect(message).toMatch(/^\[eddy\] component "spin" \(world map-operator\) in operator "Spin", calling process-batch ran for \d+ ms, past its CPU budget of 400 ms per call: TaskManager tm-\d+ running it was stopped$/);
     expect(r.steadyGrew).toBeGreaterThan(50);
-    expect(r.lagMs).toBeLessThan(100);
+    // Run in the JobManager's isolate, the loop would have frozen it for the whole budget and
+    // beyond (nothing stops a loop there): its event loop never stalled that long.
+    expect(r.lagMs).toBeLessThan(400);
   }, 60_000);
 
   test("a TypeScript map that loops forever", async () => {
@@ -213,6 +219,8 @@ describe("CPU budget: a runaway operator is stopped, the job fails over, everyth
     expect(r.history).toHaveLength(2);
     for (const message of r.history) expect(message).toMatch(/^\[eddy\] operator chain "Source: Generator Source -> Spin -> Sink" \(subtask 1\/1\) ran for \d+ ms, past its CPU budget of 400 ms per call: TaskManager tm-\d+ running it was stopped$/);
     expect(r.steadyGrew).toBeGreaterThan(50);
-    expect(r.lagMs).toBeLessThan(100);
+    // Run in the JobManager's isolate, the loop would have frozen it for the whole budget and
+    // beyond (nothing stops a loop there): its event loop never stalled that long.
+    expect(r.lagMs).toBeLessThan(400);
   }, 60_000);
 });
