@@ -22,7 +22,7 @@ function environment(fs: FileSystem, savepoint?: string): StreamExecutionEnviron
 /** Runs the job on `fs` until it has committed part of its output, then stops it with a savepoint; resolves with the savepoint's location. */
 export async function takePortableSavepoint(fs: FileSystem): Promise<string> {
   const env = environment(fs);
-  await exactlyOnceJob(env, { files: { fs }, events: EVENTS, ratePerSecond: 5_000, seed: SEED });
+  await exactlyOnceJob(env, { files: { fs }, events: EVENTS, ratePerSecond: 2_000, seed: SEED });
   const job = env.executeAsync("portability");
   await waitUntil(async () => (await committedLines(fs)).length > 0 || job.getJobStatus() === "FINISHED", 20_000, "committed output");
   check(job.getJobStatus() === "RUNNING", `the job was ${job.getJobStatus()} before it could be stopped`);
