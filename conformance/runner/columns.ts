@@ -22,7 +22,8 @@ export interface ColumnSpec {
 /** What one column gave. */
 export interface ColumnResult {
   readonly label: string;
-  readonly runtime: RuntimeName;
+  /** The runtime Eddy started for the column; none for a deployment reached by its URL. */
+  readonly runtime?: RuntimeName;
   readonly taskManagers: number;
   /** The runtime's own name and version (`deno 2.5.1`), when it ran. */
   readonly version?: string;

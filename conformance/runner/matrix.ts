@@ -1,11 +1,13 @@
 /**
  * The conformance matrix: the suite on every runtime asked for that is installed here (each on
  * the local TaskManager and, if asked, on worker TaskManagers), then the savepoint portability
- * matrix between them; every cell passed, failed with the difference, or skipped with a reason.
+ * matrix between them; or the HTTP-level scenarios against a deployment by its URL. Every cell
+ * passed, failed with the difference, or skipped with a reason.
  */
 import { scenarioNames } from "../catalog.ts";
 import type { ScenarioResult } from "../index.ts";
 import type { RuntimeName } from "../scenario.ts";
+import { runHttpConformance } from "../http/index.ts";
 import { type ColumnResult, type ColumnSpec, runColumn } from "./columns.ts";
 import { exampleComponents } from "./components.ts";
 import { type Broker, kafkaBroker } from "./kafka.ts";
@@ -142,4 +144,31 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
     await broker?.close();
     for (const host of hosts.values()) if ("found" in host && "url" in host.found) await host.found.close();
   }
+}
+
+/** Options of {@link runHttpMatrix}. */
+export interface HttpMatrixOptions {
+  readonly url: string;
+  readonly token?: string;
+  readonly filter?: string;
+  readonly progress?: (message: string) => void;
+}
+
+/** The HTTP-level scenarios against the deployment at `options.url`: a matrix of one column. */
+export async function runHttpMatrix(options: HttpMatrixOptions): Promise<ConformanceMatrix> {
+  const progress = options.progress ?? (() => {});
+  progress(`${options.url}: running the HTTP-level scenarios`);
+  const summary = await runHttpConformance({
+    url: options.url,
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.filter !== undefined ? { filter: options.filter } : {}),
+    reporter: (r) => progress(`${r.name}: ${r.status}`),
+  });
+  return {
+    columns: [{ label: options.url, taskManagers: 0 }],
+    rows: summary.results.map((r) => ({ scenario: r.name, cells: [r] })),
+    passed: summary.passed,
+    failed: summary.failed,
+    skipped: summary.skipped,
+  };
 }
