@@ -41,7 +41,7 @@ export function matrixText(matrix: ConformanceMatrix): string {
     out.push("", `${PORTABILITY}: a savepoint taken on one runtime, resumed on another, commits the uninterrupted output`, ...columnsOf(table).map((l) => `  ${l}`));
   }
   const tms = matrix.columns.find((c) => c.taskManagers > 0)?.taskManagers;
-  if (tms !== undefined) out.push("", `<runtime>/${tms}tm: the jobs' subtasks spread over ${tms} worker TaskManagers (worker threads on Node, Web Workers on Deno and Bun)`);
+  if (tms !== undefined) out.push("", `<runtime>/${tms}tm: the jobs' subtasks spread over ${tms} worker TaskManager${tms === 1 ? "" : "s"} (worker threads on Node, Web Workers on Deno and Bun)`);
   const versions = matrix.columns.filter((c) => c.taskManagers === 0 && c.version !== undefined).map((c) => c.version);
   if (versions.length > 0) out.push(`runtimes: ${versions.join(", ")}`);
   if (failures.size > 0) out.push("", "failed:", ...[...failures].map(([error, wheres]) => `  ${wheres.join(", ")}:\n    ${error.split("\n").join("\n    ")}`));

@@ -111,7 +111,7 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
         ? []
         : await inPool(
             specs.map((spec) => async () => {
-              if ("found" in spec.host) progress(`${spec.label}: running ${scenarios.length} scenarios`);
+              if ("found" in spec.host) progress(`${spec.label}: running ${scenarios.length} scenario${scenarios.length === 1 ? "" : "s"}`);
               const column = await runColumn(spec, {
                 cwd: options.cwd,
                 timeoutMs: options.timeoutMs ?? 10 * 60_000,
