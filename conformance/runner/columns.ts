@@ -41,6 +41,8 @@ export interface ColumnOptions {
   readonly kafka?: readonly string[];
   readonly cwd: string;
   readonly timeoutMs: number;
+  /** Run nothing: only the HTTP-level scenarios were asked for. */
+  readonly skipSuite?: boolean;
   /** Hears each scenario line as the child prints it. */
   readonly onLine?: (line: string) => void;
 }
@@ -50,6 +52,7 @@ export async function runColumn(spec: ColumnSpec, options: ColumnOptions): Promi
   const base = { label: spec.label, runtime: spec.runtime, taskManagers: spec.taskManagers };
   if ("missing" in spec.host) return { ...base, missing: spec.host.missing, results: [] };
   const host = spec.host.found;
+  if (options.skipSuite === true) return { ...base, results: [] };
   if ("url" in host) return { ...base, ...(await onWorker(host, options)) };
   const args = [
     ...(options.filter !== undefined ? [`--filter=${options.filter}`] : []),

@@ -1,20 +1,22 @@
 /**
  * The conformance matrix: the suite on every runtime asked for that is installed here (each on
- * the local TaskManager and, if asked, on worker TaskManagers), then the savepoint portability
- * matrix between them; or the HTTP-level scenarios against a deployment by its URL. Every cell
+ * the local TaskManager and, if asked, on worker TaskManagers), the HTTP-level scenarios against
+ * each runtime's server (`eddy serve`, or the API's Worker on workerd), then the savepoint
+ * portability matrix between them; or the HTTP-level scenarios against a deployment by its URL. Every cell
  * passed, failed with the difference, or skipped with a reason.
  */
 import { scenarioNames } from "../catalog.ts";
 import type { ScenarioResult } from "../index.ts";
 import type { RuntimeName } from "../scenario.ts";
-import { runHttpConformance } from "../http/index.ts";
+import { HTTP_SCENARIOS, runHttpConformance } from "../http/index.ts";
 import { type ColumnResult, type ColumnSpec, runColumn } from "./columns.ts";
 import { exampleComponents } from "./components.ts";
 import { type Broker, kafkaBroker } from "./kafka.ts";
 import { inPool } from "./pool.ts";
 import { type PortabilityResult, runPortability } from "./portability.ts";
 import { type Found, type RuntimeCommand, findRuntime } from "./runtimes.ts";
-import { type ConformanceWorker, startConformanceWorker } from "./workerd.ts";
+import { type Served, startServe } from "./serve.ts";
+import { type ConformanceWorker, startApiWorker, startConformanceWorker } from "./workerd.ts";
 
 /** Every runtime Eddy runs on, in the matrix's order. */
 export const RUNTIMES: readonly RuntimeName[] = ["node", "deno", "bun", "workerd"];
@@ -67,6 +69,31 @@ async function workerHost(): Promise<Found<ConformanceWorker>> {
   }
 }
 
+/** Starts the runtime's server: `eddy serve`, or the API's Worker on workerd. */
+async function serverOn(host: RuntimeCommand | ConformanceWorker): Promise<Found<Served>> {
+  if (!("url" in host)) return startServe(host);
+  const token = crypto.randomUUID();
+  try {
+    const worker = await startApiWorker(token);
+    return "found" in worker ? { found: { url: worker.found.url, token, close: () => worker.found.close() } } : worker;
+  } catch (error) {
+    return { missing: `workerd could not serve the API's Worker: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** The HTTP-level scenarios matching `filter` against the server of `spec`'s runtime; on worker-TaskManager columns, why not. */
+async function httpResults(spec: ColumnSpec, names: readonly string[], filter: string): Promise<ScenarioResult[]> {
+  if (names.length === 0 || "missing" in spec.host) return [];
+  if (spec.taskManagers > 0) return names.map((name) => ({ name, status: "skipped", durationMs: 0, reason: "the HTTP-level scenarios run once per runtime, in its own column: eddy serve there already places jobs on worker TaskManagers" }));
+  const server = await serverOn(spec.host.found);
+  if ("missing" in server) return names.map((name) => ({ name, status: "failed", durationMs: 0, error: server.missing }));
+  try {
+    return (await runHttpConformance({ url: server.found.url, token: server.found.token, filter })).results;
+  } finally {
+    await server.found.close();
+  }
+}
+
 /** The result of `scenario` in `column`: its own, or what kept the column from reporting it. */
 function cellOf(column: ColumnResult, scenario: string): ScenarioResult {
   const own = column.results.find((r) => r.name === scenario);
@@ -79,7 +106,8 @@ function cellOf(column: ColumnResult, scenario: string): ScenarioResult {
 export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatrix> {
   const progress = options.progress ?? (() => {});
   const filter = options.filter ?? "";
-  const scenarios = scenarioNames.filter((n) => n.includes(filter));
+  const httpNames = HTTP_SCENARIOS.map((s) => s.name).filter((n) => n.includes(filter));
+  const scenarios = [...scenarioNames.filter((n) => n.includes(filter)), ...httpNames];
   const withPortability = PORTABILITY.includes(filter);
   const hosts = new Map<RuntimeName, Found<RuntimeCommand | ConformanceWorker>>();
   for (const runtime of RUNTIMES.filter((r) => options.runtimes.includes(r))) hosts.set(runtime, runtime === "workerd" ? await workerHost() : findRuntime(runtime));
@@ -112,13 +140,15 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
         : await inPool(
             specs.map((spec) => async () => {
               if ("found" in spec.host) progress(`${spec.label}: running ${scenarios.length} scenario${scenarios.length === 1 ? "" : "s"}`);
-              const column = await runColumn(spec, {
+              const suite = await runColumn(spec, {
                 cwd: options.cwd,
                 timeoutMs: options.timeoutMs ?? 10 * 60_000,
                 ...(filter !== "" ? { filter } : {}),
                 ...(componentsDir !== undefined ? { componentsDir } : {}),
                 ...(broker !== undefined ? { kafka: broker.bootstrap } : {}),
+                ...(httpNames.length === scenarios.length ? { skipSuite: true } : {}),
               });
+              const column = { ...suite, results: [...suite.results, ...(await httpResults(spec, httpNames, filter))] };
               const cells = scenarios.map((s) => cellOf(column, s));
               progress(`${spec.label}: ${column.missing ?? `${cells.filter((c) => c.status === "passed").length} passed, ${cells.filter((c) => c.status === "failed").length} failed, ${cells.filter((c) => c.status === "skipped").length} skipped`}`);
               return column;

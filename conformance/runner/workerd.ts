@@ -1,7 +1,8 @@
 /**
- * The suite inside workerd: the conformance Worker (eddy/workerd's createConformanceWorker)
- * bundled with esbuild (workerd runs JavaScript modules, not TypeScript or packages), served by
- * workerd on a free localhost port from a config written to a temporary directory.
+ * Eddy inside workerd: the conformance Worker (eddy/workerd's createConformanceWorker), or the
+ * API's Worker (createServerWorker), bundled with esbuild (workerd runs JavaScript modules, not
+ * TypeScript or packages), served by workerd on a free localhost port from a config written to a
+ * temporary directory.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -13,7 +14,7 @@ import { type Found, findExecutable, packageModule } from "./runtimes.ts";
 /** workerd's compatibility date for the Worker: not after the installed workerd's own. */
 const COMPATIBILITY_DATE = "2025-09-01";
 
-/** A served conformance Worker. */
+/** A served Worker. */
 export interface ConformanceWorker {
   readonly url: string;
   /** `workerd <date>`. */
@@ -51,6 +52,7 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   for (;;) {
     if (child.exitCode !== null) throw new Error(`[eddy] workerd exited with ${child.exitCode} before serving:\n${output()}`);
     try {
+      // Any answer will do: the Worker is up.
       const response = await fetch(`${url}/__health`, { signal: AbortSignal.timeout(1_000) });
       await response.arrayBuffer();
       return;
@@ -62,7 +64,17 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
 }
 
 /** Bundles and serves the conformance Worker; resolves once it answers, or says what is missing. */
-export async function startConformanceWorker(): Promise<Found<ConformanceWorker>> {
+export function startConformanceWorker(): Promise<Found<ConformanceWorker>> {
+  return startWorker(`import { createConformanceWorker } from ${JSON.stringify(packageModule("../adapters/workerd/conformance-worker"))};\nexport default createConformanceWorker();\n`);
+}
+
+/** Bundles and serves the API's Worker, guarded by `token`. */
+export function startApiWorker(token: string): Promise<Found<ConformanceWorker>> {
+  return startWorker(`import { createServerWorker } from ${JSON.stringify(packageModule("../adapters/workerd/server-worker"))};\nexport default createServerWorker(${JSON.stringify({ token })});\n`);
+}
+
+/** Bundles the module `entry` (its source) and serves it. */
+async function startWorker(entry: string): Promise<Found<ConformanceWorker>> {
   const workerd = findExecutable("workerd");
   if (workerd === undefined) return { missing: "workerd is not installed (npm install -D workerd)" };
   let esbuild: Esbuild;
@@ -74,9 +86,8 @@ export async function startConformanceWorker(): Promise<Found<ConformanceWorker>
     return { missing: "bundling the suite into a Worker needs esbuild (npm install -D esbuild)" };
   }
   const dir = await mkdtemp(path.join(tmpdir(), "eddy-conformance-workerd-"));
-  const entry = path.join(dir, "entry.js");
-  await writeFile(entry, `import { createConformanceWorker } from ${JSON.stringify(packageModule("../adapters/workerd/conformance-worker"))};\nexport default createConformanceWorker();\n`);
-  await esbuild.build({ entryPoints: [entry], outfile: path.join(dir, "worker.js"), bundle: true, format: "esm", platform: "neutral", target: "es2022", conditions: ["workerd", "worker", "browser", "import"], mainFields: ["module", "main"], logLevel: "error" });
+  await writeFile(path.join(dir, "entry.js"), entry);
+  await esbuild.build({ entryPoints: [path.join(dir, "entry.js")], outfile: path.join(dir, "worker.js"), bundle: true, format: "esm", platform: "neutral", target: "es2022", conditions: ["workerd", "worker", "browser", "import"], mainFields: ["module", "main"], logLevel: "error" });
   const port = await freePort();
   await writeFile(
     path.join(dir, "config.capnp"),
