@@ -25,7 +25,7 @@ export interface HttpScenario {
   run(context: HttpContext): Promise<void>;
 }
 
-/** A rolling sum per key over seeded records: what `keyBy` + `aggregate sum` must emit. */
+/** A record of the submit-and-watch job, keyed by `user`, its `amount` summed. */
 interface Purchase {
   readonly user: string;
   readonly amount: number;
@@ -43,7 +43,11 @@ function purchases(count: number, seed: number): Purchase[] {
  */
 function amountsByUser(records: readonly Purchase[]): Map<string, number[]> {
   const byUser = new Map<string, number[]>();
-  for (const p of records) byUser.set(p.user, [...(byUser.get(p.user) ?? []), p.amount]);
+  for (const p of records) {
+    const list = byUser.get(p.user);
+    if (list === undefined) byUser.set(p.user, [p.amount]);
+    else list.push(p.amount);
+  }
   for (const amounts of byUser.values()) amounts.sort((a, b) => a - b);
   return byUser;
 }
@@ -51,7 +55,11 @@ function amountsByUser(records: readonly Purchase[]): Map<string, number[]> {
 /** The steps between each key's sorted totals, sorted: what {@link amountsByUser} gives for the input. */
 function stepsByKey(results: readonly { key: string; total: number }[]): Map<string, number[]> {
   const totals = new Map<string, number[]>();
-  for (const r of results) totals.set(r.key, [...(totals.get(r.key) ?? []), r.total]);
+  for (const r of results) {
+    const list = totals.get(r.key);
+    if (list === undefined) totals.set(r.key, [r.total]);
+    else list.push(r.total);
+  }
   const steps = new Map<string, number[]>();
   for (const [key, list] of totals) {
     list.sort((a, b) => a - b);
