@@ -2,9 +2,11 @@
 /**
  * The `eddy` command line: `serve` runs the HTTP API (with `--demo`, the page-count demo job
  * too); `submit` (or `run`), `list`, `cancel` and `savepoint` talk to a running server; `demo`
- * runs the demo job alone. Client commands take `--url` (EDDY_URL) and `--token` (EDDY_TOKEN).
+ * runs the demo job alone; `conformance` runs the conformance suite on the installed runtimes.
+ * Client commands take `--url` (EDDY_URL) and `--token` (EDDY_TOKEN).
  */
 import { CliError, clientCommands } from "./client-commands.ts";
+import { CONFORMANCE_USAGE } from "./conformance.ts";
 import { SERVE_USAGE } from "./serve-options.ts";
 
 const [command = "help", ...rest] = process.argv.slice(2);
@@ -15,6 +17,10 @@ const commands: Record<string, { describe: string; run: (args: string[]) => Prom
     run: async (args) => (await import("./serve.ts")).serveCommand(args),
   },
   ...clientCommands,
+  conformance: {
+    describe: CONFORMANCE_USAGE,
+    run: async (args) => (await import("./conformance.ts")).conformanceCommand(args),
+  },
   demo: {
     describe: "run the page-count demo job on the built-in generator, without the API (--rate N, --events N)",
     run: async (args) => {

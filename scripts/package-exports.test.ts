@@ -58,8 +58,11 @@ describe("package exports", () => {
     expect(deno.exports).toEqual({ ...expected, "./cli": `./${sourceOf(pkg.bin.eddy!)}` });
   });
 
-  it("the build compiles the exported modules and the CLI into dist/, which the package ships", () => {
-    expect([...build.files].sort()).toEqual(Object.values(deno.exports).map((s) => s.slice(2)).sort());
+  it("the build compiles the exported modules, the CLI and the modules started by URL into dist/, which the package ships", () => {
+    // Nothing imports these: worker TaskManagers load their entry by URL, and `eddy conformance`
+    // runs the suite's scripts in a child process of each runtime.
+    const startedByUrl = ["adapters/node/task-manager-worker.ts", "adapters/deno/task-manager-worker.ts", "conformance/run.ts", "conformance/portability-run.ts"];
+    expect([...build.files].sort()).toEqual([...Object.values(deno.exports).map((s) => s.slice(2)), ...startedByUrl].sort());
     expect(build.compilerOptions.outDir).toBe("dist");
     expect(pkg.files).toContain("dist");
   });

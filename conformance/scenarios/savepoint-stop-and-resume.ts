@@ -26,11 +26,12 @@ const scenario: RunScenario = {
       env.enableCheckpointing(50, { storage });
       env.setRestartStrategy(RestartStrategies.noRestart());
       if (savepoint !== undefined) env.setSavepointRestore(savepoint);
-      await context.build(env, "exactlyOnceJob", { files: files.location, events: EVENTS, ratePerSecond: savepoint === undefined ? 5_000 : undefined, seed: SEED });
+      await context.build(env, "exactlyOnceJob", { files: files.location, events: EVENTS, ratePerSecond: savepoint === undefined ? 2_000 : undefined, seed: SEED });
       return env.executeAsync("savepoint-stop-and-resume");
     };
     const first = await start();
-    // Stop mid-stream: once a checkpoint has committed part of the output.
+    // Stop mid-stream, once a checkpoint has committed part of the output: the source runs for 2 s,
+    // long enough on a loaded machine with worker TaskManagers still starting.
     await waitUntil(async () => (await committedLines(files.fs)).length > 0 || first.getJobStatus() === "FINISHED", 20_000, "committed output of the first job");
     check(first.getJobStatus() === "RUNNING", `the first job was ${first.getJobStatus()} before it could be stopped: its source must run longer`);
     const savepoint = await first.stopWithSavepoint();

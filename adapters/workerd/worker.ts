@@ -1,6 +1,0 @@
-/**
- * Entry of the conformance Worker (bundled by scripts/workerd-check.mjs).
- */
-import { createConformanceWorker } from "./conformance-worker.ts";
-
-export default createConformanceWorker();
