@@ -1,3 +1,6 @@
 /** @module Eddy on Cloudflare's workerd: one isolate, no threads, no run-time wasm compilation. */
 export { createConformanceWorker, type WorkerModule } from "./conformance-worker.ts";
 export { createServerWorker, type ServerWorker } from "./server-worker.ts";
+export { createEdgeWorker, type EdgeWorker, type EdgeWorkerOptions, type EdgeEnv } from "./edge-worker.ts";
+export { DurableObjectCheckpointStorage, parseDurableLocation, type DurableLocation } from "./durable-checkpoint-storage.ts";
+export type { DurableObjectStorage, DurableObjectState, DurableObjectNamespace, DurableObjectBase } from "./durable-object.ts";
