@@ -21,6 +21,7 @@ const suites: Record<string, string> = {
   nexmark: "bench/nexmark/nexmark-bench.ts",
   http: "bench/http-bench.ts",
   cluster: "bench/cluster-bench.ts",
+  rate: "bench/rate-bench.ts",
 };
 
 const runtimes: Record<string, (file: string) => [string, string[]]> = {

@@ -11,7 +11,7 @@ const [command = "help", ...rest] = process.argv.slice(2);
 const commands: Record<string, { describe: string; run: (args: string[]) => Promise<void> }> = {
   serve: {
     describe:
-      "serve the HTTP API: [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir .eddy] [--demo] [--kafka-brokers host:port,...] [--max-jobs 32] [--max-slots 256]; started again on the same directories, it resumes its jobs",
+      "serve the HTTP API: [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir .eddy] [--demo] [--kafka-brokers host:port,...] [--max-jobs 32] [--max-slots N] [--task-managers N (default: one per core; 0: in the server's isolate)] [--slots 4] [--user-code-budget-ms 10000]; started again on the same directories, it resumes its jobs",
     run: async (args) => (await import("./serve.ts")).serveCommand(args),
   },
   ...clientCommands,

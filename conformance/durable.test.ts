@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { StreamExecutionEnvironment, readCommittedLines } from "../core/index.ts";
 import { NodeFileSystem } from "../adapters/node/fs.ts";
-import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "./jobs/windowed-timers-job.ts";
+import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "./windowed-timers-job.ts";
 import { mulberry32 } from "../core/testing/random.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

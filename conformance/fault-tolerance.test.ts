@@ -9,7 +9,7 @@ import {
   StreamExecutionEnvironment,
   readCommittedLines,
 } from "../core/index.ts";
-import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "./jobs/windowed-timers-job.ts";
+import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "./windowed-timers-job.ts";
 import { mulberry32 as seeded } from "../core/testing/random.ts";
 import { crashAtCheckpoint } from "../core/testing/crash-at-checkpoint.ts";
 

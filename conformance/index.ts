@@ -1,61 +1,44 @@
 /** @module Eddy's conformance suite: the same scenarios, with independently computed expected outputs, run on every runtime. */
 import { type Cluster, type DataStream, StreamExecutionEnvironment } from "../core/index.ts";
+import { loadScenarioModule, scenarioNames } from "./catalog.ts";
 import { compareOutputs } from "./compare.ts";
-import type { Scenario } from "./scenario.ts";
+import { type ScenarioJobParams, type TempDirectories, buildScenarioJob, createScenarioContext } from "./context.ts";
+import { detectRuntime } from "./runtime.ts";
+import type { AnyScenario, RuntimeName, Scenario } from "./scenario.ts";
 
-export type { Scenario, TimedEvent } from "./scenario.ts";
+export type { AnyScenario, RunScenario, RuntimeName, Scenario, ScenarioContext, TimedEvent } from "./scenario.ts";
+export { ScenarioFailure } from "./scenario.ts";
+export type { ScenarioJobParams, TempDirectories } from "./context.ts";
 export { canonical, compareOutputs, type Comparison } from "./compare.ts";
+export { check, expectOutput, waitUntil } from "./checks.ts";
 export { SeededRandom, hashToUnit } from "./random.ts";
-
-/**
- * Scenario modules, loaded lazily: a scenario whose API is missing fails alone instead of
- * taking the whole suite down, and a filtered run loads only what it runs.
- */
-const loaders: Readonly<Record<string, () => Promise<{ default: Scenario<any> }>>> = {
-  "map-filter-flatmap": () => import("./scenarios/map-filter-flatmap.ts"),
-  "keyed-reduce": () => import("./scenarios/keyed-reduce.ts"),
-  "tumbling-event-time": () => import("./scenarios/tumbling-event-time.ts"),
-  "sliding-event-time": () => import("./scenarios/sliding-event-time.ts"),
-  "session-event-time": () => import("./scenarios/session-event-time.ts"),
-  "tumbling-allowed-lateness": () => import("./scenarios/tumbling-allowed-lateness.ts"),
-  "global-window-count-trigger": () => import("./scenarios/global-window-count-trigger.ts"),
-  union: () => import("./scenarios/union.ts"),
-  "connect-coprocess": () => import("./scenarios/connect-coprocess.ts"),
-  "side-outputs": () => import("./scenarios/side-outputs.ts"),
-  "keyed-process-timers": () => import("./scenarios/keyed-process-timers.ts"),
-  "interval-join": () => import("./scenarios/interval-join.ts"),
-  "generator-source": () => import("./scenarios/generator-source.ts"),
-  "window-join": () => import("./scenarios/window-join.ts"),
-  "keyed-state-kinds": () => import("./scenarios/keyed-state-kinds.ts"),
-  "keyed-connect-state": () => import("./scenarios/keyed-connect-state.ts"),
-  partitioners: () => import("./scenarios/partitioners.ts"),
-  "count-window-and-window-all": () => import("./scenarios/count-window-and-window-all.ts"),
-};
-
-/** Names of all scenarios, in the order they run. */
-export const scenarioNames: readonly string[] = Object.keys(loaders);
+export { detectRuntime } from "./runtime.ts";
+export { scenarioNames } from "./catalog.ts";
 
 /** Loads one scenario by name. */
-export async function loadScenario(name: string): Promise<Scenario> {
-  const load = loaders[name];
-  if (load === undefined) throw new Error(`[eddy] no conformance scenario "${name}"; expected one of ${scenarioNames.join(", ")}`);
-  const module = await load();
-  return module.default;
+export async function loadScenario(name: string): Promise<AnyScenario> {
+  return (await loadScenarioModule(name)).default;
 }
+
+/** Whether a scenario passed, failed, or does not apply where it ran. */
+export type ScenarioStatus = "passed" | "failed" | "skipped";
 
 /** The outcome of one scenario. */
 export interface ScenarioResult {
   readonly name: string;
-  readonly ok: boolean;
+  readonly status: ScenarioStatus;
   readonly durationMs: number;
   /** Why it failed: the difference from the expected output, or the error thrown. */
   readonly error?: string;
+  /** Why it was skipped: what the runtime or the run lacks. */
+  readonly reason?: string;
 }
 
 /** The outcome of a run. */
 export interface ConformanceSummary {
   readonly passed: number;
   readonly failed: number;
+  readonly skipped: number;
   readonly results: ScenarioResult[];
 }
 
@@ -65,17 +48,25 @@ export interface ConformanceOptions {
   readonly filter?: string | RegExp | ((name: string) => boolean);
   /** Called after each scenario, e.g. to print a line. */
   readonly reporter?: (result: ScenarioResult) => void;
-  /** A scenario still running after this long fails (its job is abandoned). Default 30 s. */
+  /** A scenario still running after this long fails (its job is abandoned). Default 60 s. */
   readonly timeoutMs?: number;
   /** The clock for durations; workerd's only advances across I/O. Default `Date.now`. */
   readonly now?: () => number;
   /** Runs every scenario on these TaskManagers (default: in this isolate). */
   readonly cluster?: Cluster;
+  /** The runtime running the suite (default: detected). */
+  readonly runtime?: RuntimeName;
+  /** The example components of operators-wasm/guests by guest name; without them the WebAssembly scenarios are skipped. */
+  readonly components?: ReadonlyMap<string, Uint8Array>;
+  /** Bootstrap servers of a Kafka broker the Kafka scenarios may use; without them they are skipped. */
+  readonly kafka?: readonly string[];
+  /** Directories on disk, for the scenarios that need files shared between isolates (worker TaskManagers). */
+  readonly tempDirectories?: TempDirectories;
 }
 
 /**
- * Runs a scenario's job and returns its output: in this isolate, or on `cluster`, where every
- * TaskManager builds it from this module ({@link scenarioJob}).
+ * Runs a build-and-collect scenario's job and returns its output: in this isolate, or on
+ * `cluster`, where every TaskManager builds it from this module ({@link scenarioJob}).
  */
 export async function runScenario(scenario: Scenario, cluster?: Cluster): Promise<unknown[]> {
   const env = StreamExecutionEnvironment.create({ parallelism: scenario.parallelism, ...(cluster !== undefined ? { cluster } : {}) });
@@ -83,39 +74,64 @@ export async function runScenario(scenario: Scenario, cluster?: Cluster): Promis
   return stream!.executeAndCollect(scenario.name);
 }
 
-/** The job builder of a scenario by name, for TaskManagers in other isolates. */
-export async function scenarioJob(env: StreamExecutionEnvironment, params: { name: string }): Promise<DataStream<unknown>> {
-  return (await loadScenario(params.name)).build(env);
+/** The job builder of a scenario by name (and job export), for TaskManagers in other isolates. */
+export async function scenarioJob(env: StreamExecutionEnvironment, params: ScenarioJobParams): Promise<DataStream<unknown> | undefined> {
+  return buildScenarioJob(env, params);
 }
 
 /**
- * Runs the scenarios one after another and reports each.
+ * Runs the scenarios one after another and reports each: passed, failed (with the difference),
+ * or skipped (with the reason it does not apply here).
  *
  * @example
- * const summary = await runConformance({ reporter: (r) => console.log(r.ok ? "ok" : "FAIL", r.name) });
+ * const summary = await runConformance({ reporter: (r) => console.log(r.status, r.name, r.error ?? r.reason ?? "") });
  */
 export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceSummary> {
   const now = options.now ?? Date.now;
+  const runtime = options.runtime ?? detectRuntime();
   const results: ScenarioResult[] = [];
+  // Differs between runs (names outside the job, such as Kafka topics); no randomness needed.
+  const runId = `${runtime}-${options.cluster !== undefined ? "tm-" : ""}${now().toString(36)}`;
   for (const name of scenarioNames.filter(matcher(options.filter))) {
     const started = now();
     let error: string | undefined;
+    let reason: string | undefined;
+    const context = createScenarioContext({
+      scenario: name,
+      runtime,
+      cluster: options.cluster,
+      components: options.components,
+      kafka: options.kafka,
+      tempDirectories: options.tempDirectories,
+      runId,
+      jobModule: import.meta.url,
+    });
     try {
       const scenario = await loadScenario(name);
-      const actual = await withTimeout(runScenario(scenario, options.cluster), options.timeoutMs ?? 30_000, name);
-      error = compareOutputs(actual, scenario.expected(), scenario.compare);
+      if ("run" in scenario) {
+        reason = scenario.skip?.(context);
+        if (reason === undefined) await withTimeout(scenario.run(context), options.timeoutMs ?? 60_000, name);
+      } else {
+        const actual = await withTimeout(runScenario(scenario, options.cluster), options.timeoutMs ?? 60_000, name);
+        error = compareOutputs(actual, scenario.expected(), scenario.compare);
+      }
     } catch (e) {
-      error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      error = e instanceof Error ? (e.name === "ScenarioFailure" ? e.message : `${e.name}: ${e.message}`) : String(e);
+    } finally {
+      await context.close();
     }
+    const durationMs = now() - started;
     const result: ScenarioResult =
-      error === undefined
-        ? { name, ok: true, durationMs: now() - started }
-        : { name, ok: false, durationMs: now() - started, error };
+      error !== undefined
+        ? { name, status: "failed", durationMs, error }
+        : reason !== undefined
+          ? { name, status: "skipped", durationMs, reason }
+          : { name, status: "passed", durationMs };
     results.push(result);
     options.reporter?.(result);
   }
-  const passed = results.filter((r) => r.ok).length;
-  return { passed, failed: results.length - passed, results };
+  const count = (status: ScenarioStatus) => results.filter((r) => r.status === status).length;
+  return { passed: count("passed"), failed: count("failed"), skipped: count("skipped"), results };
 }
 
 function matcher(filter: ConformanceOptions["filter"]): (name: string) => boolean {

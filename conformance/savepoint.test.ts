@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { EddyError, MemoryCheckpointStorage, RestartStrategies, StreamExecutionEnvironment } from "../core/index.ts";
-import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "./jobs/windowed-timers-job.ts";
+import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "./windowed-timers-job.ts";
 
 const EVENTS = 4_000;
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { canonical, compareOutputs } from "./compare.ts";
 import { loadScenario, scenarioNames } from "./index.ts";
 import { SeededRandom } from "./random.ts";
+import { atLeastOnceDifference } from "./checkpoint-restore.ts";
 
 describe("compareOutputs", () => {
   it("exact: order matters", () => {
@@ -48,11 +49,26 @@ describe("SeededRandom", () => {
 });
 
 describe("scenarios", () => {
-  it.each(scenarioNames)("%s has a non-empty, deterministic expected output", async (name) => {
+  it.each(scenarioNames)("%s is named as listed, and a build-and-collect one has a non-empty, deterministic expected output", async (name) => {
     const scenario = await loadScenario(name);
     expect(scenario.name).toBe(name);
+    expect(scenario.description).not.toBe("");
+    if ("run" in scenario) return;
     const expected = scenario.expected();
     expect(expected.length).toBeGreaterThan(0);
     expect(canonical(scenario.expected())).toBe(canonical(expected));
+  });
+});
+
+describe("atLeastOnceDifference", () => {
+  const expected = ["w key=1 start=0 n=3 sum=30", "t key=1 ts=5 sum=10"];
+  it("accepts records counted again, in the same line or in a line fired again", () => {
+    expect(atLeastOnceDifference(["w key=1 start=0 n=4 sum=40", "t key=1 ts=5 sum=10", "t key=1 ts=5 sum=4"], expected)).toBeUndefined();
+    expect(atLeastOnceDifference(["w key=1 start=0 n=2 sum=20", "w key=1 start=0 n=1 sum=10", "t key=1 ts=5 sum=10"], expected)).toBeUndefined();
+  });
+  it("names a record lost, a window missing, and a window the input does not have", () => {
+    expect(atLeastOnceDifference(["w key=1 start=0 n=2 sum=20", "t key=1 ts=5 sum=10"], expected)).toMatch(/"w key=1 start=0" counts 2, 20 over its lines, less than the input holds \(3, 30\)/);
+    expect(atLeastOnceDifference(["w key=1 start=0 n=3 sum=30"], expected)).toMatch(/"t key=1 ts=5" never appeared/);
+    expect(atLeastOnceDifference([...expected, "w key=2 start=0 n=1 sum=1"], expected)).toMatch(/unexpected "w key=2 start=0 n=1 sum=1"/);
   });
 });

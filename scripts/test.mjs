@@ -162,7 +162,7 @@ const stages = [
       const script = "conformance/run.ts";
       const runtimes = [
         ["node (tsx)", process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), script, ...filterArg]],
-        ["deno", bin("deno"), ["run", "--no-check", "--allow-read", "--allow-env", "--allow-sys", script, ...filterArg]],
+        ["deno", bin("deno"), ["run", "--no-check", "-A", script, ...filterArg]],
         ["bun", bin("bun"), ["run", script, ...filterArg]],
       ];
       // Then the same scenarios on 2 worker TaskManagers per runtime: every exchange crosses isolates.

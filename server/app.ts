@@ -6,13 +6,13 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { type CheckpointStorage, FileSystemCheckpointStorage, type FileSystem, type JobClient, MemoryFileSystem, safeName } from "../core/index.ts";
+import { type CheckpointStorage, type Cluster, FileSystemCheckpointStorage, type FileSystem, type JobClient, MemoryFileSystem, StreamExecutionEnvironment, safeName } from "../core/index.ts";
 import { checkArgument } from "../core/errors.ts";
 import { randomHexId } from "../core/graph/ids.ts";
 import { type ArtifactInfo, type ArtifactStore, MemoryArtifactStore, isArtifactId, sha256Hex } from "./artifact-store.ts";
 import { type ComponentRuntime, defaultComponentRuntime, worldForKind } from "./components.ts";
 import { dashboardHtml } from "./dashboard.ts";
-import { vertexViews } from "./ended-job.ts";
+import { type VertexView, vertexViews } from "./ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "./errors.ts";
 import {
   jobCheckpoints,
@@ -22,9 +22,10 @@ import {
   jobOverview,
   jobPlan,
   vertexBackpressure,
+  vertexDetails,
   vertexWatermarks,
 } from "./flink-json.ts";
-import { buildJob } from "./job-builder.ts";
+import { type BuiltJob, type GraphContext, buildJob, configureJobManager, environmentOptions } from "./job-builder.ts";
 import { JobLimits } from "./job-limits.ts";
 import { JobRecovery, type RecoveredJobs } from "./job-recovery.ts";
 import { type JobEntry, JobRegistry, type Trigger, isTerminal } from "./job-registry.ts";
@@ -36,6 +37,8 @@ import { type PartitionsInfo, sourcePartitions } from "./partitions.ts";
 import { prometheusText } from "./prometheus.ts";
 import { CheckpointRequest, SavepointRequest, StopRequest } from "./request-bodies.ts";
 import { resolveSavepoint } from "./savepoint-resolver.ts";
+import { type SpecJobParams, buildSpecJob } from "./spec-job.ts";
+import { type Hardware, taskManagerCount, taskManagerDetails, taskManagersInfo } from "./task-managers.ts";
 import { readJson } from "./validation.ts";
 
 /** Eddy's version as the API reports it. */
@@ -58,8 +61,28 @@ export interface AppOptions {
   readonly artifacts?: ArtifactStore;
   /** How components are read and compiled (default: eddy/wasm, loaded on first use). */
   readonly components?: ComponentRuntime;
-  /** Kafka sources and sinks of job specs (default: eddy/kafka, loaded on first use, any broker). */
+  /**
+   * Kafka sources and sinks of job specs (default: eddy/kafka, loaded on first use, limited to
+   * `kafkaBrokers`). TaskManagers of a cluster build theirs with eddy/kafka and `kafkaBrokers`.
+   */
   readonly kafka?: KafkaRuntime;
+  /** The only Kafka brokers (`host:port`) specs may name (default: any). */
+  readonly kafkaBrokers?: readonly string[];
+  /**
+   * TaskManagers in other isolates that run submitted specs (`eddy serve` starts one worker per
+   * core): each builds its share of a spec's job itself. Without one, specs run in this isolate.
+   * It bounds `maxSlots`; whoever started it closes it after `shutdown()`.
+   */
+  readonly cluster?: Cluster;
+  /**
+   * The directory `outputFs` is rooted at, which TaskManagers of the cluster open themselves. On
+   * a cluster without one, specs with file sinks are refused (400).
+   */
+  readonly outputDir?: string;
+  /** CPU budget of one call into user code of a job on the cluster, ms (default 10000; 0: none). */
+  readonly userCodeBudgetMs?: number;
+  /** The machine the TaskManagers run on, as `/taskmanagers` reports it (default: unknown, 0). */
+  readonly hardware?: Hardware;
   /** The jobs (pass one to add jobs built in code, e.g. the demo). */
   readonly registry?: JobRegistry;
   /**
@@ -76,8 +99,9 @@ export interface AppOptions {
   /** Jobs running at once; more submissions answer 429 (default 32). */
   readonly maxJobs?: number;
   /**
-   * Task slots the running jobs take together (default 256); a job takes as many as its largest
-   * parallelism (Flink's slot sharing). A submission that does not fit answers 429.
+   * Task slots the running jobs take together (default: the cluster's slots, or 256 without one);
+   * a job takes as many as its largest parallelism (Flink's slot sharing). A submission that does
+   * not fit answers 429.
    */
   readonly maxSlots?: number;
   /** Where print sinks write (default console.log). */
@@ -109,13 +133,15 @@ export function createApp(options: AppOptions = {}): EddyApp {
   const outputFs = options.outputFs ?? new MemoryFileSystem();
   const artifacts = options.artifacts ?? new MemoryArtifactStore();
   const components = options.components ?? defaultComponentRuntime();
-  const kafka = options.kafka ?? defaultKafkaRuntime();
+  const kafka = options.kafka ?? defaultKafkaRuntime(options.kafkaBrokers !== undefined ? { allowedBrokers: options.kafkaBrokers } : {});
+  const cluster = options.cluster;
   const maxArtifactBytes = options.maxArtifactBytes ?? 16 * 1024 * 1024;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const print = options.print ?? ((line: string) => console.log(line));
   const partitions = options.partitions ?? sourcePartitions;
   const compiled = new Map<string, Promise<unknown>>();
-  const limits = new JobLimits(registry, { maxJobs: options.maxJobs, maxSlots: options.maxSlots });
+  const limits = new JobLimits(registry, { maxJobs: options.maxJobs, maxSlots: options.maxSlots, cluster });
+  const taskManagers = { cluster, registry, limits, hardware: options.hardware };
   const recovery = options.jobStore === undefined ? undefined : new JobRecovery(options.jobStore, registry);
 
   const app = new Hono();
@@ -160,6 +186,12 @@ export function createApp(options: AppOptions = {}): EddyApp {
     if (entry === undefined) throw notFound("job", id);
     return entry;
   };
+  const jobVertex = (c: Context, entry: JobEntry): VertexView => {
+    const id = c.req.param("vertexid")!;
+    const v = entry.client.executionGraph.jobGraph.vertices.find((x) => x.id === id);
+    if (v === undefined) throw new HttpError(404, `[eddy] vertex "${id}" not found in job "${entry.id}"`);
+    return v;
+  };
   const vertex = (c: Context, entry: JobEntry) => {
     const id = c.req.param("vertexid")!;
     const v = entry.client.metrics().vertices.find((x) => x.id === id);
@@ -183,9 +215,9 @@ export function createApp(options: AppOptions = {}): EddyApp {
     const jobs = registry.all();
     const count = (states: string[]) => jobs.filter((j) => states.includes(j.client.getJobStatus())).length;
     return c.json({
-      taskmanagers: 1,
+      taskmanagers: taskManagerCount(cluster),
       "slots-total": limits.maxSlots,
-      "slots-available": Math.max(0, limits.maxSlots - limits.slotsInUse()),
+      "slots-available": limits.slotsAvailable(),
       "jobs-running": count(["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING"]),
       "jobs-finished": count(["FINISHED"]),
       "jobs-cancelled": count(["CANCELED"]),
@@ -194,6 +226,8 @@ export function createApp(options: AppOptions = {}): EddyApp {
       "flink-commit": "",
     });
   });
+  app.get("/taskmanagers", (c) => c.json(taskManagersInfo(taskManagers)));
+  app.get("/taskmanagers/:taskmanagerid", (c) => c.json(taskManagerDetails(taskManagers, c.req.param("taskmanagerid"))));
   app.get("/metrics", (c) => c.body(prometheusText(registry.all()), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
 
   app.get("/jobs", (c) => c.json({ jobs: registry.all().map((j) => ({ id: j.id, status: j.client.getJobStatus() })) }));
@@ -227,6 +261,10 @@ export function createApp(options: AppOptions = {}): EddyApp {
     // Flink's answer for a job without checkpointing.
     if (entry.client.checkpointStats() === undefined) throw new HttpError(404, `[eddy] checkpointing has not been enabled for job "${entry.id}"`);
     return c.json(jobCheckpoints(entry));
+  });
+  app.get("/jobs/:jobid/vertices/:vertexid", (c) => {
+    const entry = job(c);
+    return c.json(vertexDetails(entry, jobVertex(c, entry)));
   });
   app.get("/jobs/:jobid/vertices/:vertexid/backpressure", (c) => {
     const entry = job(c);
@@ -347,15 +385,14 @@ export function createApp(options: AppOptions = {}): EddyApp {
    * its latest checkpoint by job key.
    */
   async function launch(spec: JobSpec, job: Pick<JobRecord, "id" | "jobKey" | "submitted">, stored?: JobRecord): Promise<JobClient> {
-    const built = await buildJob(spec, {
+    const context: GraphContext & { outputFs: FileSystem } = {
       outputFs,
-      checkpointStorage,
       print,
-      jobKey: job.jobKey,
       submitted: job.submitted,
       kafka,
       component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
-    });
+    };
+    const built = cluster === undefined ? await buildJob(spec, { ...context, checkpointStorage, jobKey: job.jobKey }) : await buildOnCluster(cluster, spec, job, context);
     const client = built.env.prepare(spec.name, { jobId: job.id });
     const record = stored ?? { ...job, name: spec.name, spec, artifacts: artifactsOf(spec), plan: vertexViews(client) };
     if (stored === undefined) {
@@ -376,6 +413,31 @@ export function createApp(options: AppOptions = {}): EddyApp {
     recovery?.watch(record, client);
     registry.add(client, { spec: record.spec, results: built.results, submitted: job.submitted, jobKey: job.jobKey });
     return client;
+  }
+
+  /**
+   * Builds `spec` as a job on the cluster: the JobManager's part here (checkpointing, restarts,
+   * savepoint; the graph with this server's result buffer and compiled components), and for the
+   * TaskManagers everything they need to build the same graph themselves.
+   */
+  async function buildOnCluster(on: Cluster, spec: JobSpec, job: Pick<JobRecord, "jobKey" | "submitted">, context: GraphContext): Promise<BuiltJob> {
+    const env = StreamExecutionEnvironment.create({ ...environmentOptions(spec), cluster: on, ...(options.userCodeBudgetMs !== undefined ? { userCodeBudgetMs: options.userCodeBudgetMs } : {}) });
+    configureJobManager(env, spec, { checkpointStorage, jobKey: job.jobKey });
+    const bytes: Record<string, Uint8Array> = {};
+    for (const id of artifactsOf(spec)) {
+      // An unknown id is refused while the graph is built, naming the operator that names it.
+      const b = isArtifactId(id) ? await artifacts.get(id) : undefined;
+      if (b !== undefined) bytes[id] = b;
+    }
+    const params: SpecJobParams = {
+      spec,
+      submitted: job.submitted,
+      artifacts: bytes,
+      ...(options.outputDir !== undefined ? { outputDir: options.outputDir } : {}),
+      ...(options.kafkaBrokers !== undefined ? { kafkaBrokers: options.kafkaBrokers } : {}),
+    };
+    const results = await buildSpecJob(env, params, { ...context, outputFs: options.outputDir !== undefined ? outputFs : undefined });
+    return { env, results };
   }
 
   /** The compiled component of an artifact, checked against the operator kind that uses it. */

@@ -1,6 +1,7 @@
 /**
  * The dashboard at `GET /` as a person sees it: Debian's chromium driven by playwright-core
- * against the API served on Node with a token (which the page asks for). Screenshots land in
+ * against the API served on Node with a token (which the page asks for), jobs on two worker
+ * TaskManagers. Screenshots land in
  * `$TMPDIR/eddy-dashboard/`.
  */
 import { existsSync } from "node:fs";
@@ -43,7 +44,7 @@ describe("dashboard in chromium", () => {
   const api = (method: string, route: string, body?: unknown): Promise<any> => callApi(server, method, route, body);
 
   beforeAll(async () => {
-    server = await serveOnNode();
+    server = await serveOnNode({ taskManagers: 2 });
     await mkdir(screenshots, { recursive: true });
     // CI installs it (.ci/run); a missing browser must fail the suite, never skip it.
     if (!existsSync(CHROMIUM)) throw new Error(`[eddy] the dashboard test needs Debian's chromium at ${CHROMIUM}: install the package with \`apt-get install -y chromium\``);
@@ -129,6 +130,20 @@ describe("dashboard in chromium", () => {
       expect(row["Records out"]).toMatch(/^[0-9,]+$/);
       expect(row.Backpressure).toMatch(/^(OK|LOW|HIGH)\b/);
     }
+    // Where each subtask runs: the TaskManagers the API names, one per subtask.
+    const placement = vertices.map((v: { subtasks: { subtask: number; "taskmanager-id": string }[] }) => v.subtasks.map((s) => `${s.subtask}: ${s["taskmanager-id"]}`).join(" · "));
+    expect(rows.map((r) => r["Subtasks on"])).toEqual(placement);
+    for (const p of placement) expect(p).toMatch(/^0: tm-\d+ · 1: tm-\d+$/);
+
+    // The TaskManagers with their slots in use (the job's two), heap and a recent heartbeat.
+    const { taskmanagers } = await api("GET", "/taskmanagers");
+    const tmTable = page.getByRole("region", { name: "TaskManagers" }).getByRole("table");
+    const tmRows = await readTable(tmTable);
+    expect(tmRows.map((r) => r.TaskManager)).toEqual(taskmanagers.map((tm: { id: string }) => tm.id));
+    expect(tmRows.map((r) => r["Slots used"])).toEqual(taskmanagers.map((tm: { slotsNumber: number; freeSlots: number }) => `${tm.slotsNumber - tm.freeSlots} / ${tm.slotsNumber}`));
+    expect(tmRows.reduce((n, r) => n + Number(r["Slots used"]!.split(" / ")[0]), 0)).toBe(2);
+    await expect.poll(async () => (await readTable(tmTable)).every((r) => /^\d+\.\d MiB of \d+\.\d MiB$/.test(r.Heap!)), { timeout: 5_000, interval: 200 }).toBe(true);
+    for (const r of await readTable(tmTable)) expect(Number(/^([\d.]+) s ago$/.exec(r["Last heartbeat"]!)?.[1])).toBeLessThan(5);
 
     // Live numbers: what the source emitted grows between two reads, and flows into the next vertex.
     const first = count(rows[0]!["Records out"]);

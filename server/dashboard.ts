@@ -1,6 +1,7 @@
 /**
- * `GET /`: a one-page dashboard (plain HTML and JS, no build step) listing jobs with their state,
- * source rate and watermark, and each vertex's parallelism, record counts and backpressure,
+ * `GET /`: a one-page dashboard (plain HTML and JS, no build step) listing the TaskManagers with
+ * their slots, heap and last heartbeat, and jobs with their state, source rate and watermark, and
+ * each vertex's parallelism, record counts, backpressure and the TaskManager of each subtask,
  * refreshed every second from the API. Read-only. On a server with a token, the page asks for it
  * once and keeps it in the tab's sessionStorage (gone when the tab closes), and every API call
  * sends it as `Authorization: Bearer <token>`.
@@ -22,7 +23,7 @@ export function dashboardHtml(): string {
   .muted { color: #667; font-size: 12px; }
   #error:empty { display: none; }
   #error { color: #b3261e; background: #fbdad7; padding: .4rem .6rem; border-radius: .3rem; }
-  .job { background: #fff; border: 1px solid #e3e6ec; border-radius: .4rem; padding: .8rem 1rem; margin: 0 0 1rem; }
+  .job, .card { background: #fff; border: 1px solid #e3e6ec; border-radius: .4rem; padding: .8rem 1rem; margin: 0 0 1rem; }
   .job-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: .3rem 1rem; }
   h2 { font-size: 1.05rem; margin: 0; overflow-wrap: anywhere; }
   .state { font-weight: 600; font-size: 12px; padding: .05rem .45rem; border-radius: .3rem; background: #eef0f4; }
@@ -44,6 +45,8 @@ export function dashboardHtml(): string {
   #login { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; background: #fff; border: 1px solid #e3e6ec; border-radius: .4rem; padding: .8rem 1rem; margin: 0 0 1rem; }
   #login[hidden] { display: none; }
   #login input { font: inherit; padding: .2rem .4rem; min-width: 16rem; }
+  #taskmanagers:empty { display: none; }
+  .subtasks { font-size: 12px; white-space: nowrap; }
 </style>
 </head>
 <body>
@@ -55,6 +58,7 @@ export function dashboardHtml(): string {
   <button type="submit">Show jobs</button>
   <span class="muted" id="login-note" role="status"></span>
 </form>
+<section class="card" id="taskmanagers" aria-label="TaskManagers"></section>
 <main id="jobs"></main>
 <script>
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -93,6 +97,16 @@ async function backpressure(base, v) {
   const pct = Math.round(Math.max(0, ...bp.subtasks.map((s) => s.ratio)) * 100);
   return '<span class="bp ' + esc(level) + '" title="busiest subtask backpressured ' + pct + '% of the time">' + esc(level.toUpperCase()) + " · " + pct + "%</span>";
 }
+const mib = (bytes) => (bytes > 0 ? (bytes / 1048576).toFixed(1) + " MiB" : "–");
+async function taskManagersHtml() {
+  const { taskmanagers } = await getJson("taskmanagers");
+  const details = await Promise.all(taskmanagers.map((tm) => getJson("taskmanagers/" + encodeURIComponent(tm.id))));
+  const rows = details.map((tm) => "<tr><td>" + esc(tm.id) + '</td><td class="num">' + int(tm.slotsNumber - tm.freeSlots) + " / " + int(tm.slotsNumber) +
+    '</td><td class="num">' + mib(tm.metrics.heapUsed) + " of " + mib(tm.metrics.heapCommitted) + '</td><td class="num">' +
+    (Math.max(0, Date.now() - tm.timeSinceLastHeartbeat) / 1000).toFixed(1) + " s ago</td></tr>");
+  return '<div class="job-head"><h2>TaskManagers</h2></div><div class="scroll"><table><thead><tr><th>TaskManager</th><th class="num">Slots used</th><th class="num">Heap</th><th class="num">Last heartbeat</th></tr></thead><tbody>' +
+    rows.join("") + "</tbody></table></div>";
+}
 async function jobHtml(job) {
   const base = "jobs/" + encodeURIComponent(job.jid);
   // Rates and backpressure describe a job that runs; once it has ended the last values would mislead.
@@ -102,8 +116,10 @@ async function jobHtml(job) {
   const sources = new Set(detail.plan.nodes.filter((n) => !n.inputs).map((n) => n.id));
   const rows = await Promise.all(detail.vertices.map(async (v) => {
     const recordsIn = sources.has(v.id) ? '<span class="muted">source</span>' : int(v.metrics["read-records"]);
+    const placement = v.subtasks.map((s) => s.subtask + ": " + esc(s["taskmanager-id"])).join(" · ");
     return '<tr data-vertex="' + esc(v.id) + '"><td>' + esc(v.name) + '</td><td class="num">' + esc(v.parallelism) + '</td><td class="num">' + recordsIn +
-      '</td><td class="num">' + int(v.metrics["write-records"]) + "</td><td>" + (live ? await backpressure(base, v) : '<span class="muted">ended</span>') + "</td></tr>";
+      '</td><td class="num">' + int(v.metrics["write-records"]) + "</td><td>" + (live ? await backpressure(base, v) : '<span class="muted">ended</span>') +
+      '</td><td class="subtasks">' + placement + "</td></tr>";
   }));
   const id = "job-" + esc(job.jid);
   const rate = !live || metric.sourceRecordsPerSecond === undefined ? "–" : int(Number(metric.sourceRecordsPerSecond)) + " records/s";
@@ -111,7 +127,7 @@ async function jobHtml(job) {
     '</h2><span class="state ' + esc(job.state) + '">' + esc(job.state) + "</span><code>" + esc(job.jid) + "</code></div>" +
     "<dl><div><dt>Duration</dt><dd>" + duration(job.duration) + "</dd></div><div><dt>Source rate</dt><dd>" + rate +
     "</dd></div><div><dt>Watermark</dt><dd>" + watermark(metric.currentWatermark) + "</dd></div></dl>" +
-    '<div class="scroll"><table><thead><tr><th>Vertex</th><th class="num">Parallelism</th><th class="num">Records in</th><th class="num">Records out</th><th>Backpressure</th></tr></thead><tbody>' +
+    '<div class="scroll"><table><thead><tr><th>Vertex</th><th class="num">Parallelism</th><th class="num">Records in</th><th class="num">Records out</th><th>Backpressure</th><th>Subtasks on</th></tr></thead><tbody>' +
     rows.join("") + "</tbody></table></div></section>";
 }
 let timer;
@@ -131,7 +147,8 @@ async function refresh() {
   try {
     const { jobs } = await getJson("jobs/overview");
     jobs.sort((a, b) => b["start-time"] - a["start-time"]);
-    const sections = await Promise.all(jobs.map(jobHtml));
+    const [taskManagers, ...sections] = await Promise.all([taskManagersHtml(), ...jobs.map(jobHtml)]);
+    document.getElementById("taskmanagers").innerHTML = taskManagers;
     document.getElementById("jobs").innerHTML = sections.length ? sections.join("") : '<p class="muted">No jobs. Submit one with POST /jobs or eddy submit.</p>';
     document.getElementById("updated").textContent = jobs.length + (jobs.length === 1 ? " job" : " jobs") + " · updated " + new Date().toLocaleTimeString("en-GB");
     document.getElementById("error").textContent = "";
@@ -140,6 +157,7 @@ async function refresh() {
     if (e instanceof NeedsToken) {
       // Nothing to refresh until a token is entered.
       document.getElementById("jobs").innerHTML = "";
+      document.getElementById("taskmanagers").innerHTML = "";
       document.getElementById("updated").textContent = "Needs a token";
       document.getElementById("login-note").textContent = e.message;
       login.hidden = false;

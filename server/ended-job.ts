@@ -16,6 +16,8 @@ export interface VertexView {
   readonly maxParallelism: number;
   readonly isSource: boolean;
   readonly inputs: readonly { readonly sourceVertex: string; readonly partitioner: { readonly kind: string } }[];
+  /** The TaskManager each subtask runs on, or ran on last (`local`: the server's isolate), once it is placed. */
+  readonly taskManagers?: readonly string[];
 }
 
 /** What the API reads about a job: a running job's client, or what an ended job left (see {@link endedJob}). */
@@ -75,16 +77,20 @@ class EndedJob implements JobView {
   }
 }
 
-/** The vertices of `client`'s graph as the API describes them. */
+/** The vertices of `client`'s graph as the API describes them, with where their subtasks run once they do. */
 export function vertexViews(client: JobClient): VertexView[] {
-  return client.executionGraph.jobGraph.vertices.map((v) => ({
-    id: v.id,
-    name: v.name,
-    parallelism: v.parallelism,
-    maxParallelism: v.maxParallelism,
-    isSource: v.isSource,
-    inputs: v.inputs.map((e) => ({ sourceVertex: e.sourceVertex, partitioner: { kind: e.partitioner.kind } })),
-  }));
+  return client.executionGraph.jobGraph.vertices.map((v) => {
+    const placement = Array.from({ length: v.parallelism }, (_, i) => client.execution.taskManagerOf(v.id, i));
+    return {
+      id: v.id,
+      name: v.name,
+      parallelism: v.parallelism,
+      maxParallelism: v.maxParallelism,
+      isSource: v.isSource,
+      inputs: v.inputs.map((e) => ({ sourceVertex: e.sourceVertex, partitioner: { kind: e.partitioner.kind } })),
+      ...(placement.every((tm) => tm !== "") ? { taskManagers: placement } : {}),
+    };
+  });
 }
 
 /** What `client`, a job that has ended, leaves: nothing of its runtime. */

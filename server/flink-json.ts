@@ -3,6 +3,7 @@
  * exceptions, checkpoints, backpressure, watermarks and job metrics.
  */
 import { vertexCounters, type JobStatus, type VertexMetrics } from "../core/index.ts";
+import type { VertexView } from "./ended-job.ts";
 import type { JobEntry } from "./job-registry.ts";
 
 export const JOB_STATES: readonly JobStatus[] = ["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING", "CANCELED", "FINISHED", "FAILED"];
@@ -111,15 +112,9 @@ export function jobDetails(entry: JobEntry): object {
       "end-time": end,
       duration,
       tasks: counts(state, v.parallelism),
-      metrics: {
-        "read-records": sum((s) => s.recordsIn),
-        "read-records-complete": true,
-        "write-records": sum((s) => s.recordsOut),
-        "write-records-complete": true,
-        "accumulated-backpressured-time": 0,
-        "accumulated-idle-time": 0,
-        "accumulated-busy-time": 0,
-      },
+      metrics: ioMetrics(sum((s) => s.recordsIn), sum((s) => s.recordsOut)),
+      // Eddy's addition: where each subtask runs (Flink shows it per vertex, /vertices/:vertexid).
+      subtasks: Array.from({ length: v.parallelism }, (_, i) => ({ subtask: i, "taskmanager-id": subtaskLocation(entry, v.id, i) })),
     };
   });
   return {
@@ -137,6 +132,60 @@ export function jobDetails(entry: JobEntry): object {
     vertices,
     "status-counts": counts(state, graph.vertices.length),
     plan: jobPlan(entry).plan,
+  };
+}
+
+/** Flink's IOMetricsInfo of a vertex or subtask (records only: Eddy counts no bytes). */
+function ioMetrics(recordsIn: number, recordsOut: number): object {
+  return {
+    "read-records": recordsIn,
+    "read-records-complete": true,
+    "write-records": recordsOut,
+    "write-records-complete": true,
+    "accumulated-backpressured-time": 0,
+    "accumulated-idle-time": 0,
+    "accumulated-busy-time": 0,
+  };
+}
+
+/** Flink's location of a subtask not (yet) deployed. */
+const UNASSIGNED = "(unassigned)";
+
+/** The TaskManager subtask `index` of vertex `vertexId` runs on (or ran on last, once the job has ended). */
+export function subtaskLocation(entry: JobEntry, vertexId: string, index: number): string {
+  if (entry.live !== undefined) return entry.live.execution.taskManagerOf(vertexId, index) || UNASSIGNED;
+  const v = entry.client.executionGraph.jobGraph.vertices.find((x) => x.id === vertexId) as VertexView | undefined;
+  return v?.taskManagers?.[index] ?? UNASSIGNED;
+}
+
+/** `/jobs/:jobid/vertices/:vertexid` (Flink's JobVertexDetailsInfo): the vertex with each subtask's state, records and TaskManager. */
+export function vertexDetails(entry: JobEntry, v: VertexView): object {
+  const state = taskState(entry.client.getJobStatus());
+  const { start, end, duration } = times(entry);
+  const metrics = vertexMetrics(entry).get(v.id);
+  return {
+    id: v.id,
+    name: v.name,
+    parallelism: v.parallelism,
+    maxParallelism: v.maxParallelism,
+    now: Date.now(),
+    subtasks: Array.from({ length: v.parallelism }, (_, i) => {
+      const m = metrics?.subtasks.find((s) => s.subtask === i);
+      const location = subtaskLocation(entry, v.id, i);
+      return {
+        subtask: i,
+        status: state,
+        attempt: restarts(entry),
+        // TaskManagers are isolates of the server's own process.
+        host: location === UNASSIGNED ? UNASSIGNED : "localhost",
+        "start-time": start,
+        "end-time": end,
+        duration,
+        metrics: ioMetrics(m?.recordsIn ?? 0, m?.recordsOut ?? 0),
+        "taskmanager-id": location,
+        start_time: start,
+      };
+    }),
   };
 }
 
@@ -237,8 +286,7 @@ export function jobMetricValues(entry: JobEntry): Record<string, string> {
   const counters: Record<string, string> = {};
   for (const v of m.vertices) for (const [name, value] of Object.entries(vertexCounters(v))) counters[`${v.id}.${name}`] = String(value);
   return {
-    // Every failure but a final one was followed by a restart.
-    numRestarts: String(Math.max(0, entry.client.getExceptionHistory().length - (entry.client.getJobStatus() === "FAILED" ? 1 : 0))),
+    numRestarts: String(restarts(entry)),
     uptime: String(start < 0 || end >= 0 ? 0 : Date.now() - start),
     numberOfCompletedCheckpoints: String(cp.counts.completed),
     numberOfFailedCheckpoints: String(cp.counts.failed),
@@ -248,6 +296,11 @@ export function jobMetricValues(entry: JobEntry): Record<string, string> {
     currentWatermark: watermarkString(m.currentWatermark),
     ...counters,
   };
+}
+
+/** Restarts so far: every failure but a final one was followed by one (the current attempt's number). */
+function restarts(entry: JobEntry): number {
+  return Math.max(0, entry.client.getExceptionHistory().length - (entry.client.getJobStatus() === "FAILED" ? 1 : 0));
 }
 
 function round(x: number): number {

@@ -1,4 +1,4 @@
 import { httpSuite } from "./http-suite.ts";
-import { serveOn, uppercaseComponent } from "./testing/fixtures.ts";
+import { loopComponent, serveOn, uppercaseComponent } from "./testing/fixtures.ts";
 
-httpSuite("bun", (options) => serveOn("bun", options), { wasm: true, component: uppercaseComponent });
+httpSuite("bun", (options) => serveOn("bun", options), { wasm: true, component: uppercaseComponent, cluster: true, loopComponent });

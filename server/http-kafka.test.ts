@@ -102,7 +102,11 @@ for (const rt of ["node", "deno", "bun"] as const) {
       const vertex = await sourceVertex(jobid);
       await eventually("the 90 records already in clicks", async () => ((await results(jobid)).length === 90 ? true : undefined), WAIT_MS);
 
-      const before = await partitions(jobid, vertex);
+      // Readers on TaskManagers report their positions with their metrics, once a second.
+      const before = await eventually("both readers' positions", async () => {
+        const p = await partitions(jobid, vertex);
+        return p.assignments.length === 2 && p.assignments.every((a) => a.state.offset > 0) ? p : undefined;
+      }, WAIT_MS);
       expect(before.discovery).toMatchObject({ enabled: true, intervalMs: interval, topics: [clicks], pending: [] });
       expect(before.discovery.runs).toBeGreaterThanOrEqual(1);
       expect(before.assignments.map((a) => ({ splitId: a.splitId, subtask: a.subtask, offset: a.state.offset }))).toEqual([

@@ -1,4 +1,4 @@
 import { httpSuite } from "./http-suite.ts";
-import { serveOnNode, uppercaseComponent } from "./testing/fixtures.ts";
+import { loopComponent, serveOnNode, uppercaseComponent } from "./testing/fixtures.ts";
 
-httpSuite("node", serveOnNode, { wasm: true, component: uppercaseComponent });
+httpSuite("node", serveOnNode, { wasm: true, component: uppercaseComponent, cluster: true, loopComponent });

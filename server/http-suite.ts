@@ -4,8 +4,10 @@
  * backpressure, watermarks and checkpoints, take a savepoint, stop, resubmit from the
  * savepoint, cancel; and bad specs, bad tokens (reads included), unknown ids, oversize uploads,
  * deeply nested bodies and the limits on jobs and slots, some on servers started otherwise
- * (reads opened, small limits).
+ * (reads opened, small limits); and where jobs run on worker TaskManagers, their placement and
+ * slots, and a runaway component stopped by its CPU budget while the rest of the server goes on.
  */
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, type TestServerOptions, eventually } from "./testing/fixtures.ts";
 
@@ -22,6 +24,10 @@ export interface SuiteOptions {
   readonly jobs?: boolean;
   /** The server can build Kafka sources and sinks (not workerd). Default true. */
   readonly kafka?: boolean;
+  /** Submitted jobs run on worker TaskManagers, one per core by default (`eddy serve`, not workerd). */
+  readonly cluster?: boolean;
+  /** A map component that loops forever on a record holding "spin" (with `wasm` and `cluster`). */
+  readonly loopComponent?: () => Promise<Uint8Array>;
 }
 
 /** Registers the suite against the servers `start` returns (the suite's own, and a few configured otherwise). */
@@ -98,7 +104,18 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
     it("serves Flink's /overview and /config, and /openapi.json from the validating schemas", async () => {
       const overview = await call("GET", "/overview");
       expect(overview.status).toBe(200);
-      expect(overview.json).toMatchObject({ taskmanagers: 1, "jobs-running": expect.any(Number), "flink-version": expect.stringMatching(/^eddy-/) });
+      expect(overview.json).toMatchObject({ "jobs-running": expect.any(Number), "flink-version": expect.stringMatching(/^eddy-/) });
+      const taskManagers = (await call("GET", "/taskmanagers")).json.taskmanagers as { id: string; slotsNumber: number }[];
+      expect(overview.json.taskmanagers).toBe(taskManagers.length);
+      if (options.cluster) {
+        // One worker per core by default, 4 slots each, and every slot counts.
+        expect(taskManagers.length).toBeGreaterThanOrEqual(1);
+        expect(taskManagers.length).toBeLessThanOrEqual(os.cpus().length);
+        for (const tm of taskManagers) expect(tm).toMatchObject({ id: expect.stringMatching(/^tm-\d+$/), slotsNumber: 4 });
+        expect(overview.json["slots-total"]).toBe(4 * taskManagers.length);
+      } else {
+        expect(taskManagers).toEqual([expect.objectContaining({ id: "local", slotsNumber: overview.json["slots-total"] })]);
+      }
       expect((await call("GET", "/config")).json).toMatchObject({ "refresh-interval": expect.any(Number) });
       const doc = (await call("GET", "/openapi.json")).json;
       expect(doc.openapi).toBe("3.1.0");
@@ -372,6 +389,127 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
       });
     });
 
+    describe.runIf(options.cluster && jobs)("jobs on worker TaskManagers", () => {
+      // Two TaskManagers of two slots each, and a short CPU budget for the runaway component.
+      let tms: ServerUnderTest | undefined;
+      const at = (method: string, route: string, body?: unknown) => callAt(tms!.url, method, route, body);
+      const stateAt = async (id: string): Promise<string> => (await at("GET", `/jobs/${id}`)).json.state;
+      type TaskManager = { id: string; slotsNumber: number; freeSlots: number; timeSinceLastHeartbeat: number };
+      const taskManagers = async (): Promise<TaskManager[]> => (await at("GET", "/taskmanagers")).json.taskmanagers;
+      beforeAll(async () => {
+        tms = await start({ taskManagers: 2, slots: 2, userCodeBudgetMs: 500 });
+      }, 60_000);
+      afterAll(async () => {
+        await tms?.close();
+      });
+
+      it("runs a keyed window aggregate at parallelism 2 on both TaskManagers, with the reference output", async () => {
+        // 2 000 records/s, so every event-time millisecond holds two records, n = 2k and 2k + 1.
+        const records = 6_000;
+        const before = Date.now();
+        const submitted = await at("POST", "/jobs", {
+          name: "sums per millisecond",
+          parallelism: 2,
+          sources: [{ type: "generator", fields: { n: { kind: "sequence" } }, count: records, ratePerSecond: 2_000 }],
+          operators: [{ type: "keyBy", field: "ts" }, { type: "window", kind: "tumbling", size: 100 }, { type: "aggregate", fn: "sum", field: "n", as: "total" }],
+          sinks: [{ type: "collect", maxRecords: records }],
+        });
+        const after = Date.now();
+        expect(submitted.status, submitted.text).toBe(202);
+        const id = submitted.json.jobid as string;
+        await eventually(`job ${id} RUNNING`, async () => ((await stateAt(id)) === "RUNNING" ? true : undefined));
+
+        // While it runs: subtask i of every vertex shares slot i, and the two slots are on the two TaskManagers.
+        const running = (await at("GET", `/jobs/${id}`)).json;
+        const ids = (await taskManagers()).map((tm) => tm.id).sort();
+        expect(ids).toHaveLength(2);
+        for (const v of running.vertices) expect(v.subtasks.map((s: { "taskmanager-id": string }) => s["taskmanager-id"]).sort()).toEqual(ids);
+        for (const tm of await taskManagers()) {
+          expect(tm).toMatchObject({ slotsNumber: 2, freeSlots: 1, timeSinceLastHeartbeat: expect.any(Number) });
+          // Heap figures come with heartbeats, once a second.
+          const detail = await eventually(`a heartbeat of ${tm.id}`, async () => {
+            const d = (await at("GET", `/taskmanagers/${tm.id}`)).json;
+            return d.metrics.heapUsed > 0 ? d : undefined;
+          });
+          expect(detail).toMatchObject({ id: tm.id, slotsNumber: 2, freeSlots: 1, metrics: { heapCommitted: expect.any(Number), heapMax: -1, garbageCollectors: [] } });
+          expect(detail.metrics.heapCommitted).toBeGreaterThanOrEqual(detail.metrics.heapUsed);
+          expect(detail.allocatedSlots).toEqual([{ jobId: id, resource: expect.objectContaining({ cpuCores: 0.5 }) }]);
+        }
+        expect((await at("GET", "/overview")).json).toMatchObject({ taskmanagers: 2, "slots-total": 4, "slots-available": 2 });
+
+        await eventually(`job ${id} FINISHED`, async () => ((await stateAt(id)) === "FINISHED" ? true : undefined), 30_000);
+        const results = ((await at("GET", `/jobs/${id}/results`)).json.records as { key: number; start: number; end: number; total: number }[]).sort((a, b) => a.key - b.key);
+        // Event time starts at the submission: record i at first + floor(i / 2).
+        const first = results[0]!.key;
+        expect(first).toBeGreaterThanOrEqual(before);
+        expect(first).toBeLessThanOrEqual(after);
+        const expected = Array.from({ length: records / 2 }, (_, k) => {
+          const ts = first + k;
+          const start = ts - (ts % 100);
+          return { key: ts, start, end: start + 100, total: 2 * k + (2 * k + 1) };
+        });
+        expect(results).toEqual(expected);
+        // Once it has ended its slots are free again, and its vertices still say where they ran.
+        for (const tm of await taskManagers()) expect(tm).toMatchObject({ slotsNumber: 2, freeSlots: 2 });
+        const ended = (await at("GET", `/jobs/${id}`)).json;
+        for (const v of ended.vertices) expect(v.subtasks.map((s: { "taskmanager-id": string }) => s["taskmanager-id"]).sort()).toEqual(ids);
+        const unknown = await at("GET", "/taskmanagers/tm-99");
+        expect(unknown.status).toBe(404);
+        expect(unknown.json.errors[0]).toBe(`[eddy] TaskManager "tm-99" not found: this server has ${ids.join(", ")}`);
+      }, 60_000);
+
+      it("answers 429 for a job wider than the TaskManagers' slots, naming the flags that add some", async () => {
+        const wide = await at("POST", "/jobs", small({ parallelism: 5 }));
+        expect(wide.status).toBe(429);
+        expect(wide.json.errors).toEqual(["[eddy] the job needs 5 task slots (its largest parallelism) but this server has 4 (2 TaskManagers); lower its parallelism or start more TaskManagers or slots (eddy serve --task-managers N --slots S)"]);
+      });
+
+      it.runIf(options.wasm)("stops a component that loops forever after its CPU budget; another job keeps producing and /overview keeps answering", async () => {
+        const loop = await at("POST", "/artifacts", await options.loopComponent!());
+        expect(loop.status, loop.text).toBe(201);
+        const steady = (await at("POST", "/jobs", { name: "steady", sources: [{ type: "generator", fields: { n: { kind: "sequence" } }, ratePerSecond: 200 }], sinks: [{ type: "collect", maxRecords: 100_000 }] })).json.jobid as string;
+        const produced = async (): Promise<number> => (await at("GET", `/jobs/${steady}/results`)).json.total;
+        await eventually("the steady job's first results", async () => ((await produced()) > 0 ? true : undefined));
+        const runaway = await at("POST", "/jobs", {
+          name: "runaway",
+          sources: [{ type: "collection", records: [{ word: "one" }, { word: "spin" }, { word: "two" }] }],
+          operators: [{ type: "wasm", kind: "map", artifact: loop.json.id, name: "spin" }],
+          sinks: [{ type: "collect" }],
+          restartStrategy: { type: "fixed-delay", attempts: 1, delay: 0 },
+        });
+        expect(runaway.status, runaway.text).toBe(202);
+        const id = runaway.json.jobid as string;
+        const before = await produced();
+        // The API is polled throughout: the JobManager's event loop never runs user code.
+        let slowest = 0;
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const t0 = performance.now();
+          expect((await at("GET", "/overview")).status).toBe(200);
+          slowest = Math.max(slowest, performance.now() - t0);
+          if ((await stateAt(id)) === "FAILED") break;
+          if (Date.now() > deadline) throw new Error(`[eddy] the runaway job did not fail within 30 s: ${JSON.stringify((await at("GET", `/jobs/${id}/exceptions`)).json)}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(slowest).toBeLessThan(100);
+        expect(await produced()).toBeGreaterThan(before);
+        expect(await stateAt(steady)).toBe("RUNNING");
+
+        // Tried again per its restart strategy (fixed-delay, 1 attempt): two failures, each naming what ran and the budget.
+        const exceptions = (await at("GET", `/jobs/${id}/exceptions`)).json;
+        expect(exceptions.exceptionHistory.entries).toHaveLength(2);
+        const budget = /^EddyError: \[eddy\] component "spin" \(world map-operator\) in operator "spin", calling process-batch ran for (\d+) ms, past its CPU budget of 500 ms per call: TaskManager tm-\d+ running it was stopped/;
+        expect(exceptions["root-exception"]).toMatch(budget);
+        for (const e of exceptions.exceptionHistory.entries) {
+          expect(e.exceptionName).toBe("EddyError");
+          expect(Number(budget.exec(e.stacktrace)?.[1])).toBeGreaterThanOrEqual(500);
+        }
+        // The stopped TaskManagers were replaced.
+        expect(await taskManagers()).toHaveLength(2);
+        expect((await at("PATCH", `/jobs/${steady}`)).status).toBe(202);
+      }, 60_000);
+    });
+
     describe("regression #13.9: deeply nested bodies", () => {
       /** A spec whose one inline record holds a value nested `depth` levels below the record. */
       const nestedRecord = (depth: number): string =>
@@ -450,6 +588,15 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
       expect(detail).toMatchObject({ jid: jobid, state: "RUNNING", timestamps: { RUNNING: expect.any(Number) }, "status-counts": expect.any(Object) });
       expect(detail.vertices.length).toBeGreaterThanOrEqual(2);
       for (const v of detail.vertices) expect(v).toMatchObject({ id: expect.any(String), parallelism: 2, status: "RUNNING", tasks: { RUNNING: 2 } });
+      // Every subtask runs on a worker TaskManager of the server, the WebAssembly map's included.
+      const where = options.cluster ? expect.stringMatching(/^tm-\d+$/) : "local";
+      for (const v of detail.vertices) {
+        expect(v.subtasks).toEqual([{ subtask: 0, "taskmanager-id": where }, { subtask: 1, "taskmanager-id": where }]);
+        const flink = (await call("GET", `/jobs/${jobid}/vertices/${v.id}`)).json;
+        expect(flink).toMatchObject({ id: v.id, name: v.name, parallelism: 2, maxParallelism: v.maxParallelism });
+        expect(flink.subtasks.map((s: { subtask: number; status: string; "taskmanager-id": string }) => [s.subtask, s.status, s["taskmanager-id"]])).toEqual(v.subtasks.map((s: { subtask: number; "taskmanager-id": string }) => [s.subtask, "RUNNING", s["taskmanager-id"]]));
+      }
+      expect((await call("GET", `/jobs/${jobid}/vertices/nope`)).status).toBe(404);
       const plan = (await call("GET", `/jobs/${jobid}/plan`)).json.plan;
       expect(plan.nodes.map((n: { id: string }) => n.id)).toEqual(detail.vertices.map((v: { id: string }) => v.id));
       for (const v of detail.vertices) {
@@ -474,8 +621,12 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
         { id: "numRestarts", value: "0" },
         { id: "uptime", value: expect.stringMatching(/^\d+$/) },
       ]);
-      const partitions = (await call("GET", `/jobs/${jobid}/sources/${detail.vertices[0].id}/partitions`)).json;
-      expect(partitions.assignments.map((a: { splitId: string; subtask: number }) => [a.splitId, a.subtask]).sort()).toEqual([["generator-0", 0], ["generator-1", 1]]);
+      // Readers on TaskManagers report their splits with their metrics, once a second.
+      const assignments = await eventually("both readers' splits", async () => {
+        const a = (await call("GET", `/jobs/${jobid}/sources/${detail.vertices[0].id}/partitions`)).json.assignments as { splitId: string; subtask: number }[];
+        return a.length === 2 ? a : undefined;
+      });
+      expect(assignments.map((a) => [a.splitId, a.subtask]).sort()).toEqual([["generator-0", 0], ["generator-1", 1]]);
       expect((await call("GET", `/jobs/${jobid}/sources/${sink}/partitions`)).status).toBe(404);
       const prom = (await call("GET", "/metrics")).text;
       expect(prom).toContain(`eddy_job_state{job_id="${jobid}",job_name="clicks-${name}",state="RUNNING"} 1`);

@@ -5,7 +5,7 @@ export type { JobView, VertexView, EndedJobData } from "./ended-job.ts";
 export { JobStore, type JobRecord, type UnreadableRecord } from "./job-store.ts";
 export type { RecoveredJobs } from "./job-recovery.ts";
 export { JobSpec, SourceSpec, OperatorSpec, SinkSpec, CheckpointingSpec, RestartStrategySpec } from "./job-spec.ts";
-export { buildJob, type BuildContext, type BuiltJob } from "./job-builder.ts";
+export { buildJob, type BuildContext, type BuiltJob, type GraphContext } from "./job-builder.ts";
 export { ResultBuffer } from "./result-buffer.ts";
 export { MemoryArtifactStore, FileSystemArtifactStore, sha256Hex, isArtifactId, type ArtifactStore, type ArtifactInfo } from "./artifact-store.ts";
 export { defaultComponentRuntime, unavailableComponentRuntime, type ComponentRuntime } from "./components.ts";
@@ -13,5 +13,6 @@ export { defaultKafkaRuntime, unavailableKafkaRuntime, type KafkaRuntime } from 
 export { sourcePartitions, type PartitionsInfo, type SplitAssignment, type DescribesDiscovery } from "./partitions.ts";
 export { HttpError, type FieldError } from "./errors.ts";
 export { openApiDocument } from "./openapi.ts";
+export type { Hardware } from "./task-managers.ts";
 export { prometheusText } from "./prometheus.ts";
 export { serverUrl, DEFAULT_HOSTNAME, type FetchApp, type ServeOptions, type RunningServer, type Serve } from "./serve.ts";

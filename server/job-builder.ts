@@ -1,11 +1,16 @@
 /**
- * Turns a validated job spec into a StreamExecutionEnvironment ready to execute: sources are
- * unioned, operators applied in order, every sink gets the result.
+ * Turns a validated job spec into a job: `buildGraph` adds its sources, operators and sinks to an
+ * environment (the same function builds the graph on the JobManager and, for a job on worker
+ * TaskManagers, on each TaskManager), and `configureJobManager` adds what only the JobManager
+ * applies: checkpointing into the server's storage, the restart strategy, a savepoint to start
+ * from. `buildJob` does both, for a job that runs in this isolate.
  */
 import {
   type AggregateFunction,
   type CheckpointStorage,
+  CollectSink,
   type DataStream,
+  type EnvironmentOptions,
   EventTimeSessionWindows,
   FileSink,
   type FileSystem,
@@ -15,7 +20,10 @@ import {
   PrintSink,
   ProcessingTimeSessionWindows,
   RestartStrategies,
+  type ResultSink,
   type Sink,
+  type SinkInitContext,
+  type SinkWriter,
   type Source,
   type SourceSplit,
   SlidingEventTimeWindows,
@@ -42,17 +50,17 @@ function specError(path: string, message: string): HttpError {
   return new HttpError(400, "[eddy] invalid job spec", [{ path, message }]);
 }
 
-/** What building a job needs from the server. */
-export interface BuildContext {
-  /** File sinks write here (the server's output directory). */
-  readonly outputFs: FileSystem;
-  readonly checkpointStorage: CheckpointStorage;
+/** What building a spec's graph needs: the JobManager's own, or one a TaskManager makes. */
+export interface GraphContext {
+  /**
+   * File sinks write here (the server's output directory); without one, specs with file sinks
+   * are refused (jobs on TaskManagers in other isolates cannot reach a file system in memory).
+   */
+  readonly outputFs: FileSystem | undefined;
   /** The component of an artifact id as a DataStream function of `kind` (throws a 400 naming `path` itself). */
   readonly component: (artifactId: string, kind: string, name: string, path: string) => Promise<OperatorProvider>;
   /** Lines of print sinks. */
   readonly print: (line: string) => void;
-  /** Names the job's checkpoints (unique per submission). */
-  readonly jobKey: string;
   /** Kafka sources and sinks. */
   readonly kafka: KafkaRuntime;
   /**
@@ -62,15 +70,38 @@ export interface BuildContext {
   readonly submitted?: number;
 }
 
+/** What building a job in this isolate needs from the server. */
+export interface BuildContext extends GraphContext {
+  readonly outputFs: FileSystem;
+  readonly checkpointStorage: CheckpointStorage;
+  /** Names the job's checkpoints (unique per submission). */
+  readonly jobKey: string;
+}
+
 /** An environment with the job built on it, and the collect sink's buffer if there is one. */
 export interface BuiltJob {
   readonly env: StreamExecutionEnvironment;
   readonly results: ResultBuffer | undefined;
 }
 
-/** Builds `spec`; a source or operator that cannot run here is an HttpError naming its path. */
+/** The environment settings of `spec` (its parallelism), to which the caller adds where the job runs. */
+export function environmentOptions(spec: JobSpec): EnvironmentOptions {
+  return { parallelism: spec.parallelism ?? 1, ...(spec.maxParallelism !== undefined ? { maxParallelism: spec.maxParallelism } : {}) };
+}
+
+/** Builds `spec` to run in this isolate; a source or operator that cannot run here is an HttpError naming its path. */
 export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJob> {
-  const env = StreamExecutionEnvironment.create({ parallelism: spec.parallelism ?? 1, ...(spec.maxParallelism !== undefined ? { maxParallelism: spec.maxParallelism } : {}) });
+  const env = StreamExecutionEnvironment.create(environmentOptions(spec));
+  configureJobManager(env, spec, ctx);
+  const { results } = await buildGraph(env, spec, ctx);
+  return { env, results };
+}
+
+/**
+ * What only the JobManager applies: checkpointing into `storage` under the job key, the restart
+ * strategy, and the savepoint to start from.
+ */
+export function configureJobManager(env: StreamExecutionEnvironment, spec: JobSpec, ctx: { readonly checkpointStorage: CheckpointStorage; readonly jobKey: string }): void {
   // Without checkpointing the job runs without checkpoints, and (Flink's default) without restarts
   // unless the spec names a strategy.
   if (spec.checkpointing !== undefined) {
@@ -83,7 +114,15 @@ export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJ
     if (spec.savepoint.path === undefined) throw specError("savepoint.fromJob", "expected a resolved savepoint path: fromJob is resolved by the server that knows the job");
     env.setSavepointRestore(spec.savepoint.path, { allowNonRestoredState: spec.savepoint.allowNonRestoredState ?? false });
   }
+}
 
+/**
+ * Adds the sources, operators and sinks of `spec` to `env`. Deterministic in (spec, context), so
+ * a TaskManager that runs it builds the graph the JobManager built. Returns the buffer of the
+ * collect sink, if the spec has one: records a TaskManager collects reach it in the JobManager's
+ * isolate.
+ */
+export async function buildGraph(env: StreamExecutionEnvironment, spec: JobSpec, ctx: GraphContext): Promise<{ results: ResultBuffer | undefined }> {
   const streams: DataStream<unknown>[] = [];
   for (let i = 0; i < spec.sources.length; i++) streams.push(await source(env, spec.sources[i]!, i, ctx));
   let stream: DataStream<unknown> = streams.length === 1 ? streams[0]! : streams[0]!.union(...streams.slice(1));
@@ -141,7 +180,7 @@ export async function buildJob(spec: JobSpec, ctx: BuildContext): Promise<BuiltJ
     if (built.results !== undefined) results = built.results;
     stream.sinkTo(built.sink as Sink<unknown>, s.name ?? undefined);
   }
-  return { env, results };
+  return { results };
 }
 
 function restartStrategy(r: NonNullable<JobSpec["restartStrategy"]>) {
@@ -174,7 +213,7 @@ function watermarks(s: SourceSpec): WatermarkStrategy<Rec> {
   return strategy;
 }
 
-async function source(env: StreamExecutionEnvironment, s: SourceSpec, index: number, ctx: BuildContext): Promise<DataStream<unknown>> {
+async function source(env: StreamExecutionEnvironment, s: SourceSpec, index: number, ctx: GraphContext): Promise<DataStream<unknown>> {
   let stream: DataStream<Rec>;
   if (s.type === "kafka") {
     const kafka = await ctx.kafka.source(s, `sources[${index}]`);
@@ -277,7 +316,7 @@ function assigner(op: Extract<OperatorSpec, { type: "window" }>): WindowAssigner
   }
 }
 
-async function windowed(stream: DataStream<Rec>, keyField: string | undefined, op: Extract<OperatorSpec, { type: "window" }>, next: OperatorSpec, nextIndex: number, ctx: BuildContext): Promise<DataStream<unknown>> {
+async function windowed(stream: DataStream<Rec>, keyField: string | undefined, op: Extract<OperatorSpec, { type: "window" }>, next: OperatorSpec, nextIndex: number, ctx: GraphContext): Promise<DataStream<unknown>> {
   const keyed = keyField !== undefined ? (stream as unknown as KeyedStream<Rec, Key>) : stream.keyBy(() => 0);
   let windows = keyed.window(assigner(op));
   if (op.allowedLateness !== undefined) windows = windows.allowedLateness(op.allowedLateness);
@@ -318,18 +357,40 @@ function rolling(stream: DataStream<Rec>, keyField: string, op: AggregateSpec): 
   return out as DataStream<unknown>;
 }
 
-async function sink(s: SinkSpec, index: number, ctx: BuildContext): Promise<{ sink: unknown; results?: ResultBuffer }> {
+async function sink(s: SinkSpec, index: number, ctx: GraphContext): Promise<{ sink: unknown; results?: ResultBuffer }> {
   switch (s.type) {
     case "kafka":
       return { sink: await ctx.kafka.sink(s, `sinks[${index}]`) };
     case "print":
-      return { sink: new PrintSink(s.prefix, ctx.print) };
+      return { sink: new PrintLines(s.prefix, ctx.print) };
     case "collect": {
       const results = new ResultBuffer(s.maxRecords ?? 10_000);
-      const collect: Sink<unknown> = { name: "Collect Sink", createWriter: () => ({ write: (v) => results.push(v), flush: () => {} }) };
-      return { sink: collect, results };
+      return { sink: new CollectSink(results), results };
     }
     case "file":
+      if (ctx.outputFs === undefined) {
+        throw specError(`sinks[${index}]`, "expected a server with an output directory: file sinks of jobs on TaskManagers write part files under one, and this server keeps its output in memory");
+      }
       return { sink: new FileSink({ fs: ctx.outputFs, dir: joinPath(s.path) }) };
+  }
+}
+
+/**
+ * A print sink whose lines are printed by the server: in this isolate directly, and from a
+ * TaskManager in another isolate they travel to the JobManager as results, which prints them.
+ */
+class PrintLines implements ResultSink<string> {
+  readonly name = "Print to Std. Out";
+  readonly collectsResults = true as const;
+  constructor(
+    private readonly prefix: string | undefined,
+    private readonly print: (line: string) => void,
+  ) {}
+  createWriter(context: SinkInitContext): SinkWriter<string> {
+    const results = context.results;
+    return new PrintSink<string>(this.prefix, results !== undefined ? (line) => results.add(line) : this.print).createWriter(context);
+  }
+  accept(lines: readonly string[]): void {
+    for (const line of lines) this.print(line);
   }
 }

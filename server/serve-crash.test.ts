@@ -1,7 +1,8 @@
 /**
  * A killed `eddy serve` (SIGKILL) started again on the same directories resumes its jobs under
- * their ids: an exactly-once Kafka job (keyed event-time windows) and a file-sink job, killed at
- * seeded moments, end with the committed output of a run that never failed, record for record.
+ * their ids, on its worker TaskManagers: an exactly-once Kafka job (keyed event-time windows) and
+ * a file-sink job, killed at seeded moments, end with the committed output of a run that never
+ * failed, record for record.
  * The references are computed here from the input, not by Eddy.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -163,6 +164,18 @@ async function expectCountsExactlyOnce(tag: string): Promise<void> {
   expect(committed).toEqual(expectedCounts);
 }
 
+/** Every subtask of the jobs runs on one of the server's worker TaskManagers (once deployed). */
+async function expectOnTaskManagers(server: ServeProcess, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const where = await eventually(`job ${id} deployed`, async () => {
+      const vertices = (await callApi(server, "GET", `/jobs/${id}`)).vertices as { subtasks: { "taskmanager-id": string }[] }[];
+      const all = vertices.flatMap((v) => v.subtasks.map((s) => s["taskmanager-id"]));
+      return all.includes("(unassigned)") ? undefined : all;
+    });
+    for (const tm of where) expect(tm).toMatch(/^tm-\d+$/);
+  }
+}
+
 /**
  * Submits both jobs to a fresh `eddy serve` on `runtime`, kills it with SIGKILL `delayMs` after
  * both run, starts it again on the same directories and waits for both jobs to finish.
@@ -170,13 +183,14 @@ async function expectCountsExactlyOnce(tag: string): Promise<void> {
 async function crashAndResume(runtime: "node" | "deno" | "bun", tag: string, delayMs: number): Promise<void> {
   const checkpointDir = await tempDir(`${tag}-checkpoints`);
   const dataDir = await tempDir(`${tag}-data`);
-  const flags = ["--checkpoint-dir", checkpointDir, "--data-dir", dataDir, "--kafka-brokers", broker.bootstrap.join(",")];
+  const flags = ["--checkpoint-dir", checkpointDir, "--data-dir", dataDir, "--kafka-brokers", broker.bootstrap.join(","), "--task-managers", "2"];
   let server: ServeProcess | undefined = await spawnServe(runtime, flags);
   try {
     const kafkaId = await submit(server, kafkaJob(tag));
     const fileId = await submit(server, fileJob(tag));
     await inState(server, kafkaId, "RUNNING");
     await inState(server, fileId, "RUNNING");
+    await expectOnTaskManagers(server, [kafkaId, fileId]);
     await new Promise((r) => setTimeout(r, delayMs));
     // Both jobs need 2 s at least: the kill lands while they run.
     expect([await state(server, kafkaId), await state(server, fileId)]).toEqual(["RUNNING", "RUNNING"]);
@@ -188,6 +202,7 @@ async function crashAndResume(runtime: "node" | "deno" | "bun", tag: string, del
     server = await spawnServe(runtime, flags);
     const listed = (await callApi(server, "GET", "/jobs")).jobs as { id: string }[];
     expect(listed.map((j) => j.id).sort()).toEqual([kafkaId, fileId].sort());
+    await expectOnTaskManagers(server, [kafkaId, fileId]);
     await inState(server, fileId, "FINISHED");
     await inState(server, kafkaId, "FINISHED");
     await expectNumbersExactlyOnce(dataDir);

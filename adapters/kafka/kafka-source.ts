@@ -99,6 +99,7 @@ export class KafkaSourceBuilder<T> extends KafkaClientBuilder {
   private deserializer: KafkaRecordDeserializer<unknown> = KafkaDeserializers.string();
   private policy: DeserializationFailurePolicy = "FAIL";
   private deadLetters: OutputTag<DeadLetter> | undefined;
+  private maxRatePerPartition: number | undefined;
 
 
   /** Topics to read; partitions added to them later are discovered. */
@@ -125,6 +126,17 @@ export class KafkaSourceBuilder<T> extends KafkaClientBuilder {
 
   setStartingOffsets(initializer: OffsetsInitializer): this {
     this.starting = initializer;
+    return this;
+  }
+
+  /**
+   * At most this many records per second from each partition (Spark's
+   * spark.streaming.kafka.maxRatePerPartition): a backlog drains at a steady pace. With a rate
+   * controller on the source (`setRateController`), it is the controller's upper bound.
+   */
+  setMaxRatePerPartition(recordsPerSecond: number): this {
+    checkArgument(Number.isFinite(recordsPerSecond) && recordsPerSecond > 0, `[eddy] KafkaSource.setMaxRatePerPartition needs a rate > 0 records/s, got ${recordsPerSecond}`);
+    this.maxRatePerPartition = recordsPerSecond;
     return this;
   }
 
@@ -205,6 +217,7 @@ export class KafkaSourceBuilder<T> extends KafkaClientBuilder {
         maxBytes: intProperty(props, "fetch.max.bytes", 52_428_800),
       },
       maxBufferedRecords: intProperty(props, "eddy.reader.max.buffered.records", 20_000),
+      maxRatePerPartition: this.maxRatePerPartition,
       retries,
       retryBackoffMs,
       bootstrap,

@@ -75,6 +75,24 @@ const boundedRead: KafkaScenario = {
     }),
 };
 
+/** maxRatePerPartition caps how fast a backlog is read, per partition, and loses nothing. */
+const maxRatePerPartition: KafkaScenario = {
+  name: "source: maxRatePerPartition holds a backlog's read rate to the rate per partition",
+  run: () =>
+    withBroker([{ name: "rated", partitions: 3 }], async (broker) => {
+      const n = 1_500;
+      await produce(broker.bootstrap, "rated", Array.from({ length: n }, (_, i) => ({ partition: i % 3, value: `r${i}` })));
+      const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+      const source = sourceOf(broker).setTopics("rated").setBounded().setDeserializer(KafkaDeserializers.string()).setMaxRatePerPartition(500).build();
+      const started = Date.now();
+      const out = await env.fromSource(source, WatermarkStrategy.noWatermarks(), "rated").executeAndCollect();
+      const seconds = (Date.now() - started) / 1_000;
+      sameSorted(out, Array.from({ length: n }, (_, i) => `r${i}`), "rate-limited read");
+      // 3 partitions x 500/s: 1 500 records need about a second (a tenth of a second may go ahead as a burst).
+      check(n / seconds <= 3 * 500 * 1.3, `read ${n} records in ${seconds.toFixed(2)} s: ${Math.round(n / seconds)}/s, over 3 x 500/s`);
+    }),
+};
+
 /** Partitions added to a live topic and a new matching topic are read within two intervals; a restore keeps the discovered set. */
 const discovery: KafkaScenario = {
   name: "source: discovers new partitions and new matching topics without a restart, and keeps them across a restore",
@@ -654,4 +672,4 @@ const idleConnections: KafkaScenario = {
     ),
 };
 
-export const kafkaScenarios: readonly KafkaScenario[] = [idleConnections, boundedRead, discovery, poison, rejectedInMetrics, silentBroker, endTxnFromNewClient, timeoutCheck, releasesConnections, atLeastOnce, exactlyOnce(5_000), rescaledTransactions(2, 3), rescaledTransactions(3, 1)];
+export const kafkaScenarios: readonly KafkaScenario[] = [idleConnections, boundedRead, maxRatePerPartition, discovery, poison, rejectedInMetrics, silentBroker, endTxnFromNewClient, timeoutCheck, releasesConnections, atLeastOnce, exactlyOnce(5_000), rescaledTransactions(2, 3), rescaledTransactions(3, 1)];

@@ -88,7 +88,10 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
   private initialDiscoveryDone: boolean;
   private runs = 0;
   private lastRun: number | undefined;
-  private noMoreSplitsSignalled = false;
+  /** Discovery has run in this attempt (a bounded source's readers then hear that no more splits come). */
+  private discovered = false;
+  /** Readers told that no more splits come (bounded sources). */
+  private readonly toldNoMoreSplits = new Set<number>();
 
   constructor(
     private readonly context: SplitEnumeratorContext<KafkaPartitionSplit>,
@@ -149,13 +152,10 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
     this.runs++;
     this.lastRun = this.context.currentTime();
     this.initialDiscoveryDone = true;
+    this.discovered = true;
     const known = new Set([...this.assigned.keys(), ...this.pending.map((p) => p.splitId)]);
     for (const s of splits ?? []) if (!known.has(s.splitId)) this.pending.push(s);
     this.assignPending();
-    if (this.settings.bounded !== undefined && !this.noMoreSplitsSignalled) {
-      this.noMoreSplitsSignalled = true;
-      for (let i = 0; i < this.context.parallelism; i++) this.context.signalNoMoreSplits(i);
-    }
   }
 
   private assignPending(): void {
@@ -178,6 +178,15 @@ export class KafkaSourceEnumerator implements SplitEnumerator<KafkaPartitionSpli
     // partitions may only then call itself idle.
     for (const r of registered) if (!assignment.has(r)) assignment.set(r, []);
     this.context.assignSplits(assignment);
+    // As Flink's: a bounded source's reader hears that no more splits come only once it is
+    // registered and has its splits. A reader that registers later (on a TaskManager that is still
+    // building the job) would otherwise end before its splits arrive.
+    if (this.settings.bounded === undefined || !this.discovered) return;
+    for (const r of registered) {
+      if (this.toldNoMoreSplits.has(r)) continue;
+      this.toldNoMoreSplits.add(r);
+      this.context.signalNoMoreSplits(r);
+    }
   }
 
   addReader(): void {

@@ -27,6 +27,8 @@ export interface ReaderSettings<T> {
   readonly retries: number;
   readonly retryBackoffMs: number;
   readonly bootstrap: readonly string[];
+  /** Records per second and partition the reader emits at most (Spark's maxRatePerPartition). */
+  readonly maxRatePerPartition: number | undefined;
 }
 
 /** Counters shared by every reader of one source (KafkaSource.metrics()). */
@@ -221,6 +223,15 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
    * REST API's partitions endpoint): `offset` is the next offset to emit, `fetched` the next to
    * fetch (ahead by what is buffered), `stoppingOffset` the end in bounded mode.
    */
+  /** maxRatePerPartition times the partitions it still reads, when set. */
+  maxRate(): number | undefined {
+    const perPartition = this.settings.maxRatePerPartition;
+    if (perPartition === undefined) return undefined;
+    let reading = 0;
+    for (const p of this.partitions.values()) if (!p.finished) reading++;
+    return Math.max(1, reading) * perPartition;
+  }
+
   describeSplits(): { splitId: string; state: PartitionPosition }[] {
     const out: { splitId: string; state: PartitionPosition }[] = [];
     for (const p of this.partitions.values()) {

@@ -7,7 +7,7 @@ import type { WorkerCluster } from "../../core/cluster/worker-cluster.ts";
 import { mulberry32 } from "../../core/testing/random.ts";
 import { expectedWindowCounts, steadyResults } from "../../conformance/jobs/cluster-jobs.ts";
 import type { CommitStep } from "../../conformance/jobs/cluster-fault-jobs.ts";
-import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "../../conformance/jobs/windowed-timers-job.ts";
+import { type Tick, expectedWindowedTimersOutput, windowedTimersJob } from "../../conformance/windowed-timers-job.ts";
 import { guest } from "../../operators-wasm/host/test-support.ts";
 import { NodeFileSystem } from "./fs.ts";
 import { workerCluster } from "./worker-cluster.ts";

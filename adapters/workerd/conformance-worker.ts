@@ -1,6 +1,6 @@
 /**
  * A Worker that runs Eddy's conformance suite inside workerd and answers with the summary as
- * JSON: `GET /?filter=<substring>`. scripts/workerd-check.mjs bundles and serves it.
+ * JSON: `GET /?filter=<substring>` (`GET /__health` answers at once, without running it).
  */
 import { runConformance } from "../../conformance/index.ts";
 
@@ -19,8 +19,11 @@ export interface WorkerModule {
 export function createConformanceWorker(): WorkerModule {
   return {
     async fetch(request) {
-      const filter = new URL(request.url).searchParams.get("filter") ?? undefined;
-      const summary = await runConformance({ filter });
+      const url = new URL(request.url);
+      // Answered at once, so a runner can tell the Worker is up without running the suite.
+      if (url.pathname === "/__health") return new Response("ok");
+      const filter = url.searchParams.get("filter") ?? undefined;
+      const summary = await runConformance({ filter, runtime: "workerd" });
       return Response.json(summary);
     },
   };

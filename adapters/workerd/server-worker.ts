@@ -11,8 +11,11 @@ export interface ServerWorker {
   fetch(request: Request): Promise<Response>;
 }
 
-/** A Worker serving the API; the app is created on the first request (no work at module load). */
-export function createServerWorker(options: Omit<AppOptions, "components" | "kafka"> = {}): ServerWorker {
+/**
+ * A Worker serving the API; the app is created on the first request (no work at module load).
+ * Jobs run in the Worker's isolate: it has no worker TaskManagers.
+ */
+export function createServerWorker(options: Omit<AppOptions, "components" | "kafka" | "cluster" | "outputDir" | "userCodeBudgetMs" | "hardware"> = {}): ServerWorker {
   let app: ReturnType<typeof createApp> | undefined;
   return {
     fetch: async (request) => {

@@ -4,7 +4,7 @@
  * of two-phase commit (a marker file makes it once per test, across restarts).
  */
 import { FileSink, type FileSystem, type StreamExecutionEnvironment } from "../../core/index.ts";
-import { windowedTimersJob } from "./windowed-timers-job.ts";
+import { windowedTimersJob } from "../windowed-timers-job.ts";
 
 /** The two-phase-commit steps a crash can land on. */
 export type CommitStep = "before-pre-commit" | "after-pre-commit" | "before-commit" | "after-commit";

@@ -13,7 +13,7 @@
  * the moment a crash leaves pre-committed transactions behind.
  */
 import { FileSink, FileSystemCheckpointStorage, type FileSystem, RestartStrategies, StreamExecutionEnvironment } from "../../core/index.ts";
-import { windowedTimersJob } from "./windowed-timers-job.ts";
+import { windowedTimersJob } from "../windowed-timers-job.ts";
 
 async function fileSystem(root: string): Promise<FileSystem> {
   const g = globalThis as { Deno?: unknown; Bun?: unknown };

@@ -25,6 +25,8 @@ import { keyedProcessOperator, processOperator } from "./operators/process-opera
 import { RollingReduceOperator } from "./operators/rolling-reduce.ts";
 import { TimestampsAndWatermarksOperator } from "./operators/timestamps-and-watermarks.ts";
 import { WindowedStream } from "./windowed-stream.ts";
+import type { RateControllerOptions } from "../runtime/rate/rate-controller.ts";
+import { PIDRateEstimator } from "../runtime/rate/pid-rate-estimator.ts";
 import { ConnectedStreams } from "./connected-streams.ts";
 import { CoGroupedStreams, IntervalJoin, JoinedStreams } from "./joins.ts";
 
@@ -195,6 +197,26 @@ export class DataStream<T> {
     this.sinkTo(new CollectSink(results), "Collect Sink");
     await this.environment.execute(jobName);
     return results;
+  }
+
+  /**
+   * Holds this source to the rate its job can sustain (Spark Streaming's backpressure, with its
+   * PID estimator; see RateController): every `intervalMs` the rate is estimated again from the
+   * job's processing and queueing delays. For sources credits cannot slow down: a client pushing
+   * records, or a backlog to drain at a steady pace.
+   *
+   * @example
+   * env.fromSource(kafka, strategy, "clicks").setRateController({ intervalMs: 1_000, minRate: 1_000 });
+   */
+  setRateController(options: RateControllerOptions = {}): this {
+    const node = this.singleNode("setRateController");
+    checkArgument(node.kind === "source", `[eddy] setRateController applies to a source, not to "${node.name}"`);
+    checkArgument(options.intervalMs === undefined || options.intervalMs > 0, `[eddy] setRateController: intervalMs must be > 0, got ${options.intervalMs}`);
+    checkArgument(options.initialRate === undefined || options.initialRate > 0, `[eddy] setRateController: initialRate must be > 0 records/s, got ${options.initialRate}`);
+    checkArgument(options.maxRate === undefined || options.maxRate > 0, `[eddy] setRateController: maxRate must be > 0 records/s, got ${options.maxRate}`);
+    new PIDRateEstimator(options.intervalMs ?? 1_000, options); // refuses bad gains now, not when the job runs
+    node.rateController = { ...options };
+    return this;
   }
 
   /** Sets the operator's name (plans, metrics, errors). */

@@ -6,6 +6,7 @@ import type { StoredCheckpoint } from "../checkpoint/completed-checkpoint-store.
 import type { ExecutionGraph } from "../graph/execution-graph.ts";
 import type { JobMetrics } from "../metrics/job-metrics.ts";
 import type { JobExecution } from "../runtime/job-execution.ts";
+import type { RateControllerState } from "../runtime/rate/rate-controller.ts";
 import { LocalExecutor } from "../runtime/executor.ts";
 import { EddyError } from "../errors.ts";
 import type { ExceptionEntry, JobMaster, JobStatus } from "../runtime/job-master.ts";
@@ -120,6 +121,11 @@ export class JobClient {
     const result = toResult(await this.master.stopWithSavepoint(options.drain ?? false));
     if (this.result !== undefined) await this.result.catch(() => undefined);
     return result;
+  }
+
+  /** The rate controllers of the job's sources that have one, by source vertex id (their rates and inputs). */
+  rateControllers(): ReadonlyMap<string, { state(): RateControllerState }> {
+    return this.master.rateControllers;
   }
 
   /** Flink-shaped checkpoint statistics (counts, summary, latest, history); undefined without checkpointing. */

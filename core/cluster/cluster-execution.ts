@@ -138,6 +138,16 @@ export class ClusterExecution implements JobExecution {
     this.post(() => this.broadcast({ type: "switch-to-unaligned", execution: this.execution, checkpointId }));
   }
 
+  setSourceRate(vertexId: string, rate: number | undefined): void {
+    const tms = new Set<string>();
+    const v = this.graph.jobGraph.vertex(vertexId);
+    for (let i = 0; i < v.parallelism; i++) {
+      const tm = this.placement[subtaskKey(vertexId, i)];
+      if (tm !== undefined) tms.add(tm);
+    }
+    for (const tm of tms) if (!this.closed.has(tm)) this.send(tm, { type: "set-rate", execution: this.execution, vertexId, rate: rate ?? null });
+  }
+
   finishSources(): void {
     this.post(() => this.broadcast({ type: "finish-sources", execution: this.execution }));
   }

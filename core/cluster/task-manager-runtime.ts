@@ -64,6 +64,15 @@ class ResultsToJobManager implements ResultOutbox {
 /** Runs the job attempts deployed to this TaskManager. */
 export class TaskManagerRuntime {
   private readonly executions = new Map<string, Deployed>();
+  /**
+   * Data of job attempts not deployed here yet. Deployments come from the JobManager and data
+   * straight from other TaskManagers, so a peer that deployed first (a restored source emits at
+   * once) may send before this TaskManager hears of the attempt; dropping it would lose records.
+   * Credits bound it: a sender gets no more until this side consumes.
+   */
+  private readonly early = new Map<string, DataBundle[]>();
+  /** Attempts that ended here, newest last: their late data is dropped, not kept as early. */
+  private readonly ended = new Set<string>();
 
   constructor(private readonly host: TaskManagerHost) {}
 
@@ -81,7 +90,10 @@ export class TaskManagerRuntime {
     const d = this.executions.get(message.execution);
     if (d === undefined) {
       // Already over (or never here): a cancel still deserves its answer.
-      if (message.type === "cancel") this.host.send({ type: "closed", execution: message.execution });
+      if (message.type === "cancel") {
+        this.end(message.execution);
+        this.host.send({ type: "closed", execution: message.execution });
+      }
       return;
     }
     if (d.executor === undefined) {
@@ -95,15 +107,34 @@ export class TaskManagerRuntime {
   /** Data from another TaskManager. */
   receiveData(bundle: DataBundle): void {
     const d = this.executions.get(bundle.execution);
-    if (d === undefined) return;
+    if (d === undefined) {
+      if (this.ended.has(bundle.execution)) return;
+      let early = this.early.get(bundle.execution);
+      if (early === undefined) this.early.set(bundle.execution, (early = []));
+      early.push(bundle);
+      return;
+    }
     if (d.executor === undefined) d.waiting.push(bundle);
     else d.executor.deliver(bundle);
   }
 
   private deploy(execution: string, deployment: TaskDeployment): void {
-    const d: Deployed = { deployment, waiting: [], executor: undefined, release: undefined, cancelled: false, stopMetrics: undefined };
+    const early = this.early.get(execution) ?? [];
+    this.early.delete(execution);
+    // Data of the job's earlier attempts that never deployed here will never be wanted.
+    const job = execution.slice(0, execution.lastIndexOf("/") + 1);
+    for (const key of [...this.early.keys()]) if (key.startsWith(job)) this.end(key);
+    const d: Deployed = { deployment, waiting: early, executor: undefined, release: undefined, cancelled: false, stopMetrics: undefined };
     this.executions.set(execution, d);
     void this.start(execution, d);
+  }
+
+  /** Forgets an attempt: its early data goes, and data arriving later is dropped. */
+  private end(execution: string): void {
+    this.early.delete(execution);
+    this.ended.add(execution);
+    // Late data comes within moments of the end: the most recent attempts are enough to remember.
+    if (this.ended.size > 1_000) this.ended.delete(this.ended.values().next().value!);
   }
 
   private async start(execution: string, d: Deployed): Promise<void> {
@@ -114,6 +145,7 @@ export class TaskManagerRuntime {
       executor = this.executorFor(execution, d, graph);
     } catch (error) {
       this.executions.delete(execution);
+      this.end(execution);
       this.host.send({ type: "failed", execution, error: serializeError(error) });
       this.host.send({ type: "closed", execution });
       return;
@@ -136,6 +168,7 @@ export class TaskManagerRuntime {
     d.stopMetrics();
     report();
     this.executions.delete(execution);
+    this.end(execution);
     if (error !== undefined && executor.status === "FAILED") {
       this.host.send({ type: "failed", execution, error: serializeError(error) });
       this.host.send({ type: "closed", execution });
@@ -217,14 +250,20 @@ export class TaskManagerRuntime {
       case "finish-sources":
         executor.finishSources();
         break;
+      case "set-rate":
+        executor.setSourceRate(message.vertexId, message.rate ?? undefined);
+        break;
+      // Through the mailbox, as Flink's AddSplitEvent: behind a checkpoint trigger that arrived
+      // first, so a reader's snapshot never holds splits the enumerator's (taken before the
+      // trigger was sent) still has to assign; a restore would otherwise read them twice.
       case "add-splits": {
         const [vertexId, index] = parseSubtaskKey(message.subtask);
-        executor.addSplits(vertexId, index, message.splits as never[]);
+        executor.post(() => executor.addSplits(vertexId, index, message.splits as never[]));
         break;
       }
       case "no-more-splits": {
         const [vertexId, index] = parseSubtaskKey(message.subtask);
-        executor.noMoreSplits(vertexId, index);
+        executor.post(() => executor.noMoreSplits(vertexId, index));
         break;
       }
       case "release":

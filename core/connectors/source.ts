@@ -65,6 +65,8 @@ export interface SourceReader<T, S extends SourceSplit = SourceSplit> {
    * group and name (`KafkaSourceReader.commitsFailed`). Shown per subtask and summed per vertex.
    */
   metrics?(): Readonly<Record<string, number>>;
+  /** The most records per second this reader may emit now (Kafka's maxRatePerPartition x its partitions); optional. */
+  maxRate?(): number | undefined;
   /** The splits held now, with their positions, without taking a snapshot (monitoring; optional). */
   describeSplits?(): { splitId: string; state?: unknown }[];
 }

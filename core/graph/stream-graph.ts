@@ -5,6 +5,7 @@ import type { StreamOperator } from "../runtime/operator.ts";
 import type { Source } from "../connectors/source.ts";
 import type { Key } from "../state/types.ts";
 import type { WatermarkStrategy } from "../time/watermark-strategy.ts";
+import type { RateControllerOptions } from "../runtime/rate/rate-controller.ts";
 
 /** Extracts the key of a record. */
 export type KeySelector<T> = (value: T) => Key;
@@ -37,6 +38,8 @@ export interface StreamNode {
   readonly operatorFactory?: () => StreamOperator<any, any>;
   /** The sink a sink node writes to (the JobManager hands result sinks the records of remote writers). */
   readonly sink?: unknown;
+  /** A source node's rate controller (`DataStream.setRateController`). */
+  rateController?: RateControllerOptions;
   /** Present when the operator's input(s) are keyed: one key selector per input. */
   keySelectors: [KeySelector<any>, KeySelector<any>?] | undefined;
   chaining: ChainingStrategy;

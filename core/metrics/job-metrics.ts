@@ -16,6 +16,13 @@ export interface SubtaskMetrics {
   readonly recordsOutPerSecond: number;
   readonly currentInputWatermark: number;
   readonly currentOutputWatermark: number;
+  /** Busy time, cumulative ms (the per-second figures are its rate). */
+  readonly busyMs?: number;
+  /** Time spent waiting on the chain's own asynchronous work (a sink's writes), cumulative ms. */
+  readonly asyncWaitMs?: number;
+  /** Record·ms the subtask's input records waited in channels, and how many it took, cumulative. */
+  readonly queueWaitedMs?: number;
+  readonly queueTaken?: number;
   /** A source subtask's reader counters (SourceReader.metrics), by name. */
   readonly counters?: Readonly<Record<string, number>> | undefined;
 }

@@ -23,6 +23,13 @@ export class TaskMetrics {
   blockedSince: number | undefined;
   currentInputWatermark = Number.NEGATIVE_INFINITY;
   currentOutputWatermark = Number.NEGATIVE_INFINITY;
+  /** Time the task waited on its own operators' asynchronous work (a sink's writes), ms, cumulative. */
+  asyncWaitMs = 0;
+  /** When it started waiting on that work. */
+  asyncSince: number | undefined;
+  /** Record·ms its input records waited in channels, and the records taken out, cumulative. */
+  queueWaitedMs = 0;
+  queueTaken = 0;
 
   // Rates over the last sampling interval.
   busyMsPerSecond = 0;

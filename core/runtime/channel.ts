@@ -4,6 +4,12 @@
  */
 import { type ChannelItem, isRecordBatch } from "./stream-element.ts";
 
+/** Time records waited in a channel: the total (record·ms) and the records taken out, cumulative. */
+export interface QueueingTime {
+  waitedMs: number;
+  taken: number;
+}
+
 /** The sending end of a channel, as a RecordWriter uses it. */
 export interface OutputChannel<T = unknown> {
   /** Stable name across restores: `<edge>:<upstream subtask>-><downstream subtask>`. */
@@ -36,6 +42,8 @@ export interface InputChannel<T = unknown> {
    * could not see what was already delivered), once, for the checkpoint's channel state.
    */
   takeOvertaken?(checkpointId: number): ChannelItem<T>[] | undefined;
+  /** How long records waited here (absent where nothing is measured). */
+  readonly queueing?: QueueingTime;
 }
 
 /** One producer subtask to one consumer subtask, both in this isolate. */
@@ -62,15 +70,38 @@ export class Channel<T = unknown> implements OutputChannel<T>, InputChannel<T> {
     return this.batches < this.capacity;
   }
 
+  /**
+   * Queueing time of records, by Little's law: the area under the number of queued records over
+   * time (record·ms) grows while records wait; divided by the records taken out it is their
+   * average wait. The scheduling delay of a rate controller is read from it.
+   */
+  readonly queueing: QueueingTime = { waitedMs: 0, taken: 0 };
+  private queued = 0;
+  private changedAt = 0;
+
+  private queueChange(delta: number): void {
+    const now = performance.now();
+    if (this.queued > 0) this.queueing.waitedMs += this.queued * (now - this.changedAt);
+    this.changedAt = now;
+    this.queued += delta;
+    if (delta < 0) this.queueing.taken -= delta;
+  }
+
   push(item: ChannelItem<T>): void {
-    if (isRecordBatch(item)) this.batches++;
+    if (isRecordBatch(item)) {
+      this.batches++;
+      this.queueChange(item.values.length);
+    }
     this.items.push(item);
     this.onArrival?.();
   }
 
   /** Puts an item ahead of everything queued (an unaligned barrier overtaking in-flight data). */
   pushFront(item: ChannelItem<T>): void {
-    if (isRecordBatch(item)) this.batches++;
+    if (isRecordBatch(item)) {
+      this.batches++;
+      this.queueChange(item.values.length);
+    }
     if (this.head > 0) {
       this.head--;
       this.items[this.head] = item;
@@ -87,7 +118,10 @@ export class Channel<T = unknown> implements OutputChannel<T>, InputChannel<T> {
       if (!predicate(item)) continue;
       const before = this.items.slice(this.head, i);
       this.items.splice(i, 1);
-      if (isRecordBatch(item)) this.batches--;
+      if (isRecordBatch(item)) {
+        this.batches--;
+        this.queueChange(-item.values.length);
+      }
       return { item, before };
     }
     return undefined;
@@ -109,7 +143,10 @@ export class Channel<T = unknown> implements OutputChannel<T>, InputChannel<T> {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    if (isRecordBatch(item)) this.batches--;
+    if (isRecordBatch(item)) {
+      this.batches--;
+      this.queueChange(-item.values.length);
+    }
     return item;
   }
 

@@ -37,6 +37,8 @@ export interface JobExecution {
   metrics(): JobMetrics;
   /** The split enumerator of a source vertex (read-only use: monitoring). */
   sourceEnumerator(vertexId: string): SplitEnumerator<SourceSplit, unknown> | undefined;
+  /** Holds a source vertex to `rate` records/s in total, shared by its subtasks (undefined: unlimited). */
+  setSourceRate(vertexId: string, rate: number | undefined): void;
   /** The splits every reader of a source vertex holds now, with their positions (monitoring). */
   sourceSplits(vertexId: string): { subtask: number; splitId: string; state?: unknown }[];
   /** Where a subtask runs: the id of its TaskManager (`local` in this isolate). */

@@ -12,6 +12,7 @@ import type { ExecutionGraph } from "../graph/execution-graph.ts";
 import type { JobMetrics } from "../metrics/job-metrics.ts";
 import { type ExecutorOptions, LocalExecutor, type RestoreSettings } from "./executor.ts";
 import type { ExecutionFactory, JobExecution } from "./job-execution.ts";
+import { RateController } from "./rate/rate-controller.ts";
 import type { RestartStrategy } from "./restart-strategy.ts";
 
 /** How often the final checkpoint (end of input) is tried before the job fails. */
@@ -61,6 +62,8 @@ export class JobMaster {
   private stopping = false;
   private wakeRestart: (() => void) | undefined;
   readonly timestamps: Partial<Record<JobStatus, number>> = {};
+  /** Rate controllers of the sources that have one, by source vertex id (they outlive attempts). */
+  readonly rateControllers: ReadonlyMap<string, RateController>;
 
   constructor(private readonly options: JobMasterOptions) {
     const cp = options.checkpointing;
@@ -76,6 +79,15 @@ export class JobMaster {
             operatorNames,
             onTooManyFailures: (error) => this.failAttempt(error),
           });
+    const job = options.graph.jobGraph;
+    const terminal = new Set(job.vertices.filter((v) => v.outputs.length === 0).map((v) => v.id));
+    const sources = new Set(job.vertices.filter((v) => v.isSource).map((v) => v.id));
+    const controllers = new Map<string, RateController>();
+    for (const v of job.vertices) {
+      const options = v.isSource ? job.streamGraph.node(v.nodeIds[0]!).rateController : undefined;
+      if (options !== undefined) controllers.set(v.id, new RateController(v.id, options, terminal, sources));
+    }
+    this.rateControllers = controllers;
     const initial = options.restore?.kind === "checkpoint" ? { checkpoint: options.restore.checkpoint, allowNonRestoredState: options.restore.allowNonRestoredState } : undefined;
     this.executor = this.newExecutor(initial);
     this.setStatus("CREATED");
@@ -105,6 +117,7 @@ export class JobMaster {
         return;
       }
       this.coordinator?.attach(this.executor);
+      this.attachRateControllers(this.executor);
       this.setStatus("RUNNING");
       try {
         await this.executor.run();
@@ -214,6 +227,17 @@ export class JobMaster {
     }
     const recovered = await this.coordinator?.store.recover(this.coordinator === undefined ? "" : (this.options.checkpointing!.jobKey ?? this.options.jobName));
     return recovered === undefined ? undefined : { checkpoint: recovered.checkpoint, allowNonRestoredState: false };
+  }
+
+  /** Applies each controller's rate to the attempt and updates it every interval from the attempt's metrics. */
+  private attachRateControllers(executor: JobExecution): void {
+    for (const [vertexId, controller] of this.rateControllers) {
+      if (controller.rate !== undefined) executor.setSourceRate(vertexId, controller.rate);
+      executor.scheduler.scheduleRepeating(controller.options.intervalMs ?? 1_000, (now) => {
+        const rate = controller.observe(now, executor.metrics());
+        if (rate !== undefined) executor.setSourceRate(vertexId, rate);
+      });
+    }
   }
 
   private requireCoordinator(what: string): CheckpointCoordinator {

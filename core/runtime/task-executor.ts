@@ -203,6 +203,13 @@ export class TaskExecutor {
     });
   }
 
+  /** Holds the hosted subtasks of source `vertexId` to `rate` records/s in total (undefined: unlimited). */
+  setSourceRate(vertexId: string, rate: number | undefined): void {
+    const parallelism = this.graph.jobGraph.vertex(vertexId).parallelism;
+    for (const t of this.readers.values()) if (t.info.vertexId === vertexId) t.setRate(rate === undefined ? undefined : rate / parallelism);
+    this.wake();
+  }
+
   /** Splits for the reader of subtask `subtaskIndex` of `vertexId`. */
   addSplits(vertexId: string, subtaskIndex: number, splits: SourceSplit[]): void {
     this.readers.get(subtaskKey(vertexId, subtaskIndex))?.reader.addSplits(splits);
@@ -318,12 +325,13 @@ export class TaskExecutor {
 
   /** Runs to completion (bounded jobs) or until cancelled. Rejects with the failure cause. */
   async run(): Promise<void> {
-    await this.open();
     let lastYield = performance.now();
     // Data and credits from other TaskManagers arrive as events: a busy executor lets them in
     // often, or its peers wait for credit. Alone in its isolate it yields only for timers and I/O.
     this.yieldEveryMs = this.remoteInputs.size > 0 || this.remoteOutputs.size > 0 ? 1 : 20;
     try {
+      // An operator that fails to open fails the attempt like any other failure: what did open is closed.
+      await this.open();
       while (this.status === "RUNNING") {
         if (this.isFinished()) {
           if (this.options.onAllFinished !== undefined) {
@@ -395,6 +403,10 @@ export class TaskExecutor {
         currentInputWatermark: m.currentInputWatermark,
         currentOutputWatermark: m.currentOutputWatermark,
         counters: t instanceof SourceTask ? t.reader.metrics?.() : undefined,
+        busyMs: m.busyMs,
+        asyncWaitMs: m.asyncWaitMs,
+        queueWaitedMs: m.queueWaitedMs,
+        queueTaken: m.queueTaken,
       });
     }
     return out;
@@ -635,7 +647,7 @@ export class TaskExecutor {
       });
       let task: SourceTask<unknown> | undefined;
       const output = new SourceOutput<unknown>(node.source!.watermarkStrategy, this.options.clock, downstream, (idle) => task?.emitStatus(idle));
-      task = new SourceTask(info, hosts, writers, metrics, reader, output, this.options.batchSize);
+      task = new SourceTask(info, hosts, writers, metrics, reader, output, this.options.batchSize, this.options.clock);
       this.readers.set(subtaskKey(v.id, index), task);
       return task;
     }

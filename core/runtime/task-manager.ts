@@ -79,6 +79,8 @@ export type TaskManagerMessage =
   | { readonly type: "checkpoint-aborted"; readonly execution: string; readonly checkpointId: number }
   | { readonly type: "switch-to-unaligned"; readonly execution: string; readonly checkpointId: number }
   | { readonly type: "finish-sources"; readonly execution: string }
+  /** A rate controller's new rate for a source vertex, records/s in total (null: unlimited). */
+  | { readonly type: "set-rate"; readonly execution: string; readonly vertexId: string; readonly rate: number | null }
   | { readonly type: "add-splits"; readonly execution: string; readonly subtask: string; readonly splits: readonly unknown[] }
   | { readonly type: "no-more-splits"; readonly execution: string; readonly subtask: string }
   /** Every subtask of the attempt finished and its final checkpoint is complete: close operators and end. */

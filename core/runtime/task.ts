@@ -8,6 +8,7 @@
 import type { SourceReader } from "../connectors/source.ts";
 import type { ChannelState, OperatorSnapshot, TaskSnapshot } from "../checkpoint/types.ts";
 import type { TaskMetrics } from "../metrics/task-metrics.ts";
+import type { Clock } from "../time/types.ts";
 import type { StatusWatermarkValve } from "../time/status-watermark-valve.ts";
 import { type Barrier, BarrierHandler } from "./barrier-handler.ts";
 import type { InputGate } from "./input-gate.ts";
@@ -91,7 +92,14 @@ export abstract class Task {
       }
       this.metrics.unblocked(performance.now());
     }
-    if (this.operatorPending() !== undefined) return false;
+    if (this.operatorPending() !== undefined) {
+      this.metrics.asyncSince ??= performance.now();
+      return false;
+    }
+    if (this.metrics.asyncSince !== undefined) {
+      this.metrics.asyncWaitMs += performance.now() - this.metrics.asyncSince;
+      this.metrics.asyncSince = undefined;
+    }
     const started = performance.now();
     const worked = this.doStep();
     if (!worked) return false;
@@ -186,16 +194,19 @@ export abstract class Task {
    * unaligned (keeping a copy of what it overtook).
    */
   protected snapshotAndForward(barrier: Barrier, unaligned: boolean): void {
+    // A source's splits as of its barrier: splits assigned while the snapshot waits for a
+    // pre-commit are not in the enumerator's state of this checkpoint either.
+    const splits = this.snapshotSplits(barrier.checkpointId);
     // One checkpoint at a time: a pre-commit or commit still in flight finishes first.
     const inFlight = this.blocker;
     if (inFlight !== undefined) {
-      this.blockOn(inFlight.then(() => this.prepareAndSnapshot(barrier, unaligned)));
+      this.blockOn(inFlight.then(() => this.prepareAndSnapshot(barrier, unaligned, splits)));
       return;
     }
-    this.prepareAndSnapshot(barrier, unaligned);
+    this.prepareAndSnapshot(barrier, unaligned, splits);
   }
 
-  private prepareAndSnapshot(barrier: Barrier, unaligned: boolean): void {
+  private prepareAndSnapshot(barrier: Barrier, unaligned: boolean, splits: readonly unknown[] | undefined): void {
     const prepared: Promise<void>[] = [];
     for (const h of this.hosts) {
       const r = h.prepareSnapshotPreBarrier(barrier.checkpointId);
@@ -203,7 +214,6 @@ export abstract class Task {
     }
     const finish = (): void => {
       const operators = this.hosts.map((h) => h.snapshot(barrier.checkpointId, barrier.timestamp));
-      const splits = this.snapshotSplits(barrier.checkpointId);
       let outputState: ChannelState[] = [];
       if (this.status === "RUNNING") {
         if (unaligned) for (const w of this.writers) outputState = outputState.concat(w.emitPriority(barrier));
@@ -364,6 +374,20 @@ export class StreamTask extends Task {
     return true;
   }
 
+  /** Adds up how long its input records waited in its channels. */
+  override refreshCounters(): void {
+    super.refreshCounters();
+    let waited = 0;
+    let taken = 0;
+    for (const c of this.gate.channels) {
+      if (c.queueing === undefined) continue;
+      waited += c.queueing.waitedMs;
+      taken += c.queueing.taken;
+    }
+    this.metrics.queueWaitedMs = waited;
+    this.metrics.queueTaken = taken;
+  }
+
   /** Called by the valve when the combined input watermark advances. */
   onInputWatermark(watermark: number): void {
     this.metrics.currentInputWatermark = watermark;
@@ -387,6 +411,11 @@ export class SourceTask<T> extends Task {
   /** Set by stop-with-savepoint: the source emits nothing more. */
   suspended = false;
 
+  /** Records per second this subtask may emit (its share of a rate controller's rate), if limited. */
+  private rate: number | undefined;
+  private tokens = 0;
+  private refilledAt = 0;
+
   constructor(
     info: TaskInfo,
     hosts: readonly OperatorHost<any, any>[],
@@ -395,8 +424,37 @@ export class SourceTask<T> extends Task {
     readonly reader: SourceReader<T, any>,
     readonly output: SourceOutput<T>,
     private readonly batchSize: number,
+    private readonly clock: Clock,
   ) {
     super(info, hosts, writers, metrics);
+  }
+
+  /** Holds this subtask to `rate` records/s (undefined: as fast as the reader goes). */
+  setRate(rate: number | undefined): void {
+    if (this.rate === undefined && rate !== undefined) {
+      this.tokens = 0;
+      this.refilledAt = this.clock.now();
+    }
+    this.rate = rate;
+  }
+
+  /** The records this step may emit: the batch size, or fewer under a rate (a token bucket of 100 ms). */
+  private allowance(): number {
+    const limit = this.effectiveRate();
+    if (limit === undefined) {
+      this.tokens = 0;
+      return this.batchSize;
+    }
+    const now = this.clock.now();
+    this.tokens = Math.min(Math.max(1, limit / 10), this.tokens + ((now - this.refilledAt) / 1000) * limit);
+    this.refilledAt = now;
+    return Math.min(this.batchSize, Math.floor(this.tokens));
+  }
+
+  private effectiveRate(): number | undefined {
+    const cap = this.reader.maxRate?.();
+    if (this.rate === undefined) return cap;
+    return cap === undefined ? this.rate : Math.min(cap, this.rate);
   }
 
   override waitingOn(): Promise<unknown> | undefined {
@@ -408,7 +466,18 @@ export class SourceTask<T> extends Task {
     if (!this.available) return this.flushWriters(true);
     const output = this.output;
     const before = output.recordsOut;
-    const budget = this.batchSize;
+    const budget = this.allowance();
+    if (budget < 1) {
+      // Over its rate: not available until the next record's token is due.
+      const rate = this.effectiveRate()!;
+      const wait = Math.max(1, Math.ceil(((1 - this.tokens) / rate) * 1000));
+      this.available = false;
+      const promise = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+        if (this.availability === promise) this.available = true;
+      });
+      this.availability = promise;
+      return this.flushWriters(true);
+    }
     let status: ReturnType<SourceReader<T>["pollNext"]>;
     let polls = 0;
     do {
@@ -418,6 +487,7 @@ export class SourceTask<T> extends Task {
     this.finishBatch();
     const emitted = output.recordsOut - before;
     this.metrics.recordsOut += emitted;
+    if (this.effectiveRate() !== undefined) this.tokens -= emitted;
     if (status === "END_OF_INPUT") {
       output.emitWatermark(MAX_WATERMARK);
       this.finishChain();

@@ -7,7 +7,7 @@ import { FilterComponentOperator, MapComponentOperator, PackedRecords, type Comp
 
 /** A stand-in for an instantiated component whose process-batch returns `result(input)`. */
 function fakeComponent(result: (input: Uint8Array) => Uint8Array): LoadedComponent {
-  return { name: "fake", world: "map-operator", failure: undefined, processBatch: (input: Uint8Array) => result(input.slice()) } as unknown as LoadedComponent;
+  return { name: "fake", world: "map-operator", failure: undefined, runsIn: () => {}, processBatch: (input: Uint8Array) => result(input.slice()) } as unknown as LoadedComponent;
 }
 
 /** Sets up and opens `op` with a context whose output records what it gets. */

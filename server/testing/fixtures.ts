@@ -1,7 +1,7 @@
 /**
- * Test fixtures for the HTTP suite: the uppercase-map example component, built once and cached
- * in node_modules/.cache by the hash of its source (building takes ~10 s), and servers started
- * on Node in-process or on Deno / Bun as child processes.
+ * Test fixtures for the HTTP suite: the uppercase-map example component and the runaway loop-map
+ * fixture, built once and cached in node_modules/.cache by the hash of their sources (building
+ * takes ~10 s), and servers started on Node in-process or on Deno / Bun as child processes.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -13,13 +13,22 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** The uppercase-map component (AssemblyScript), from the cache or freshly built. */
-export async function uppercaseComponent(): Promise<Uint8Array> {
-  const sourcePath = path.join(root, "operators-wasm", "guests", "uppercase-map", "guest.as.ts");
+export function uppercaseComponent(): Promise<Uint8Array> {
+  return mapComponent("uppercase", path.join(root, "operators-wasm", "guests", "uppercase-map", "guest.as.ts"));
+}
+
+/** A map component that loops forever on a record whose JSON text holds "spin" (a runaway operator). */
+export function loopComponent(): Promise<Uint8Array> {
+  return mapComponent("loop", path.join(root, "operators-wasm", "host", "fixtures", "loop-map.as.ts"));
+}
+
+/** An AssemblyScript map-operator component, from the cache or freshly built. */
+async function mapComponent(name: string, sourcePath: string): Promise<Uint8Array> {
   const hash = createHash("sha256");
   for (const f of [sourcePath, path.join(root, "operators-wasm", "sdk", "assemblyscript", "map.ts"), path.join(root, "operators-wasm", "build", "build-guest.ts")]) {
     hash.update(await readFile(f).catch(() => new Uint8Array(0)));
   }
-  const cached = path.join(root, "node_modules", ".cache", "eddy-server", `uppercase-${hash.digest("hex").slice(0, 16)}.wasm`);
+  const cached = path.join(root, "node_modules", ".cache", "eddy-server", `${name}-${hash.digest("hex").slice(0, 16)}.wasm`);
   const hit = await readFile(cached).catch(() => undefined);
   if (hit !== undefined) return new Uint8Array(hit);
   const { buildGuest } = await import("../../operators-wasm/build/build-guest.ts");
@@ -80,6 +89,12 @@ export interface TestServerOptions {
   readonly maxJobs?: number;
   /** Task slots of the running jobs together (`--max-slots`). */
   readonly maxSlots?: number;
+  /** Worker TaskManagers (`--task-managers`; default one per core). */
+  readonly taskManagers?: number;
+  /** Slots per TaskManager (`--slots`). */
+  readonly slots?: number;
+  /** CPU budget per call into user code on a TaskManager, ms (`--user-code-budget-ms`). */
+  readonly userCodeBudgetMs?: number;
 }
 
 /** `eddy serve`'s flags for `options`. */
@@ -89,6 +104,9 @@ function serveFlags(options: TestServerOptions): string[] {
     ...(options.publicReads === true ? ["--public-reads"] : []),
     ...(options.maxJobs !== undefined ? ["--max-jobs", String(options.maxJobs)] : []),
     ...(options.maxSlots !== undefined ? ["--max-slots", String(options.maxSlots)] : []),
+    ...(options.taskManagers !== undefined ? ["--task-managers", String(options.taskManagers)] : []),
+    ...(options.slots !== undefined ? ["--slots", String(options.slots)] : []),
+    ...(options.userCodeBudgetMs !== undefined ? ["--user-code-budget-ms", String(options.userCodeBudgetMs)] : []),
   ];
 }
 

@@ -7,12 +7,15 @@
  */
 import {
   type DataStream,
+  type GeneratorContext,
   type KeyedProcessFunction,
+  generatorTimestamp,
+  hashToUnit,
   MapStateDescriptor,
   type StreamExecutionEnvironment,
   TumblingEventTimeWindows,
   WatermarkStrategy,
-} from "../../core/index.ts";
+} from "../core/index.ts";
 
 /** One generated event. */
 export interface Tick {
@@ -35,16 +38,33 @@ export interface WindowedTimersOptions {
 
 const BOUND = 50;
 
+/** Tick `index` as the generator makes it from its random numbers and timestamp. */
+const tick = (index: number, context: GeneratorContext): Tick => ({ key: Math.floor(context.random() * 13), value: Math.floor(context.random() * 100), ts: context.timestamp, index });
+
+const disorder = { fraction: 0.2, maxDelayMs: BOUND } as const;
+
+/**
+ * The job's input, computed from the generator's contract (record i is a pure function of the
+ * seed and i: its random numbers are hashToUnit(seed, i, n) and its timestamp
+ * generatorTimestamp(options, i)) without running a job.
+ */
+export function windowedTimersEvents(events: number, seed = 1): Tick[] {
+  return Array.from({ length: events }, (_, index) => {
+    let n = 0;
+    return tick(index, { timestamp: generatorTimestamp({ seed, disorder }, index), random: () => hashToUnit(seed, index, n++) });
+  });
+}
+
 /** Builds the job on `env` and returns the stream of result lines. */
 export function windowedTimersJob(env: StreamExecutionEnvironment, options: WindowedTimersOptions): DataStream<string> {
   const ticks = env
     .fromGenerator<Tick>(
       {
-        generate: (index, ctx) => ({ key: Math.floor(ctx.random() * 13), value: Math.floor(ctx.random() * 100), ts: ctx.timestamp, index }),
+        generate: tick,
         count: options.events,
         ratePerSecond: options.ratePerSecond,
         seed: options.seed ?? 1,
-        disorder: { fraction: 0.2, maxDelayMs: BOUND },
+        disorder,
       },
       WatermarkStrategy.forBoundedOutOfOrderness<Tick>(BOUND).withTimestampAssigner((t) => t.ts),
       "ticks",

@@ -1,0 +1,48 @@
+import { type DataStream, type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
+import { expectOutput } from "../checks.ts";
+import type { RunScenario } from "../scenario.ts";
+import { GUESTS, component, componentMissing, wasmFunction } from "../wasm-guests.ts";
+
+interface Amount {
+  ts: number;
+  v: number;
+}
+
+const SIZE = 5_000;
+
+/** Amounts 173 ms apart in event time (in order), values -20..80. */
+const AMOUNTS: Amount[] = Array.from({ length: 400 }, (_, i) => ({ ts: 1_700_000_000_000 + i * 173, v: ((i * 37) % 101) - 20 }));
+
+const keyOf = (value: number): string => `k${Math.abs(value) % 5}`;
+
+/** window-sum over the amounts' values in tumbling event-time windows per key: `<key>|<start>|<sum>`. */
+export async function wasmWindowSum(env: StreamExecutionEnvironment, params: { aggregate: Uint8Array }): Promise<DataStream<string>> {
+  const sum = await wasmFunction(params.aggregate, { name: "window sum" });
+  return env
+    .fromCollection(AMOUNTS)
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Amount>().withTimestampAssigner((a) => a.ts))
+    .map((a) => String(a.v))
+    .keyBy((value) => keyOf(Number(value)))
+    .window(TumblingEventTimeWindows.of(SIZE))
+    .aggregate(sum as never, (key, ctx, results: Iterable<string>, out) => {
+      for (const r of results) out.collect(`${String(key)}|${ctx.window.start}|${r}`);
+    });
+}
+
+/** A window-aggregate component folds each window's records (create, add, merge, get result). */
+const scenario: RunScenario = {
+  name: "wasm-window-aggregate",
+  description: "a component of the window-aggregate world sums the records of each tumbling event-time window per key",
+  skip: (context) => componentMissing(context, GUESTS.windowAggregate),
+  async run(context) {
+    const env = context.environment({ parallelism: 2 });
+    const stream = await context.build<string>(env, "wasmWindowSum", { aggregate: component(context, GUESTS.windowAggregate) });
+    const sums = new Map<string, number>();
+    for (const a of AMOUNTS) {
+      const id = `${keyOf(a.v)}|${a.ts - (a.ts % SIZE)}`;
+      sums.set(id, (sums.get(id) ?? 0) + a.v);
+    }
+    expectOutput(await stream!.executeAndCollect("wasm window sum"), [...sums].map(([id, sum]) => `${id}|${sum}`), "unordered", "the window sums");
+  },
+};
+export default scenario;
