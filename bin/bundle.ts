@@ -22,6 +22,9 @@ import { BINDINGS, CLASSES } from "../adapters/workerd/edge-protocol.ts";
 /** Newest compatibility date the bundled Workers use (not after the installed workerd's own). */
 export const COMPATIBILITY_DATE = "2025-09-01";
 
+/** Settings the Worker reads from its environment (workerd: the process's; wrangler: vars and secrets). */
+const ENV_BINDINGS = ["EDDY_TOKEN", "EDDY_PUBLIC_READS", "EDDY_MAX_JOBS", "EDDY_MAX_SLOTS"] as const;
+
 /** Options of {@link bundleEdge}. */
 export interface EdgeBundleOptions {
   /** Job modules by the name job references use, as file paths. */
@@ -158,7 +161,7 @@ ${classes.map(([, c]) => `    (className = "${c}", uniqueKey = "eddy-${c}", enab
   durableObjectStorage = (localDisk = "storage"),
   bindings = [
 ${classes.map(([k, c]) => `    (name = "${BINDINGS[k as keyof typeof BINDINGS]}", durableObjectNamespace = "${c}"),`).join("\n")}
-    (name = "EDDY_TOKEN", fromEnvironment = "EDDY_TOKEN"),
+${ENV_BINDINGS.map((b) => `    (name = "${b}", fromEnvironment = "${b}"),`).join("\n")}
   ],
 );
 `;

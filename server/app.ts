@@ -389,6 +389,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
       outputFs,
       print,
       submitted: job.submitted,
+      jobKey: job.jobKey,
       kafka,
       component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
     };
@@ -432,6 +433,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
     const params: SpecJobParams = {
       spec,
       submitted: job.submitted,
+      jobKey: job.jobKey,
       artifacts: bytes,
       ...(options.outputDir !== undefined ? { outputDir: options.outputDir } : {}),
       ...(options.kafkaBrokers !== undefined ? { kafkaBrokers: options.kafkaBrokers } : {}),

@@ -54,4 +54,4 @@ export interface DurableObjectNamespace<T = unknown> {
 export type DurableObjectBase = abstract new (ctx: DurableObjectState, env: any) => object;
 
 /** The WebSocketPair constructor of workerd, when the Worker accepts WebSockets. */
-export type WebSocketPairConstructor = new () => { 0: DurableWebSocket & { accept(): void }; 1: unknown };
+export type WebSocketPairConstructor = new () => { 0: unknown; 1: DurableWebSocket };

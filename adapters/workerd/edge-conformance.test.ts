@@ -14,6 +14,7 @@ import { bundleEdge } from "../../bin/bundle.ts";
 import { EdgeServer } from "./testing/edge-server.ts";
 import { awaitJob, postJson } from "./testing/edge-client.ts";
 
+const scenarios = await Promise.all(scenarioNames.map(async (name) => [name, await loadScenario(name)] as const));
 const conformance = fileURLToPath(new URL("../../conformance/index.ts", import.meta.url));
 
 describe("conformance scenarios on Durable Objects (workerd)", () => {
@@ -29,9 +30,14 @@ describe("conformance scenarios on Durable Objects (workerd)", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  for (const name of scenarioNames) {
+  for (const [name, scenario] of scenarios) {
+    if ("run" in scenario) {
+      // These drive their own jobs (failures, restores, a manual clock) through a ScenarioContext
+      // in the runner's isolate; through the HTTP API a job is submitted and watched, not steered.
+      it.skip(`${name} (drives its own jobs)`, () => {});
+      continue;
+    }
     it(name, async () => {
-      const scenario = await loadScenario(name);
       const submitted = await postJson(server.url, "/jobs", { name, job: { module: "conformance", export: "scenarioJob", params: { name } }, parallelism: scenario.parallelism, resultsCapacity: 1_000_000 });
       expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
       const job = await awaitJob(server.url, submitted.json.jobid, ["FINISHED", "FAILED"], 30_000);

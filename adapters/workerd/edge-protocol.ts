@@ -38,12 +38,16 @@ export interface JobManagerRpc {
 export const BINDINGS = {
   jobManager: "EDDY_JOB_MANAGER",
   taskManager: "EDDY_TASK_MANAGER",
+  ingest: "EDDY_INGEST",
+  directory: "EDDY_DIRECTORY",
 } as const;
 
 /** The class names of Eddy's Durable Objects, as the Worker's entry exports them. */
 export const CLASSES = {
   jobManager: "EddyJobManager",
   taskManager: "EddyTaskManager",
+  ingest: "EddyIngest",
+  directory: "EddyDirectory",
 } as const;
 
 /** Tags an execution key with a JobManager incarnation. */
