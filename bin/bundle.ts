@@ -145,6 +145,9 @@ const config :Workerd.Config = (
   services = [
     (name = "eddy", worker = .worker),
     (name = "storage", disk = (path = "storage", writable = true)),
+    # workerd's default outbound reaches public addresses only; a local run also reaches this
+    # machine and its network (webhook receivers, brokers under development).
+    (name = "internet", network = (allow = ["public", "private", "local"], tlsOptions = (trustBrowserCas = true))),
   ],
   sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "eddy") ],
 );
@@ -155,6 +158,7 @@ const worker :Workerd.Worker = (
 ${wasmModules.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")}
   ],
   compatibilityDate = "${COMPATIBILITY_DATE}",
+  globalOutbound = "internet",
   durableObjectNamespaces = [
 ${classes.map(([, c]) => `    (className = "${c}", uniqueKey = "eddy-${c}", enableSql = true),`).join("\n")}
   ],

@@ -8,32 +8,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleEdge } from "../../bin/bundle.ts";
-import { SeededRandom } from "../../conformance/index.ts";
 import { awaitJob, getJson, postJson } from "./testing/edge-client.ts";
 import { EdgeServer } from "./testing/edge-server.ts";
-
-const WINDOW_MS = 1_000;
-
-/** Records of `keys` keys over event time, in a seeded order. */
-function input(seed: number, count: number): { k: string; v: number; ts: number }[] {
-  const random = new SeededRandom(seed);
-  return Array.from({ length: count }, (_, i) => ({ k: `k${random.int(0, 4)}`, v: random.int(0, 99), ts: i * 37 + random.int(0, 29) }));
-}
-
-/** Sum of `v` per key and tumbling window, computed with plain loops. */
-function windowSums(records: readonly { k: string; v: number; ts: number }[]): string[] {
-  const sums = new Map<string, { key: string; start: number; end: number; s: number }>();
-  for (const r of records) {
-    const start = Math.floor(r.ts / WINDOW_MS) * WINDOW_MS;
-    const id = `${r.k}@${start}`;
-    const w = sums.get(id) ?? { key: r.k, start, end: start + WINDOW_MS, s: 0 };
-    w.s += r.v;
-    sums.set(id, w);
-  }
-  return [...sums.values()].map((w) => JSON.stringify(w)).sort();
-}
-
-const sorted = (records: readonly { key: unknown; start: unknown; end: unknown; s: unknown }[]): string[] => records.map((r) => JSON.stringify({ key: r.key, start: r.start, end: r.end, s: r.s })).sort();
+import { canonicalSums, readings, windowSumOperators, windowSums } from "./testing/window-sums.ts";
 
 describe("the HTTP API on Durable Objects (workerd)", () => {
   let dir: string;
@@ -49,16 +26,12 @@ describe("the HTTP API on Durable Objects (workerd)", () => {
   });
 
   it("runs a windowed spec posted to /jobs, shows it on /jobs/:id and gives its results on /jobs/:id/results, also after a restart", async () => {
-    const records = input(11, 400);
+    const records = readings(11, 400);
     const spec = {
       name: "window sums",
       parallelism: 2,
       sources: [{ type: "collection", records, timestampField: "ts", watermark: { maxOutOfOrdernessMs: 40 } }],
-      operators: [
-        { type: "keyBy", field: "k" },
-        { type: "window", kind: "tumbling", size: WINDOW_MS },
-        { type: "aggregate", fn: "sum", field: "v", as: "s" },
-      ],
+      operators: windowSumOperators,
       sinks: [{ type: "collect" }],
       checkpointing: { interval: 100 },
     };
@@ -71,13 +44,13 @@ describe("the HTTP API on Durable Objects (workerd)", () => {
     const expected = windowSums(records);
     const results = await getJson(server.url, `/jobs/${id}/results?limit=100000`);
     expect(results.total).toBe(expected.length);
-    expect(sorted(results.records)).toEqual(expected);
+    expect(canonicalSums(results.records)).toEqual(expected);
 
     // Jobs, their state and results are in Durable Object storage, not in the isolate.
     await server.kill();
     await server.restart();
     expect((await getJson(server.url, "/jobs")).jobs).toContainEqual({ id, status: "FINISHED" });
-    expect(sorted((await getJson(server.url, `/jobs/${id}/results?limit=100000`)).records)).toEqual(expected);
+    expect(canonicalSums((await getJson(server.url, `/jobs/${id}/results?limit=100000`)).records)).toEqual(expected);
   }, 90_000);
 
   it("refuses a spec it cannot run with an error naming the entry", async () => {

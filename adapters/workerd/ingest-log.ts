@@ -80,19 +80,24 @@ export class IngestLog implements IngestLogRpc {
   }
 
   async read(from: LogPosition, maxRecords: number, waitMs: number): Promise<ReadResult> {
-    let result = await this.readNow(from, maxRecords);
-    if (result.entries.length === 0 && !result.ended && waitMs > 0) {
-      // Long poll: an append (or the end) answers the waiting reader at once.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      result = await this.readNow(from, maxRecords);
+    // Listening before reading: an append while the read awaits storage wakes it too.
+    let wake!: () => void;
+    const appended = new Promise<void>((resolve) => (wake = resolve));
+    this.waiters.push(wake);
+    try {
+      let result = await this.readNow(from, maxRecords);
+      if (result.entries.length === 0 && !result.ended && waitMs > 0) {
+        // Long poll: an append (or the end) answers the waiting reader at once.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([appended, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+        clearTimeout(timer);
+        result = await this.readNow(from, maxRecords);
+      }
+      return result;
+    } finally {
+      const i = this.waiters.indexOf(wake);
+      if (i >= 0) this.waiters.splice(i, 1);
     }
-    return result;
   }
 
   async commit(seq: number): Promise<void> {
