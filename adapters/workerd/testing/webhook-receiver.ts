@@ -11,6 +11,8 @@ export class WebhookReceiver {
   readonly byKey = new Map<string, unknown[]>();
   /** Requests that came again under a key seen before. */
   repeated = 0;
+  /** Requests under a known key whose records differ from the first ones (a broken exactly-once). */
+  conflicting = 0;
   /** Requests without an idempotency key (a sink that is not exactly once would send them). */
   withoutKey = 0;
 
@@ -25,8 +27,15 @@ export class WebhookReceiver {
       void body(req).then((text) => {
         const key = req.headers["idempotency-key"];
         if (typeof key !== "string") receiver.withoutKey++;
-        else if (receiver.byKey.has(key)) receiver.repeated++;
-        else receiver.byKey.set(key, (JSON.parse(text) as { records: unknown[] }).records);
+        else {
+          const records = (JSON.parse(text) as { records: unknown[] }).records;
+          const seen = receiver.byKey.get(key);
+          if (seen === undefined) receiver.byKey.set(key, records);
+          else {
+            receiver.repeated++;
+            if (JSON.stringify(seen) !== JSON.stringify(records)) receiver.conflicting++;
+          }
+        }
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
       });
     });
