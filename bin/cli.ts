@@ -2,7 +2,8 @@
 /**
  * The `eddy` command line: `serve` runs the HTTP API (with `--demo`, the page-count demo job
  * too); `submit` (or `run`), `list`, `cancel` and `savepoint` talk to a running server; `demo`
- * runs the demo job alone. Client commands take `--url` (EDDY_URL) and `--token` (EDDY_TOKEN).
+ * runs the demo job alone; `bundle` writes a Worker for the edge and `dev` runs it in workerd.
+ * Client commands take `--url` (EDDY_URL) and `--token` (EDDY_TOKEN).
  */
 import { CliError, clientCommands } from "./client-commands.ts";
 
@@ -13,6 +14,14 @@ const commands: Record<string, { describe: string; run: (args: string[]) => Prom
     describe:
       "serve the HTTP API: [--port 8081] [--host 127.0.0.1] [--token T [--public-reads]] [--checkpoint-dir DIR] [--data-dir .eddy] [--demo] [--kafka-brokers host:port,...] [--max-jobs 32] [--max-slots N] [--task-managers N (default: one per core; 0: in the server's isolate)] [--slots 4] [--user-code-budget-ms 10000]; started again on the same directories, it resumes its jobs",
     run: async (args) => (await import("./serve.ts")).serveCommand(args),
+  },
+  bundle: {
+    describe: "write a Worker running Eddy on Durable Objects: eddy bundle <job.ts|spec.json> [--component x.wasm]... -o <dir> [--name worker-name] (worker.js, wrangler.jsonc, config.capnp)",
+    run: async (args) => (await import("./bundle.ts")).bundleCommand(args),
+  },
+  dev: {
+    describe: "run a bundled Worker locally in workerd from npm: eddy dev <dir> [--port 8787] [--host 127.0.0.1] [--storage <dir> (default <dir>/storage)]",
+    run: async (args) => (await import("./dev.ts")).devCommand(args),
   },
   ...clientCommands,
   demo: {

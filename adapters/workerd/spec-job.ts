@@ -67,7 +67,7 @@ export function specJobModule(context: SpecJobContext): Record<string, unknown> 
         print: (line) => console.log(line),
         jobKey: params.jobKey,
         submitted: params.submitted,
-        kafka: context.kafka ?? unavailableKafkaRuntime("this Worker was bundled without Kafka"),
+        kafka: context.kafka ?? unavailableKafkaRuntime("Eddy's Kafka client (kafkajs) opens TCP sockets through node:net, which a Worker does not have, and Eddy has no Kafka client over cloudflare:sockets"),
         component: async (id, kind, name, path) => bundledComponent(context.components, id, kind, name, path),
         connectors: edgeSpecConnectors,
         ...(context.results !== undefined ? { resultBuffer: context.results } : {}),

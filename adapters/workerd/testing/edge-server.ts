@@ -3,15 +3,13 @@
  * local disk, for the edge tests: start it on a free port, kill it (SIGKILL, as a crash), start
  * it again on the same storage, and stop it.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { EdgeBundle } from "../../../bin/bundle.ts";
-
-const workerdBin = fileURLToPath(new URL("../../../node_modules/.bin/workerd", import.meta.url));
+import { startWorkerd } from "../../../bin/dev.ts";
 
 /** A free localhost port. */
 export function freePort(): Promise<number> {
@@ -57,11 +55,7 @@ export class EdgeServer {
 
   /** Starts workerd (again) on the same port and storage. */
   async restart(): Promise<void> {
-    const child = spawn(workerdBin, ["serve", this.bundle.workerdConfig, "-d", `storage=${this.storage}`, "-s", `http=127.0.0.1:${this.port}`], {
-      cwd: this.bundle.outDir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...this.env },
-    });
+    const child = await startWorkerd({ dir: this.bundle.outDir, storage: this.storage, port: this.port, env: this.env, stdio: "pipe" });
     this.child = child;
     child.stdout!.on("data", (d: Uint8Array) => (this.output += String(d)));
     child.stderr!.on("data", (d: Uint8Array) => (this.output += String(d)));
