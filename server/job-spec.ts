@@ -33,6 +33,9 @@ export const RelativePath = z
     error: "expected a relative path of '/'-separated names (none empty, '.' or '..'), without ':' or a leading '/'",
   });
 
+/** A checkpoint or savepoint location in a Durable Object deployment's storage. */
+const DurableLocation = z.string().regex(/^durable-object:\/\/[^/\s]+\/[^/\s]+\/(chk|savepoint)-\d+$/);
+
 /** A job id as `POST /jobs` returns it: 32 lowercase hex digits. */
 export const JobId = z.string({ error: "expected a job id" }).regex(/^[0-9a-f]{32}$/, { error: "expected a job id: 32 lowercase hex digits, as returned by POST /jobs" });
 
@@ -278,7 +281,10 @@ const jobSpec = z
     restartStrategy: RestartStrategySpec.optional().describe("Default: none without checkpointing, exponential-delay (1 s to 1 min) with it."),
     savepoint: z
       .strictObject({
-        path: RelativePath.optional().describe("A location returned by a savepoint trigger, or a checkpoint's external_path."),
+        path: z
+          .union([RelativePath, DurableLocation], { error: "expected a relative path of '/'-separated names (none empty, '.' or '..'), or a durable-object:// location on the edge" })
+          .optional()
+          .describe("A location returned by a savepoint trigger, or a checkpoint's external_path (durable-object://... on a Durable Object deployment)."),
         fromJob: JobId.optional().describe("Start from the latest retained checkpoint of this job (an id from GET /jobs)."),
         allowNonRestoredState: z.boolean().optional(),
       })
