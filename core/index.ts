@@ -14,6 +14,9 @@ export * from "./metrics/index.ts";
 export * from "./checkpoint/index.ts";
 export { RestartStrategies, type RestartStrategy, type ExponentialDelayOptions } from "./runtime/restart-strategy.ts";
 export { WatermarkStrategy } from "./time/watermark-strategy.ts";
+export { AdmissionGate, type Admission, type AdmissionGateOptions } from "./runtime/rate/admission-gate.ts";
+export { PIDRateEstimator, type PidOptions } from "./runtime/rate/pid-rate-estimator.ts";
+export type { RateControllerOptions, RateControllerState } from "./runtime/rate/rate-controller.ts";
 export { SystemClock, ManualClock } from "./time/clocks.ts";
 export type { Clock, WatermarkGenerator, WatermarkOutput, TimestampAssigner, Timer } from "./time/types.ts";
 export {

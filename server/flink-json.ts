@@ -285,6 +285,7 @@ export function jobMetricValues(entry: JobEntry): Record<string, string> {
   const { start, end } = times(entry);
   const counters: Record<string, string> = {};
   for (const v of m.vertices) for (const [name, value] of Object.entries(vertexCounters(v))) counters[`${v.id}.${name}`] = String(value);
+  for (const v of m.vertices) for (const [name, value] of Object.entries(rateControllerValues(v))) counters[`${v.id}.${name}`] = String(value);
   return {
     numRestarts: String(restarts(entry)),
     uptime: String(start < 0 || end >= 0 ? 0 : Date.now() - start),
@@ -295,6 +296,19 @@ export function jobMetricValues(entry: JobEntry): Record<string, string> {
     sourceRecordsPerSecond: String(round(m.sourceRecordsPerSecond)),
     currentWatermark: watermarkString(m.currentWatermark),
     ...counters,
+  };
+}
+
+/** A source's rate controller as metric values: the rate it sets (-1: unlimited) and what it observed. */
+export function rateControllerValues(v: VertexMetrics): Record<string, number> {
+  const r = v.rateController;
+  if (r === undefined) return {};
+  return {
+    rateControllerRate: r.rate === undefined ? -1 : round(r.rate),
+    rateControllerElements: r.elements,
+    rateControllerProcessingDelayMs: round(r.processingDelayMs),
+    rateControllerSchedulingDelayMs: round(r.schedulingDelayMs),
+    rateControllerProcessingRate: round(r.processingRate),
   };
 }
 

@@ -269,7 +269,13 @@ async function source(env: StreamExecutionEnvironment, s: SourceSpec, index: num
     );
     if (s.parallelism !== undefined) stream.setParallelism(s.parallelism);
   }
+  if (s.rateController !== undefined) stream.setRateController(definedOnly(s.rateController));
   return stream as DataStream<unknown>;
+}
+
+/** `o` without its undefined fields (the options types are exact: an absent option is left out). */
+function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
 function keyOf(r: Rec, field: string): Key {

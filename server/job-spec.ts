@@ -64,11 +64,27 @@ const FieldGenerator = z.discriminatedUnion(
 /** Built-in record shapes of the generator source. */
 export const GENERATOR_SHAPES = ["page-views", "sensor-readings", "orders"] as const;
 
+const rate = (what: string) => z.number({ error: `expected ${what} in records/s > 0` }).positive({ error: `expected ${what} in records/s > 0` }).max(1e9, { error: `expected ${what} of at most 1e9 records/s` });
+const gain = (what: string) => z.number({ error: `expected the ${what} gain, a number >= 0` }).min(0, { error: `expected the ${what} gain, a number >= 0` }).max(1000);
+
+const RateController = z
+  .strictObject({
+    intervalMs: durationMs(10).optional().describe("How often the rate is estimated again (default 1000)."),
+    initialRate: rate("an initial rate").optional().describe("The rate before the first estimate (default: unlimited)."),
+    maxRate: rate("a maximum rate").optional().describe("The rate never goes above this (default: unlimited)."),
+    minRate: rate("a minimum rate").optional().describe("The rate never goes below this (default 100, as Spark)."),
+    proportional: gain("proportional").optional().describe("Default 1.0."),
+    integral: gain("integral").optional().describe("Default 0.2."),
+    derivative: gain("derivative").optional().describe("Default 0.0."),
+  })
+  .describe("Spark Streaming's PID rate controller on this source: its ingestion rate follows what the job processes (see DataStream.setRateController).");
+
 const sourceCommon = {
   name: DisplayName.optional(),
   parallelism: posInt().max(256).optional(),
   timestampField: FieldName.optional().describe("Event time (ms) is read from this field; generator records carry `ts`."),
   watermark: Watermark.optional(),
+  rateController: RateController.optional(),
 };
 
 const GeneratorSource = z
@@ -133,6 +149,7 @@ const KafkaSource = z
     partitionDiscoveryIntervalMs: durationMs(0).optional().describe("Default 30000; 0 turns discovery off."),
     format: z.enum(["json", "record"], { error: 'expected format "json" or "record"' }).optional().describe("json: the value parsed as JSON (default); record: { topic, partition, offset, timestamp, key, value } with key and value as text."),
     onDeserializationFailure: z.enum(["FAIL", "SKIP"], { error: "expected FAIL or SKIP" }).optional().describe("A record that cannot be read: fail the job (default) or skip it (counted)."),
+    maxRatePerPartition: rate("a rate per partition").optional().describe("Records/s read from each partition at most, also under a rate controller (Spark's maxRatePerPartition)."),
     properties: KafkaProperties.optional(),
   })
   .describe("A Kafka source (FLIP-27) with partition discovery. Without timestampField, event time is the record's Kafka timestamp.");
@@ -315,6 +332,18 @@ interface SourceCommonSpec {
   parallelism?: number | undefined;
   timestampField?: string | undefined;
   watermark?: WatermarkSpec | undefined;
+  rateController?: RateControllerSpec | undefined;
+}
+
+/** A source's PID rate controller (all optional; see DataStream.setRateController). */
+export interface RateControllerSpec {
+  intervalMs?: number | undefined;
+  initialRate?: number | undefined;
+  maxRate?: number | undefined;
+  minRate?: number | undefined;
+  proportional?: number | undefined;
+  integral?: number | undefined;
+  derivative?: number | undefined;
 }
 
 /** How a generator source makes one field. */
@@ -354,6 +383,7 @@ interface KafkaSourceSpec extends SourceCommonSpec {
   partitionDiscoveryIntervalMs?: number | undefined;
   format?: "json" | "record" | undefined;
   onDeserializationFailure?: "FAIL" | "SKIP" | undefined;
+  maxRatePerPartition?: number | undefined;
   properties?: Record<string, string | number | boolean> | undefined;
 }
 

@@ -63,6 +63,7 @@ export function defaultKafkaRuntime(options: { allowedBrokers?: readonly string[
           start === "earliest" ? OffsetsInitializer.earliest() : start === "latest" ? OffsetsInitializer.latest() : start === "committed" ? OffsetsInitializer.committedOffsets() : OffsetsInitializer.timestamp(start.timestamp),
         );
         if (s.bounded === true) builder.setBounded();
+        if (s.maxRatePerPartition !== undefined) builder.setMaxRatePerPartition(s.maxRatePerPartition);
         for (const [k, v] of Object.entries(s.properties ?? {})) builder.setProperty(k, v);
         if (s.partitionDiscoveryIntervalMs !== undefined) builder.setProperty("partition.discovery.interval.ms", s.partitionDiscoveryIntervalMs);
         if ((s.format ?? "json") === "json") builder.setDeserializer(KafkaDeserializers.json<unknown>());

@@ -53,6 +53,15 @@ export function prometheusText(jobs: readonly JobEntry[]): string {
     put("eddy_job_checkpoints_failed_total", "Failed checkpoints.", "counter", jl, cp.counts.failed);
     put("eddy_job_restarts_total", "Failures followed by a restart.", "counter", jl, job.client.getExceptionHistory().length - (status === "FAILED" ? 1 : 0));
     for (const v of m.vertices) {
+      const r = v.rateController;
+      if (r !== undefined) {
+        const vl = { ...jl, vertex_id: v.id, vertex_name: v.name };
+        put("eddy_source_rate_limit_records_per_second", "The ingestion rate the source's rate controller sets (-1: not limited yet).", "gauge", vl, r.rate ?? -1);
+        put("eddy_source_rate_controller_elements", "Records processed in the controller's last interval.", "gauge", vl, r.elements);
+        put("eddy_source_rate_controller_processing_delay_ms", "Processing delay the controller last observed (ms).", "gauge", vl, r.processingDelayMs);
+        put("eddy_source_rate_controller_scheduling_delay_ms", "Scheduling (queueing) delay the controller last observed (ms).", "gauge", vl, r.schedulingDelayMs);
+        put("eddy_source_rate_controller_processing_rate", "Records per second the job processed in the controller's last interval.", "gauge", vl, r.processingRate);
+      }
       for (const s of v.subtasks) {
         const sl = { ...jl, vertex_id: v.id, vertex_name: v.name, subtask: s.subtask };
         put("eddy_task_busy_ms_per_second", "Busy time per second.", "gauge", sl, s.busyMsPerSecond);

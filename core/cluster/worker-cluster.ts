@@ -74,6 +74,10 @@ interface Worker {
   heapTotal: number;
   ready: Promise<void>;
   markReady: () => void;
+  /** It said it was ready (a TaskManager lost before that could not start at all). */
+  started: boolean;
+  /** Why it was lost, once it is. */
+  lostWith?: EddyError;
   lost: boolean;
   /** Slots taken, by job attempt. */
   readonly allocations: Map<string, number>;
@@ -87,6 +91,10 @@ export class WorkerCluster implements Cluster {
   private nextId = 1;
   private seq = 0;
   private closed = false;
+  /** TaskManagers in a row that were lost before they started: their replacements back off. */
+  private failedStarts = 0;
+  private replacing: ReturnType<typeof setTimeout> | undefined;
+  private pendingReplacements = 0;
 
   private constructor(private readonly options: WorkerClusterOptions) {}
 
@@ -97,8 +105,21 @@ export class WorkerCluster implements Cluster {
     if (!Number.isInteger(count) || count < 1) throw new EddyError(`[eddy] taskManagers must be an integer >= 1, got ${count}`, { code: "INVALID_ARGUMENT", domain: "user", retryable: false });
     if (!Number.isInteger(slots) || slots < 1) throw new EddyError(`[eddy] slotsPerTaskManager must be an integer >= 1, got ${slots}`, { code: "INVALID_ARGUMENT", domain: "user", retryable: false });
     const cluster = new WorkerCluster(options);
-    for (let i = 0; i < count; i++) cluster.addWorker();
-    await Promise.all([...cluster.workers.values()].map((w) => w.ready));
+    const initial: Worker[] = [];
+    for (let i = 0; i < count; i++) initial.push(cluster.addWorker());
+    await Promise.all(initial.map((w) => w.ready));
+    // A TaskManager that cannot start (its entry module missing, a runtime without workers) would
+    // fail every job placed on it: the cluster does not start, naming why.
+    const failed = initial.find((w) => !w.started);
+    if (failed !== undefined) {
+      await cluster.close();
+      throw new EddyError(`[eddy] TaskManager ${failed.id} could not start: ${failed.lostWith?.message ?? "it stopped before it was ready"}`, {
+        code: "TASK_MANAGER_START_FAILED",
+        domain: "external",
+        retryable: false,
+        cause: failed.lostWith,
+      });
+    }
     cluster.supervise();
     cluster.updateKeepAlive();
     return cluster;
@@ -184,6 +205,7 @@ export class WorkerCluster implements Cluster {
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.replacing !== undefined) clearTimeout(this.replacing);
     for (const w of this.workers.values()) {
       w.lost = true;
       w.handle.terminate();
@@ -204,7 +226,7 @@ export class WorkerCluster implements Cluster {
       exit: (code) => this.lose(worker!, new EddyError(`[eddy] TaskManager ${id} exited${code === undefined ? "" : ` with code ${code}`}`, { code: "TASK_MANAGER_LOST", domain: "internal", retryable: true })),
     });
     const now = Date.now();
-    worker = { id, handle, watch, slots, registeredAt: now, lastHeartbeat: now, heapUsed: 0, heapTotal: 0, ready, markReady, lost: false, allocations: new Map() };
+    worker = { id, handle, watch, slots, registeredAt: now, lastHeartbeat: now, heapUsed: 0, heapTotal: 0, ready, markReady, started: false, lost: false, allocations: new Map() };
     this.workers.set(id, worker);
     handle.postMessage({ kind: "init", id, slots, watch } satisfies ToWorker);
     for (const other of this.workers.values()) if (other !== worker && !other.lost) this.connect(worker, other);
@@ -223,6 +245,8 @@ export class WorkerCluster implements Cluster {
     w.lastHeartbeat = Date.now();
     switch (data.kind) {
       case "ready":
+        w.started = true;
+        this.failedStarts = 0;
         w.markReady();
         break;
       case "heartbeat":
@@ -282,14 +306,30 @@ export class WorkerCluster implements Cluster {
   private lose(w: Worker, error: EddyError): void {
     if (w.lost) return;
     w.lost = true;
+    w.lostWith = error;
     w.markReady();
     w.handle.terminate();
     this.workers.delete(w.id);
     for (const other of this.workers.values()) if (!other.lost) other.handle.postMessage({ kind: "drop-peer", id: w.id } satisfies ToWorker);
     for (const listener of [...this.listeners.values()]) listener.lost(w.id, error);
-    if (!this.closed) {
+    if (this.closed) return;
+    if (w.started) {
       this.addWorker();
       this.updateKeepAlive();
+      return;
     }
+    // Lost before it started: its replacement would most likely fail the same way, so replacements
+    // back off (0.1 s doubling to 30 s) instead of spinning up workers in a loop.
+    this.pendingReplacements++;
+    if (this.replacing !== undefined) return;
+    const delay = Math.min(30_000, 100 * 2 ** this.failedStarts++);
+    this.replacing = setTimeout(() => {
+      this.replacing = undefined;
+      const count = this.pendingReplacements;
+      this.pendingReplacements = 0;
+      if (this.closed) return;
+      for (let i = 0; i < count; i++) this.addWorker();
+      this.updateKeepAlive();
+    }, delay);
   }
 }

@@ -34,6 +34,27 @@ export interface VertexMetrics {
   readonly parallelism: number;
   readonly backpressureLevel: BackpressureLevel;
   readonly subtasks: readonly SubtaskMetrics[];
+  /** A source's rate controller: the rate it sets and what it last observed (DataStream.setRateController). */
+  readonly rateController?: RateControllerMetrics;
+}
+
+/**
+ * What a source's rate controller last observed over one interval and the rate it set. The
+ * delays are Eddy's measures of Spark's: processing delay is the busiest vertex's busy time plus
+ * its wait on its own asynchronous work, per subtask; scheduling delay is the time a record waited
+ * in channels before a task took it, the average per record at each vertex, summed over vertices.
+ */
+export interface RateControllerMetrics {
+  /** The rate the source is held to, records/s (undefined: not limited yet). */
+  readonly rate: number | undefined;
+  /** Records the job's last operators received in the interval. */
+  readonly elements: number;
+  readonly processingDelayMs: number;
+  readonly schedulingDelayMs: number;
+  /** elements / processing delay, records/s. */
+  readonly processingRate: number;
+  /** When it last observed, ms since epoch (undefined: not yet). */
+  readonly updatedAt: number | undefined;
 }
 
 /** The whole job. */

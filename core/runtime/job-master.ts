@@ -184,7 +184,13 @@ export class JobMaster {
   }
 
   metrics(): JobMetrics {
-    return this.executor.metrics();
+    const m = this.executor.metrics();
+    if (this.rateControllers.size === 0) return m;
+    const vertices = m.vertices.map((v) => {
+      const controller = this.rateControllers.get(v.id);
+      return controller === undefined ? v : { ...v, rateController: controller.state() };
+    });
+    return { ...m, vertices };
   }
 
   private newExecutor(restore: RestoreSettings | undefined): JobExecution {

@@ -664,16 +664,27 @@ export class TaskExecutor {
 }
 
 /**
- * Lets timers, I/O and messages run: a macrotask, not a microtask. A MessageChannel message runs
- * at once where setTimeout(0) is clamped (to 1 ms on Node, 4 ms after nesting in browsers). One
- * channel serves an executor's whole life (creating one per yield costs more than the yield);
- * it is closed when the executor ends, so it keeps no process alive.
+ * Lets timers, I/O and messages run: a macrotask, not a microtask. `setImmediate` (Node, Deno,
+ * Bun) runs right after the event loop has polled for I/O, unclamped. Elsewhere a MessageChannel
+ * message runs at once where setTimeout(0) is clamped (to 4 ms after nesting in browsers); but a
+ * port may deliver many messages in one go (Node's delivers up to 1000 before it looks at I/O
+ * again), so at least every `FULL_TURN_MS` a yield takes a setTimeout instead, a whole turn of
+ * the event loop. One channel serves an executor's whole life (creating one per yield costs more
+ * than the yield); it is closed when the executor ends, so it keeps no process alive.
  */
 class EventLoopYield {
   private channel: MessageChannel | undefined;
   private resolve: (() => void) | undefined;
+  private lastFullTurn = 0;
 
   next(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastFullTurn > FULL_TURN_MS) {
+      this.lastFullTurn = now;
+      return new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+    if (typeof g.setImmediate === "function") return new Promise((resolve) => g.setImmediate!(resolve));
     if (typeof MessageChannel !== "function") return new Promise((resolve) => setTimeout(resolve, 0));
     if (this.channel === undefined) {
       const channel = new MessageChannel();
@@ -697,3 +708,6 @@ class EventLoopYield {
     this.channel = undefined;
   }
 }
+
+/** Where yields go through a MessageChannel, a whole event-loop turn at least this often, ms. */
+const FULL_TURN_MS = 10;

@@ -14,7 +14,7 @@
  * - scheduling delay: the time records waited in channels before a task took them, the average
  *   per record at each vertex, summed over the vertices (Little's law over each channel's queue).
  */
-import type { JobMetrics } from "../../metrics/job-metrics.ts";
+import type { JobMetrics, RateControllerMetrics } from "../../metrics/job-metrics.ts";
 import { PIDRateEstimator, type PidOptions } from "./pid-rate-estimator.ts";
 
 /** Options of a source's rate controller (`DataStream.setRateController`). */
@@ -28,16 +28,7 @@ export interface RateControllerOptions extends PidOptions {
 }
 
 /** What a controller last saw and set (metrics). */
-export interface RateControllerState {
-  /** The rate the source is held to, records/s (undefined: not limited yet). */
-  readonly rate: number | undefined;
-  readonly elements: number;
-  readonly processingDelayMs: number;
-  readonly schedulingDelayMs: number;
-  /** elements / processing delay, records/s. */
-  readonly processingRate: number;
-  readonly updatedAt: number | undefined;
-}
+export type RateControllerState = RateControllerMetrics;
 
 interface Totals {
   readonly elements: number;
