@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- suite...]`: runs each benchmark suite on Node, Deno and Bun (each in its own
  * process, one after another so they do not compete for cores) and prints one table.
- * Suites: core, checkpoint, kafka, wasm, nexmark, http, cluster. `EDDY_BENCH_RUNTIMES=node,bun` limits the runtimes. Each
+ * Suites: core, checkpoint, kafka, wasm, nexmark, http, cluster, rate, edge (edge runs on Node only: it
+ * drives workerd from there). `EDDY_BENCH_RUNTIMES=node,bun` limits the runtimes. Each
  * suite's table and the machine it ran on go to BENCHMARKS.md (its section only).
  */
 import { fileURLToPath } from "node:url";
@@ -22,7 +23,11 @@ const suites: Record<string, string> = {
   http: "bench/http-bench.ts",
   cluster: "bench/cluster-bench.ts",
   rate: "bench/rate-bench.ts",
+  edge: "bench/edge-bench.ts",
 };
+
+/** Suites that run from Node only (they start other runtimes themselves). */
+const nodeOnly = new Set(["edge"]);
 
 const runtimes: Record<string, (file: string) => [string, string[]]> = {
   node: (file) => [process.execPath, ["--expose-gc", "--import", "tsx", file]],
@@ -56,7 +61,7 @@ let failed = false;
 for (const suite of selected) {
   const loadBefore = os.loadavg();
   const suiteRows: BenchRow[] = [];
-  for (const runtime of runtimeNames) {
+  for (const runtime of nodeOnly.has(suite) ? runtimeNames.filter((r) => r === "node") : runtimeNames) {
     process.stderr.write(`running ${suite} on ${runtime}...\n`);
     try {
       suiteRows.push(...(await runOne(runtime, suites[suite]!)));

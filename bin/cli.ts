@@ -2,7 +2,8 @@
 /**
  * The `eddy` command line: `serve` runs the HTTP API (with `--demo`, the page-count demo job
  * too); `submit` (or `run`), `list`, `cancel` and `savepoint` talk to a running server; `demo`
- * runs the demo job alone; `conformance` runs the conformance suite on the installed runtimes.
+ * runs the demo job alone; `bundle` writes a Worker for the edge and `dev` runs it in workerd;
+ * `conformance` runs the conformance suite on the installed runtimes.
  * Client commands take `--url` (EDDY_URL) and `--token` (EDDY_TOKEN).
  */
 import { CliError, clientCommands } from "./client-commands.ts";
@@ -15,6 +16,14 @@ const commands: Record<string, { describe: string; run: (args: string[]) => Prom
   serve: {
     describe: `serve the HTTP API: ${SERVE_USAGE.slice("eddy serve ".length)}; started again on the same directories, it resumes its jobs`,
     run: async (args) => (await import("./serve.ts")).serveCommand(args),
+  },
+  bundle: {
+    describe: "write a Worker running Eddy on Durable Objects: eddy bundle <job.ts|spec.json> [--component x.wasm]... -o <dir> [--name worker-name] (worker.js, wrangler.jsonc, config.capnp)",
+    run: async (args) => (await import("./bundle.ts")).bundleCommand(args),
+  },
+  dev: {
+    describe: "run a bundled Worker locally in workerd from npm: eddy dev <dir> [--port 8787] [--host 127.0.0.1] [--storage <dir> (default <dir>/storage)]",
+    run: async (args) => (await import("./dev.ts")).devCommand(args),
   },
   ...clientCommands,
   conformance: {

@@ -4,7 +4,7 @@ export { EddyError, type ErrorDomain, type EddyErrorOptions } from "./errors.ts"
 export { OutputTag, type StreamOperator, type Output, type OperatorContext, type RestoredCustomState, type SnapshotContext } from "./runtime/operator.ts";
 export { LocalExecutor } from "./runtime/executor.ts";
 export type { JobExecution } from "./runtime/job-execution.ts";
-export type { JobReference, TaskDeployment, TaskManagerMessage, JobManagerMessage, EnvironmentSettings } from "./runtime/task-manager.ts";
+export type { JobReference, TaskDeployment, TaskManagerMessage, JobManagerMessage, EnvironmentSettings, ModuleLoader } from "./runtime/task-manager.ts";
 export type { UserCodeWatch } from "./runtime/user-code-watch.ts";
 export type { Cluster, TaskManagerInfo } from "./cluster/cluster.ts";
 export { WorkerCluster, type WorkerClusterOptions } from "./cluster/worker-cluster.ts";

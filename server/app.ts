@@ -429,6 +429,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
       outputFs,
       print,
       submitted: job.submitted,
+      jobKey: job.jobKey,
       kafka,
       component: async (id, kind, name, path) => components.provider(await componentFor(id, kind, path), name),
     };
@@ -472,6 +473,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
     const params: SpecJobParams = {
       spec,
       submitted: job.submitted,
+      jobKey: job.jobKey,
       artifacts: bytes,
       ...(options.outputDir !== undefined ? { outputDir: options.outputDir } : {}),
       ...(options.kafkaBrokers !== undefined ? { kafkaBrokers: options.kafkaBrokers } : {}),

@@ -5,7 +5,7 @@ export type { JobView, VertexView, EndedJobData } from "./ended-job.ts";
 export { JobStore, type JobRecord, type UnreadableRecord } from "./job-store.ts";
 export type { RecoveredJobs } from "./job-recovery.ts";
 export { JobSpec, SourceSpec, OperatorSpec, SinkSpec, CheckpointingSpec, RestartStrategySpec } from "./job-spec.ts";
-export { buildJob, type BuildContext, type BuiltJob, type GraphContext } from "./job-builder.ts";
+export { buildJob, buildGraph, defaultSpecConnectors, type BuildContext, type BuiltJob, type GraphContext, type SpecConnectors } from "./job-builder.ts";
 export { ResultBuffer } from "./result-buffer.ts";
 export { MemoryArtifactStore, FileSystemArtifactStore, sha256Hex, isArtifactId, type ArtifactStore, type ArtifactInfo } from "./artifact-store.ts";
 export { defaultComponentRuntime, unavailableComponentRuntime, type ComponentRuntime } from "./components.ts";

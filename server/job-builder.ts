@@ -26,6 +26,7 @@ import {
   type SinkWriter,
   type Source,
   type SourceSplit,
+  type TwoPhaseCommitSink,
   SlidingEventTimeWindows,
   SlidingProcessingTimeWindows,
   StreamExecutionEnvironment,
@@ -68,6 +69,15 @@ export interface GraphContext {
    * from it, so a job resumed after a restart generates the same records again.
    */
   readonly submitted?: number;
+  /** Names the job, the same across its restarts (webhook sinks start their idempotency keys with it). */
+  readonly jobKey?: string;
+  /** The buffer of a collect sink keeping `capacity` records (default: a ResultBuffer in memory). */
+  readonly resultBuffer?: (capacity: number) => ResultBuffer;
+  /**
+   * Ingest sources and webhook sinks (default: ingest sources are refused, they need a Durable
+   * Object deployment; webhook sinks through eddy/workerd's WebhookSink).
+   */
+  readonly connectors?: SpecConnectors;
 }
 
 /** What building a job in this isolate needs from the server. */
@@ -77,6 +87,23 @@ export interface BuildContext extends GraphContext {
   /** Names the job's checkpoints (unique per submission). */
   readonly jobKey: string;
 }
+
+/** Builds the connectors of a spec that belong to a deployment (`path` names the entry in errors). */
+export interface SpecConnectors {
+  ingest(spec: Extract<SourceSpec, { type: "ingest" }>, path: string): Promise<Source<unknown, SourceSplit, unknown>>;
+  webhook(spec: Extract<SinkSpec, { type: "webhook" }>, path: string, jobKey: string | undefined): Promise<Sink<unknown> | TwoPhaseCommitSink<unknown, any>>;
+}
+
+/** Webhook sinks from eddy/workerd (any runtime has fetch); ingest sources need the edge. */
+export const defaultSpecConnectors: SpecConnectors = {
+  ingest: async (_s, path) => {
+    throw new HttpError(501, "[eddy] ingest sources run on a Durable Object deployment (eddy bundle): this server has nowhere durable to take posted records", [{ path, message: "expected a source this server runs" }]);
+  },
+  webhook: async (s, _path, jobKey) => {
+    const { WebhookSink } = await import("../adapters/workerd/webhook-sink.ts");
+    return new WebhookSink({ ...(jobKey !== undefined ? { idempotencyKeyPrefix: jobKey } : {}), url: s.url, ...(s.headers !== undefined ? { headers: s.headers } : {}), ...(s.maxRecordsPerRequest !== undefined ? { maxRecordsPerRequest: s.maxRecordsPerRequest } : {}) });
+  },
+};
 
 /** An environment with the job built on it, and the collect sink's buffer if there is one. */
 export interface BuiltJob {
@@ -218,6 +245,9 @@ async function source(env: StreamExecutionEnvironment, s: SourceSpec, index: num
   if (s.type === "kafka") {
     const kafka = await ctx.kafka.source(s, `sources[${index}]`);
     stream = env.fromSource(kafka as Source<Rec, SourceSplit, unknown>, watermarks(s));
+    if (s.parallelism !== undefined) stream.setParallelism(s.parallelism);
+  } else if (s.type === "ingest") {
+    stream = env.fromSource((await (ctx.connectors ?? defaultSpecConnectors).ingest(s, `sources[${index}]`)) as Source<Rec, SourceSplit, unknown>, watermarks(s), s.name);
     if (s.parallelism !== undefined) stream.setParallelism(s.parallelism);
   } else if (s.type === "collection") {
     stream = env.fromCollection<Rec>(s.records as Rec[], watermarks(s));
@@ -370,9 +400,13 @@ async function sink(s: SinkSpec, index: number, ctx: GraphContext): Promise<{ si
     case "print":
       return { sink: new PrintLines(s.prefix, ctx.print) };
     case "collect": {
-      const results = new ResultBuffer(s.maxRecords ?? 10_000);
+      const capacity = s.maxRecords ?? 10_000;
+      const results = ctx.resultBuffer?.(capacity) ?? new ResultBuffer(capacity);
+      // A result sink: written on a TaskManager in another isolate, its records reach this buffer.
       return { sink: new CollectSink(results), results };
     }
+    case "webhook":
+      return { sink: await (ctx.connectors ?? defaultSpecConnectors).webhook(s, `sinks[${index}]`, ctx.jobKey) };
     case "file":
       if (ctx.outputFs === undefined) {
         throw specError(`sinks[${index}]`, "expected a server with an output directory: file sinks of jobs on TaskManagers write part files under one, and this server keeps its output in memory");

@@ -33,6 +33,9 @@ export const RelativePath = z
     error: "expected a relative path of '/'-separated names (none empty, '.' or '..'), without ':' or a leading '/'",
   });
 
+/** A checkpoint or savepoint location in a Durable Object deployment's storage. */
+const DurableLocation = z.string().regex(/^durable-object:\/\/[^/\s]+\/[^/\s]+\/(chk|savepoint)-\d+$/);
+
 /** A job id as `POST /jobs` returns it: 32 lowercase hex digits. */
 export const JobId = z.string({ error: "expected a job id" }).regex(/^[0-9a-f]{32}$/, { error: "expected a job id: 32 lowercase hex digits, as returned by POST /jobs" });
 
@@ -151,8 +154,20 @@ const KafkaSource = z
   })
   .describe("A Kafka source (FLIP-27) with partition discovery. Without timestampField, event time is the record's Kafka timestamp.");
 
-const sourceSpec = z.discriminatedUnion("type", [GeneratorSource, CollectionSource, KafkaSource], {
-  error: "expected type to be one of generator, collection, kafka",
+/** A name that is part of a URL: letters, digits, `-` and `_`. */
+const UrlName = z.string({ error: "expected a name" }).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "expected a name of 1-64 letters, digits, - or _ (it is part of a URL)" });
+
+const IngestSource = z
+  .strictObject({
+    type: z.literal("ingest"),
+    ...sourceCommon,
+    name: UrlName.describe("Records go to POST /jobs/{jobid}/ingest/{name} (or a WebSocket there)."),
+    maxBacklog: posInt().max(10_000_000).optional().describe("Records that may wait unread per partition before posts get 429 (default 100 000)."),
+  })
+  .describe("Records posted to the job over HTTP or WebSocket, answered once durable (Durable Object deployments: eddy bundle).");
+
+const sourceSpec = z.discriminatedUnion("type", [GeneratorSource, CollectionSource, KafkaSource, IngestSource], {
+  error: "expected type to be one of generator, collection, kafka, ingest",
 });
 /** Schema of {@link SourceSpec}. */
 export const SourceSpec: z.ZodType<SourceSpec> = sourceSpec;
@@ -230,8 +245,17 @@ const sinkSpec = z.discriminatedUnion(
         properties: KafkaProperties.optional(),
       })
       .describe("Records written as JSON values to a Kafka topic; EXACTLY_ONCE through Kafka transactions committed with checkpoints."),
+    z
+      .strictObject({
+        type: z.literal("webhook"),
+        name: DisplayName.optional(),
+        url: z.string().regex(/^https?:\/\/[^\s]+$/, { error: "expected an http(s) URL" }).max(2000),
+        headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, { error: "expected a header name" }), z.string().max(4000)).optional(),
+        maxRecordsPerRequest: posInt().max(100_000).optional().describe("Records per request (default 1000)."),
+      })
+      .describe("Records POSTed as JSON when checkpoints complete, each request with an Idempotency-Key (job, subtask, checkpoint, part): exactly once for a receiver that keeps the keys."),
   ],
-  { error: "expected type to be one of print, collect, file, kafka" },
+  { error: "expected type to be one of print, collect, file, kafka, webhook" },
 );
 /** Schema of {@link SinkSpec}. */
 export const SinkSpec: z.ZodType<SinkSpec> = sinkSpec;
@@ -274,7 +298,10 @@ const jobSpec = z
     restartStrategy: RestartStrategySpec.optional().describe("Default: none without checkpointing, exponential-delay (1 s to 1 min) with it."),
     savepoint: z
       .strictObject({
-        path: RelativePath.optional().describe("A location returned by a savepoint trigger, or a checkpoint's external_path."),
+        path: z
+          .union([RelativePath, DurableLocation], { error: "expected a relative path of '/'-separated names (none empty, '.' or '..'), or a durable-object:// location on the edge" })
+          .optional()
+          .describe("A location returned by a savepoint trigger, or a checkpoint's external_path (durable-object://... on a Durable Object deployment)."),
         fromJob: JobId.optional().describe("Start from the latest retained checkpoint of this job (an id from GET /jobs)."),
         allowNonRestoredState: z.boolean().optional(),
       })
@@ -360,8 +387,15 @@ interface KafkaSourceSpec extends SourceCommonSpec {
   properties?: Record<string, string | number | boolean> | undefined;
 }
 
+/** Records posted to the job (Durable Object deployments). */
+interface IngestSourceSpec extends SourceCommonSpec {
+  type: "ingest";
+  name: string;
+  maxBacklog?: number | undefined;
+}
+
 /** A source of a job spec. */
-export type SourceSpec = GeneratorSourceSpec | CollectionSourceSpec | KafkaSourceSpec;
+export type SourceSpec = GeneratorSourceSpec | CollectionSourceSpec | KafkaSourceSpec | IngestSourceSpec;
 
 /** Fields every operator has. */
 interface OperatorCommonSpec {
@@ -442,7 +476,8 @@ export type SinkSpec =
       deliveryGuarantee?: "NONE" | "AT_LEAST_ONCE" | "EXACTLY_ONCE" | undefined;
       transactionalIdPrefix?: string | undefined;
       properties?: Record<string, string | number | boolean> | undefined;
-    };
+    }
+  | { type: "webhook"; name?: string | undefined; url: string; headers?: Record<string, string> | undefined; maxRecordsPerRequest?: number | undefined };
 
 /** Checkpointing of a job spec's job. */
 export interface CheckpointingSpec {
@@ -503,6 +538,9 @@ function checkJobShape(job: JobSpec, ctx: z.RefinementCtx): void {
   job.sinks.forEach((s, i) => {
     if (s.type === "file" && job.checkpointing === undefined) {
       issue(["sinks", i], "a file sink commits its part files when a checkpoint completes: expected checkpointing");
+    }
+    if (s.type === "webhook" && job.checkpointing === undefined) {
+      issue(["sinks", i], "a webhook sink sends its records when a checkpoint completes: expected checkpointing");
     }
     if (s.type !== "kafka") return;
     if (s.deliveryGuarantee === "EXACTLY_ONCE") {

@@ -18,6 +18,8 @@ export interface SpecJobParams {
   readonly spec: JobSpec;
   /** Submission time, ms since epoch: generators count event time from it. */
   readonly submitted: number;
+  /** Names the job, the same across its restarts. */
+  readonly jobKey?: string;
   /** The bytes of each artifact the spec names, by id. */
   readonly artifacts: Readonly<Record<string, Uint8Array>>;
   /** The directory file sinks write under (the server's output directory), when there is one. */
@@ -75,6 +77,7 @@ async function taskManagerContext(params: SpecJobParams): Promise<GraphContext> 
     print: () => {},
     kafka: defaultKafkaRuntime(params.kafkaBrokers !== undefined ? { allowedBrokers: params.kafkaBrokers } : {}),
     submitted: params.submitted,
+    ...(params.jobKey !== undefined ? { jobKey: params.jobKey } : {}),
   };
 }
 

@@ -22,7 +22,7 @@ export function createServerWorker(options: Omit<AppOptions, "components" | "kaf
       app ??= createApp({
         ...options,
         components: unavailableComponentRuntime("workerd forbids compiling WebAssembly at run time; bundle components at deploy time"),
-        kafka: unavailableKafkaRuntime("the Kafka client needs TCP sockets (node:net), which workerd does not offer"),
+        kafka: unavailableKafkaRuntime("Eddy's Kafka client (kafkajs) opens TCP sockets through node:net, which a Worker does not have, and Eddy has no Kafka client over cloudflare:sockets"),
       });
       return app.fetch(request);
     },

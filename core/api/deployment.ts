@@ -7,11 +7,11 @@ import { EddyError } from "../errors.ts";
 import { CollectSink } from "../connectors/collect-sink.ts";
 import { ExecutionGraph } from "../graph/execution-graph.ts";
 import { jobFingerprint } from "../cluster/fingerprint.ts";
-import type { TaskDeployment } from "../runtime/task-manager.ts";
+import type { ModuleLoader, TaskDeployment } from "../runtime/task-manager.ts";
 import { StreamExecutionEnvironment } from "./environment.ts";
 
-/** The execution graph of a deployment, built in this isolate. */
-export async function buildDeployment(deployment: TaskDeployment): Promise<ExecutionGraph> {
+/** The execution graph of a deployment, built in this isolate (`load`: see {@link StreamExecutionEnvironment.build}). */
+export async function buildDeployment(deployment: TaskDeployment, load?: ModuleLoader): Promise<ExecutionGraph> {
   const s = deployment.environment;
   const env = StreamExecutionEnvironment.create({
     parallelism: s.parallelism,
@@ -22,7 +22,7 @@ export async function buildDeployment(deployment: TaskDeployment): Promise<Execu
     chaining: s.chaining,
     bufferTimeoutMs: s.bufferTimeoutMs,
   });
-  const stream = await env.build(deployment.job);
+  const stream = await env.build(deployment.job, load);
   if (deployment.collect) {
     if (stream === undefined) throw new EddyError(`[eddy] the builder "${deployment.job.export}" returned no stream to collect on this TaskManager`, { code: "INVALID_JOB", domain: "user", retryable: false });
     stream.sinkTo(new CollectSink([]), "Collect Sink");

@@ -19,7 +19,7 @@ import type { CompletedCheckpoint } from "../checkpoint/types.ts";
 import { JobMaster, type InitialRestore } from "../runtime/job-master.ts";
 import { RestartStrategies, type RestartStrategy } from "../runtime/restart-strategy.ts";
 import type { ExecutionFactory } from "../runtime/job-execution.ts";
-import type { EnvironmentSettings, JobReference } from "../runtime/task-manager.ts";
+import type { EnvironmentSettings, JobReference, ModuleLoader } from "../runtime/task-manager.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { ClusterExecution } from "../cluster/cluster-execution.ts";
 
@@ -186,7 +186,8 @@ export class StreamExecutionEnvironment {
    * with `(env, ref.params)` and may return a stream (collect it with `executeAndCollect()`).
    * On a cluster every TaskManager builds the job the same way, so the builder must build the
    * same graph each time and keep its side effects (files, connections) to the operators it
-   * creates.
+   * creates. `load` finds the module where it cannot be imported at run time (a bundle's table
+   * of modules on workerd).
    *
    * @example
    * // jobs/page-counts.ts: export function pageCounts(env, { rate }) { env.fromGenerator(...)...print(); }
@@ -194,11 +195,11 @@ export class StreamExecutionEnvironment {
    * await env.build({ module: new URL("./jobs/page-counts.ts", import.meta.url).href, export: "pageCounts", params: { rate: 1000 } });
    * await env.execute("page counts");
    */
-  async build<T = unknown>(ref: JobReference): Promise<DataStream<T> | undefined> {
+  async build<T = unknown>(ref: JobReference, load?: ModuleLoader): Promise<DataStream<T> | undefined> {
     checkArgument(ref !== null && typeof ref === "object" && typeof ref.module === "string" && typeof ref.export === "string", "[eddy] build needs { module, export, params? }");
     let module: Record<string, unknown>;
     try {
-      module = (await import(/* @vite-ignore */ ref.module)) as Record<string, unknown>;
+      module = load !== undefined ? await load(ref.module) : ((await import(/* @vite-ignore */ ref.module)) as Record<string, unknown>);
     } catch (error) {
       const why = typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : String(error);
       throw new EddyError(`[eddy] the job module ${ref.module} could not be loaded: ${why}`, { code: "INVALID_JOB", domain: "user", retryable: false, cause: error });

@@ -27,6 +27,12 @@ export interface TaskManagerHost {
   poll?(): void;
   /** Marks user code against a budget per call (absent: no budgets). */
   watch?(budgetMs: number): UserCodeWatch | undefined;
+  /**
+   * Runs an attempt's executor to its end (default `executor.run()`, a loop that waits for work).
+   * A host whose isolate lives only while it handles an event (a Durable Object) steps it in
+   * bounded slices from its alarms instead.
+   */
+  drive?(executor: TaskExecutor): Promise<void>;
   readonly clock?: Clock;
 }
 
@@ -155,7 +161,7 @@ export class TaskManagerRuntime {
     d.stopMetrics = () => clearInterval(timer);
     let error: unknown;
     try {
-      await executor.run();
+      await (this.host.drive?.(executor) ?? executor.run());
     } catch (e) {
       error = e;
     }

@@ -38,8 +38,14 @@ export interface LingeringScope {
 export interface TwoPhaseCommitLogic<T, TXN> {
   beginTransaction(): TXN | Promise<TXN>;
   write(transaction: TXN, value: T, timestamp: number): void | Promise<void>;
-  /** Makes the transaction durable but not visible (e.g. flush, stage). */
-  preCommit(transaction: TXN): void | Promise<void>;
+  /**
+   * Makes the transaction durable but not visible (e.g. flush, stage), at the barrier of
+   * checkpoint `checkpointId`. It is committed only once a checkpoint at least that far has
+   * completed, and a restored job numbers its checkpoints after the one it restored, so a
+   * committed transaction's id is never given to other writes of this subtask: a commit may
+   * name its writes after it (idempotency keys).
+   */
+  preCommit(transaction: TXN, checkpointId: number): void | Promise<void>;
   /** Makes it visible. Must be idempotent: it may run again after a failure. */
   commit(transaction: TXN): void | Promise<void>;
   abort(transaction: TXN): void | Promise<void>;
@@ -141,7 +147,7 @@ export class TwoPhaseCommitSinkOperator<T, TXN> implements StreamOperator<T, nev
   async prepareSnapshotPreBarrier(checkpointId: number): Promise<void> {
     await this.writes.drain();
     const txn = this.current as TXN;
-    await this.logic.preCommit(txn);
+    await this.logic.preCommit(txn, checkpointId);
     this.waiting.push({ checkpointId, transaction: txn });
     this.current = await this.logic.beginTransaction();
   }

@@ -21,6 +21,12 @@ export interface JobReference<P = unknown> {
   readonly params?: P;
 }
 
+/**
+ * Loads the module a {@link JobReference} names (default: `import(specifier)`). Runtimes that
+ * cannot import at run time (workerd: modules are bundled at deploy time) look it up in a table.
+ */
+export type ModuleLoader = (specifier: string) => Promise<Record<string, unknown>>;
+
 /** The environment settings a TaskManager rebuilds the job with (the JobManager's, as plain data). */
 export interface EnvironmentSettings {
   readonly parallelism: number;

@@ -1,0 +1,65 @@
+/**
+ * A webhook receiver for the edge tests: a local HTTP server that keeps the idempotency keys it
+ * has seen, as a receiver taking a webhook sink's requests exactly once must. It takes each
+ * key's records once and counts the requests sent again under a known key.
+ */
+import { type IncomingMessage, type Server, createServer } from "node:http";
+
+/** A local receiver of webhook requests. */
+export class WebhookReceiver {
+  /** Records by idempotency key, in arrival order of the first request of each key. */
+  readonly byKey = new Map<string, unknown[]>();
+  /** Requests that came again under a key seen before. */
+  repeated = 0;
+  /** Requests under a known key whose records differ from the first ones (a broken exactly-once). */
+  conflicting = 0;
+  /** Requests without an idempotency key (a sink that is not exactly once would send them). */
+  withoutKey = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<WebhookReceiver> {
+    let receiver!: WebhookReceiver;
+    const server = createServer((req, res) => {
+      void body(req).then((text) => {
+        const key = req.headers["idempotency-key"];
+        if (typeof key !== "string") receiver.withoutKey++;
+        else {
+          const records = (JSON.parse(text) as { records: unknown[] }).records;
+          const seen = receiver.byKey.get(key);
+          if (seen === undefined) receiver.byKey.set(key, records);
+          else {
+            receiver.repeated++;
+            if (JSON.stringify(seen) !== JSON.stringify(records)) receiver.conflicting++;
+          }
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/hook`);
+    return receiver;
+  }
+
+  /** Every record taken, once per key. */
+  get records(): unknown[] {
+    return [...this.byKey.values()].flat();
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    req.on("data", (c: Uint8Array) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
