@@ -357,7 +357,8 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
     const partition = parsed.key !== undefined ? hash(parsed.key) % target.partitions : Math.floor(Math.random() * target.partitions);
     const outcome: AppendOutcome = await objects(c).ingest(id, source, partition).append(parsed.records, parsed.key, target.maxBacklog);
     if (outcome.status === "backpressured") {
-      return c.json(errorBody(new HttpError(429, `[eddy] the job is behind: ${outcome.backlog} records of ingest source "${source}" wait to be read; retry after ${outcome.retryAfterSeconds} s`)), 429, { "retry-after": String(outcome.retryAfterSeconds) });
+      const why = outcome.rate !== undefined ? `ingest source "${source}" admits ${Math.round(outcome.rate * target.partitions)} records/s (its rate controller's rate)` : `the job is behind: ${outcome.backlog} records of ingest source "${source}" wait to be read`;
+      return c.json(errorBody(new HttpError(429, `[eddy] ${why}; retry after ${outcome.retryAfterSeconds} s`)), 429, { "retry-after": String(outcome.retryAfterSeconds) });
     }
     if (outcome.status === "ended") {
       ingestTargets.delete(`${id}/${source}`);

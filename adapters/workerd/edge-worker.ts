@@ -155,6 +155,9 @@ export function createEdgeWorker(options: EdgeWorkerOptions): EdgeWorker {
         endIngest: async (jobId, source, partitions) => {
           await Promise.all(Array.from({ length: partitions }, (_, p) => ingest(`${jobId}/${source}/${p}`).end()));
         },
+        setIngestRate: async (jobId, source, partitions, rate) => {
+          await Promise.all(Array.from({ length: partitions }, (_, p) => ingest(`${jobId}/${source}/${p}`).setAdmissionRate(rate)));
+        },
         jobModules: (manager) => loader(specJobModule({ components, results: () => manager.resultBuffer! })),
         refusal: (error): SubmitOutcome => {
           const http: HttpError = toHttpError(error);
@@ -224,6 +227,9 @@ export function createEdgeWorker(options: EdgeWorkerOptions): EdgeWorker {
     }
     end(): Promise<void> {
       return this.log.end();
+    }
+    setAdmissionRate(rate: number | undefined): Promise<void> {
+      return this.log.setAdmissionRate(rate);
     }
     fetch(request: Request): Promise<Response> {
       return this.log.fetch(request);

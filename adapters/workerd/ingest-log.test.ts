@@ -28,6 +28,22 @@ describe("an ingest partition's log", () => {
     expect((await log.append(records(8, 5), undefined, 10)).status).toBe("appended");
   });
 
+  it("admits at the rate it is given, naming the rate and the wait, and a retry of an accepted key is never refused", async () => {
+    let now = 0;
+    const log = new IngestLog(new MemoryDurableStorage(), { now: () => now });
+    await log.setAdmissionRate(10);
+    // One second of the rate as a burst, then refused until the bucket refills.
+    expect((await log.append(records(0, 10), "a", 1_000)).status).toBe("appended");
+    expect(await log.append(records(10, 5), "b", 1_000)).toEqual({ status: "backpressured", retryAfterSeconds: 1, backlog: 10, rate: 10 });
+    // The retry of an accepted post is answered as a duplicate, rate or not.
+    expect(await log.append(records(0, 10), "a", 1_000)).toMatchObject({ status: "appended", duplicate: true });
+    now += 500;
+    expect((await log.append(records(10, 5), "b", 1_000)).status).toBe("appended");
+    // Lifted: everything is taken again.
+    await log.setAdmissionRate(undefined);
+    expect((await log.append(records(15, 500), "c", 1_000)).status).toBe("appended");
+  });
+
   it("reads from a checkpointed position within an entry, drops what a completed checkpoint read, and ends", async () => {
     const log = new IngestLog(new MemoryDurableStorage());
     await log.append(records(0, 4), undefined, 100);

@@ -6,6 +6,7 @@
  * position of a completed checkpoint are deleted. When more records wait to be read than the
  * source allows, appends are refused until the job catches up (backpressure, HTTP 429).
  */
+import { AdmissionGate } from "../../core/runtime/rate/admission-gate.ts";
 import type { DurableObjectStorage } from "./durable-object.ts";
 import type { AppendOutcome, IngestLogRpc, LogEntry, LogPosition, ReadResult } from "./ingest-protocol.ts";
 
@@ -44,6 +45,8 @@ function entryKey(seq: number): string {
 export class IngestLog implements IngestLogRpc {
   private meta: Meta | undefined;
   private waiters: (() => void)[] = [];
+  /** Admission at the rate controller's rate (kept in memory: the JobManager sets it again every second). */
+  private readonly gate = new AdmissionGate();
   private readonly keyWindowMs: number;
   private readonly now: () => number;
 
@@ -52,12 +55,18 @@ export class IngestLog implements IngestLogRpc {
     this.now = options.now ?? Date.now;
   }
 
+  async setAdmissionRate(rate: number | undefined): Promise<void> {
+    this.gate.setRate(rate, this.now());
+  }
+
   async append(records: readonly unknown[], key: string | undefined, maxBacklog: number): Promise<AppendOutcome> {
     const meta = await this.load();
     if (key !== undefined && (await this.storage.get(`${KEYS}${key}`)) !== undefined) return { status: "appended", records: records.length, duplicate: true };
     if (meta.ended) return { status: "ended" };
     const backlog = meta.appended - meta.taken;
     if (backlog > 0 && backlog + records.length > maxBacklog) return { status: "backpressured", retryAfterSeconds: 1, backlog };
+    const admission = this.gate.admit(records.length, this.now());
+    if (!admission.admitted) return { status: "backpressured", retryAfterSeconds: Math.max(1, Math.ceil(admission.retryAfterMs / 1000)), backlog, rate: admission.rate };
     const writes: Record<string, unknown> = {};
     if (records.length > 0) {
       const bytes = JSON.stringify(records).length;

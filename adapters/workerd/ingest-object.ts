@@ -37,6 +37,10 @@ export class DurableIngest implements IngestLogRpc {
     return this.log.end();
   }
 
+  setAdmissionRate(rate: number | undefined): Promise<void> {
+    return this.log.setAdmissionRate(rate);
+  }
+
   /** A WebSocket upgrade forwarded by the Worker (`?maxBacklog=` set by it). */
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || this.WebSocketPair === undefined) {
@@ -63,7 +67,7 @@ export class DurableIngest implements IngestLogRpc {
       outcome.status === "appended"
         ? { key, status: 200, accepted: outcome.records, duplicate: outcome.duplicate }
         : outcome.status === "backpressured"
-          ? { key, status: 429, retryAfter: outcome.retryAfterSeconds, error: `[eddy] the job is behind: ${outcome.backlog} records wait to be read` }
+          ? { key, status: 429, retryAfter: outcome.retryAfterSeconds, error: behind(outcome) }
           : { key, status: 409, error: "[eddy] this ingest source has ended" };
     ws.send(JSON.stringify(answer));
   }
@@ -71,6 +75,13 @@ export class DurableIngest implements IngestLogRpc {
   webSocketClose(ws: DurableWebSocket, code: number): void {
     ws.close(code === 1005 ? 1000 : code);
   }
+}
+
+/** Why an append was refused: the rate the source admits, or what waits to be read. */
+export function behind(outcome: { backlog: number; rate?: number | undefined }): string {
+  return outcome.rate !== undefined
+    ? `[eddy] the job admits ${Math.round(outcome.rate)} records/s here (its rate controller's rate)`
+    : `[eddy] the job is behind: ${outcome.backlog} records wait to be read`;
 }
 
 /** An ingest body: a JSON array of records, or `{"records": [...], "key"?: "..."}`; errors say what was expected. */

@@ -19,8 +19,11 @@ export interface LogEntry {
 export type AppendOutcome =
   /** Durable (the answer leaves the object only once it is written). `duplicate`: the key was seen before; nothing was added. */
   | { readonly status: "appended"; readonly records: number; readonly duplicate: boolean }
-  /** Too much is waiting to be read: try again later. */
-  | { readonly status: "backpressured"; readonly retryAfterSeconds: number; readonly backlog: number }
+  /**
+   * Too much is waiting to be read, or the records would go past the rate the source's rate
+   * controller admits (`rate`, records/s for this partition): try again after `retryAfterSeconds`.
+   */
+  | { readonly status: "backpressured"; readonly retryAfterSeconds: number; readonly backlog: number; readonly rate?: number }
   /** The source was ended: nothing more is taken. */
   | { readonly status: "ended" };
 
@@ -40,4 +43,6 @@ export interface IngestLogRpc {
   commit(seq: number): Promise<void>;
   /** No more records: readers end once they have read everything. */
   end(): Promise<void>;
+  /** The rate this partition admits, records/s, as the source's rate controller sets it (undefined: unlimited). */
+  setAdmissionRate(rate: number | undefined): Promise<void>;
 }

@@ -66,6 +66,8 @@ export type SubmitOutcome = { readonly ok: true } | { readonly ok: false; readon
 export interface IngestTarget {
   readonly partitions: number;
   readonly maxBacklog: number;
+  /** The source's vertex (its rate controller, if any, sets the admission rate). */
+  readonly vertexId?: string;
 }
 
 /** What the Worker asks of a trigger (savepoint, stop, checkpoint). */
@@ -85,6 +87,8 @@ export interface JobManagerContext {
   directory?(): { admit(entry: Omit<DirectoryEntry, "ended">): Promise<Admission>; ended(id: string): Promise<void> };
   /** Ends every partition of an ingest source. */
   endIngest?(jobId: string, source: string, partitions: number): Promise<void>;
+  /** Sets the rate each partition of an ingest source admits, records/s (undefined: unlimited). */
+  setIngestRate?(jobId: string, source: string, partitions: number, rate: number | undefined): Promise<void>;
   /** Loads a job module for the JobManager (the spec module gets a JobManager's context). */
   jobModules(manager: DurableJobManager): ModuleLoader;
   /** Turns an error thrown while building into the answer to the submission. */
@@ -268,7 +272,28 @@ export class DurableJobManager implements JobManagerRpc {
     // Timers of the JobManager (checkpoint triggers, timeouts) run when its attempt wakes.
     this.client.execution.post(() => {});
     await this.results?.flush();
+    await this.pushIngestRates();
     await this.state.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+  }
+
+  /**
+   * Push sources admit what their rate controller lets in (Spark's rate, beside the credits that
+   * cannot reach a client): each partition of an ingest source admits its share of the rate. Sent
+   * at start and with every alarm (an ingest object may have been evicted and lost it).
+   */
+  private async pushIngestRates(): Promise<void> {
+    const client = this.client;
+    const set = this.context.setIngestRate;
+    if (client === undefined || set === undefined || this.request === undefined) return;
+    const controllers = client.rateControllers();
+    const updates: Promise<void>[] = [];
+    for (const [name, target] of this.ingest) {
+      const controller = target.vertexId === undefined ? undefined : controllers.get(target.vertexId);
+      if (controller === undefined) continue;
+      const rate = controller.state().rate;
+      updates.push(set(this.request.id, name, target.partitions, rate === undefined ? undefined : rate / target.partitions));
+    }
+    await Promise.all(updates);
   }
 
   /** Collected results of the job (the spec module's collect sinks keep them here). */
@@ -371,7 +396,7 @@ export class DurableJobManager implements JobManagerRpc {
     this.ingest.clear();
     for (const v of client.executionGraph.jobGraph.vertices) {
       const source = v.isSource ? client.executionGraph.jobGraph.streamGraph.node(v.nodeIds[0]!).source?.source : undefined;
-      if (source instanceof IngestSource) this.ingest.set(source.options.name, { partitions: v.parallelism, maxBacklog: source.maxBacklog });
+      if (source instanceof IngestSource) this.ingest.set(source.options.name, { partitions: v.parallelism, maxBacklog: source.maxBacklog, vertexId: v.id });
     }
     this.cluster = cluster;
     return client;
@@ -382,6 +407,7 @@ export class DurableJobManager implements JobManagerRpc {
     client.start();
     const ended = (): void => void this.onEnded(client);
     client.getJobExecutionResult().then(ended, ended);
+    await this.pushIngestRates();
     await this.state.storage.setAlarm(Date.now() + HEARTBEAT_MS);
   }
 
