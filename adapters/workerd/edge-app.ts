@@ -13,11 +13,12 @@ import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { safeName } from "../../core/index.ts";
 import { randomHexId } from "../../core/graph/ids.ts";
-import { EDDY_VERSION } from "../../server/app.ts";
+import { EDDY_VERSION, createApp } from "../../server/app.ts";
 import { dashboardHtml } from "../../server/dashboard.ts";
 import { endedJob } from "../../server/ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "../../server/errors.ts";
-import { jobCheckpoints, jobDetails, jobExceptions, jobMetricValues, jobOverview, jobPlan, vertexBackpressure, vertexWatermarks } from "../../server/flink-json.ts";
+import { checkpointingStatistics } from "../../server/checkpoint-json.ts";
+import { jobDetails, jobExceptions, jobMetricValues, jobOverview, jobPlan, vertexBackpressure, vertexWatermarks } from "../../server/flink-json.ts";
 import type { JobEntry, Trigger } from "../../server/job-registry.ts";
 import { JobSpec } from "../../server/job-spec.ts";
 import { openApiDocument } from "../../server/openapi.ts";
@@ -149,7 +150,9 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
   };
 
   app.get("/", (c) => c.html(dashboardHtml()));
-  app.get("/openapi.json", (c) => c.json(openApiDocument(EDDY_VERSION)));
+  // The API is eddy/server's: its document is generated from eddy/server's routes.
+  let document: Promise<object> | undefined;
+  app.get("/openapi.json", async (c) => c.json(await (document ??= openApiDocument(createApp(), EDDY_VERSION))));
   app.get("/config", (c) =>
     c.json({
       "refresh-interval": 3000,
@@ -261,7 +264,7 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
   app.get("/jobs/:jobid/checkpoints", async (c) => {
     const s = await snapshot(c);
     if (s.checkpoints === undefined) throw new HttpError(404, `[eddy] checkpointing has not been enabled for job "${s.jobId}"`);
-    return c.json(jobCheckpoints(entryOf(s)));
+    return c.json(checkpointingStatistics(entryOf(s)) ?? {});
   });
   const vertex = (s: JobSnapshot, id: string) => {
     const v = s.metrics.vertices.find((x) => x.id === id);
