@@ -12,7 +12,7 @@ import { CliError } from "./client-commands.ts";
 
 /** The command's one-line help. */
 export const CONFORMANCE_USAGE =
-  "run the conformance suite and print a matrix scenario x runtime: [--runtime node|deno|bun|workerd|all (default all; or a list: node,bun)] [--task-managers N (also on N worker TaskManagers per runtime)] [--filter SUBSTRING] [--components DIR] [--kafka host:port,...] [--concurrency N] [--json]; or the HTTP-level scenarios against a deployed Eddy: --url http://host:port [--token T (or EDDY_TOKEN)] [--filter SUBSTRING] [--json]";
+  "run the conformance suite and print a matrix scenario x runtime: [--runtime node|deno|bun|workerd|all (default all; or a list: node,bun; workerd also on Durable Objects, the column workerd/do)] [--task-managers N (also on N worker TaskManagers per runtime)] [--filter SUBSTRING] [--components DIR] [--kafka host:port,...] [--concurrency N] [--json]; or the HTTP-level scenarios against a deployed Eddy: --url http://host:port [--token T (or EDDY_TOKEN)] [--filter SUBSTRING] [--json]";
 
 const OPTIONS = {
   runtime: { type: "string" },
@@ -94,7 +94,7 @@ export async function conformanceCommand(argv: readonly string[]): Promise<void>
   const matrix =
     args.url !== undefined
       ? await runHttpMatrix({ url: args.url, ...(args.token !== undefined ? { token: args.token } : {}), ...(args.filter !== undefined ? { filter: args.filter } : {}), progress })
-      : await runMatrix({ ...args, cwd: process.cwd(), progress });
+      : await runMatrix({ ...args, cwd: process.cwd(), progress, durableObjects: async () => (await import("./conformance-edge.ts")).durableObjectSuite() });
   console.log(args.json ? JSON.stringify(matrix, null, 2) : matrixText(matrix));
   if (matrix.failed > 0) process.exitCode = 1;
 }

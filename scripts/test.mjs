@@ -7,8 +7,8 @@
  *   3. package    scripts/package.test.ts: the npm package built, packed, installed and run on
  *                 Node, Deno, Bun and workerd; `deno publish --dry-run` for JSR
  *   4. conformance  `eddy conformance --task-managers 2`: every scenario on Node, Deno, Bun and
- *                  workerd, and on 2 worker TaskManagers per runtime, then the savepoint
- *                  portability matrix; prints the matrix
+ *                  workerd, on 2 worker TaskManagers per runtime and on Durable Objects in
+ *                  workerd, then the savepoint portability matrix; prints the matrix
  *   5. kafka      the Kafka adapter's scenarios on Deno and Bun
  *
  * Ends with one line `N passed, N failed` counting test cases over all stages: vitest's tests,

@@ -14,6 +14,8 @@ import { z } from "zod";
 import { safeName } from "../../core/index.ts";
 import { randomHexId } from "../../core/graph/ids.ts";
 import { EDDY_VERSION, createApp } from "../../server/app.ts";
+import { unavailableComponentRuntime } from "../../server/components.ts";
+import { unavailableKafkaRuntime } from "../../server/kafka.ts";
 import { dashboardHtml } from "../../server/dashboard.ts";
 import { endedJob } from "../../server/ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "../../server/errors.ts";
@@ -152,7 +154,11 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
   app.get("/", (c) => c.html(dashboardHtml()));
   // The API is eddy/server's: its document is generated from eddy/server's routes.
   let document: Promise<object> | undefined;
-  app.get("/openapi.json", async (c) => c.json(await (document ??= openApiDocument(createApp(), EDDY_VERSION))));
+  app.get("/openapi.json", async (c) => {
+    // An app only to describe its routes: nothing is loaded or run through it.
+    const described = (): ReturnType<typeof createApp> => createApp({ components: unavailableComponentRuntime("not used"), kafka: unavailableKafkaRuntime("not used") });
+    return c.json(await (document ??= openApiDocument(described(), EDDY_VERSION)));
+  });
   app.get("/config", (c) =>
     c.json({
       "refresh-interval": 3000,

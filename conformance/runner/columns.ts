@@ -9,6 +9,16 @@ import { lastTagged, runChild, tail } from "./child.ts";
 import { type Found, type RuntimeCommand, suiteScript } from "./runtimes.ts";
 import type { ConformanceWorker } from "./workerd.ts";
 
+/** A deployment that runs the suite itself and reports each scenario (Durable Objects behind an HTTP API). */
+export interface DeploymentSuite {
+  /** What runs the jobs (`workerd, Durable Objects`). */
+  readonly version: string;
+  /** Where its HTTP API answers (the HTTP-level scenarios run against it too). */
+  readonly api: string;
+  suite(filter: string | undefined, onLine?: (line: string) => void): Promise<readonly ScenarioResult[]>;
+  close(): Promise<void>;
+}
+
 /** Where a column runs, and how. */
 export interface ColumnSpec {
   /** The column's label: the runtime, with `/<n>tm` when on n worker TaskManagers. */
@@ -16,7 +26,7 @@ export interface ColumnSpec {
   readonly runtime: RuntimeName;
   /** Worker TaskManagers the jobs run on; 0: the local TaskManager. */
   readonly taskManagers: number;
-  readonly host: Found<RuntimeCommand | ConformanceWorker>;
+  readonly host: Found<RuntimeCommand | ConformanceWorker | DeploymentSuite>;
 }
 
 /** What one column gave. */
@@ -53,6 +63,7 @@ export async function runColumn(spec: ColumnSpec, options: ColumnOptions): Promi
   if ("missing" in spec.host) return { ...base, missing: spec.host.missing, results: [] };
   const host = spec.host.found;
   if (options.skipSuite === true) return { ...base, results: [] };
+  if ("suite" in host) return { ...base, version: host.version, results: await host.suite(options.filter, options.onLine) };
   if ("url" in host) return { ...base, ...(await onWorker(host, options)) };
   const args = [
     ...(options.filter !== undefined ? [`--filter=${options.filter}`] : []),

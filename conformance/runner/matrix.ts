@@ -9,7 +9,7 @@ import { scenarioNames } from "../catalog.ts";
 import type { ScenarioResult } from "../index.ts";
 import type { RuntimeName } from "../scenario.ts";
 import { HTTP_SCENARIOS, runHttpConformance } from "../http/index.ts";
-import { type ColumnResult, type ColumnSpec, runColumn } from "./columns.ts";
+import { type ColumnResult, type ColumnSpec, type DeploymentSuite, runColumn } from "./columns.ts";
 import { exampleComponents } from "./components.ts";
 import { type Broker, kafkaBroker } from "./kafka.ts";
 import { inPool } from "./pool.ts";
@@ -43,6 +43,8 @@ export interface MatrixOptions {
   readonly timeoutMs?: number;
   /** Progress for a person watching (components being built, columns starting and ending). */
   readonly progress?: (message: string) => void;
+  /** With workerd: also run the suite on a Durable Object deployment (a column `workerd/do`). */
+  readonly durableObjects?: () => Promise<Found<DeploymentSuite>>;
 }
 
 /** A row: one scenario's result in every column, in column order. */
@@ -85,7 +87,9 @@ async function serverOn(host: RuntimeCommand | ConformanceWorker): Promise<Found
 async function httpResults(spec: ColumnSpec, names: readonly string[], filter: string): Promise<ScenarioResult[]> {
   if (names.length === 0 || "missing" in spec.host) return [];
   if (spec.taskManagers > 0) return names.map((name) => ({ name, status: "skipped", durationMs: 0, reason: "the HTTP-level scenarios run once per runtime, in its own column: eddy serve there already places jobs on worker TaskManagers" }));
-  const server = await serverOn(spec.host.found);
+  const host = spec.host.found;
+  if ("suite" in host) return (await runHttpConformance({ url: host.api, filter })).results;
+  const server = await serverOn(host);
   if ("missing" in server) return names.map((name) => ({ name, status: "failed", durationMs: 0, error: server.missing }));
   try {
     return (await runHttpConformance({ url: server.found.url, token: server.found.token, filter })).results;
@@ -126,6 +130,7 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
     if ("found" in found) broker = found.found;
     else progress(found.missing);
   }
+  let deployment: DeploymentSuite | undefined;
   try {
     const specs: ColumnSpec[] = [...hosts].map(([runtime, host]) => ({ label: runtime, runtime, taskManagers: 0, host }));
     const tms = options.taskManagers ?? 0;
@@ -133,6 +138,11 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
       for (const [runtime, host] of hosts) {
         if (runtime !== "workerd") specs.push({ label: `${runtime}/${tms}tm`, runtime, taskManagers: tms, host });
       }
+    }
+    if (options.durableObjects !== undefined && hosts.has("workerd") && httpNames.length < scenarios.length) {
+      const found = await options.durableObjects();
+      if ("found" in found) deployment = found.found;
+      specs.push({ label: "workerd/do", runtime: "workerd", taskManagers: 0, host: found });
     }
     const columns =
       scenarios.length === 0
@@ -171,6 +181,7 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
       skipped: statuses.filter((s) => s === "skipped").length,
     };
   } finally {
+    await deployment?.close();
     await broker?.close();
     for (const host of hosts.values()) if ("found" in host && "url" in host.found) await host.found.close();
   }

@@ -1,0 +1,116 @@
+/**
+ * The conformance suite through a Durable Object deployment, as a column of `eddy conformance`:
+ * the suite's job modules bundled into a Worker by `eddy bundle`, served by workerd from npm with
+ * storage on disk, each scenario's job submitted with `POST /jobs` and run on a JobManager object
+ * and TaskManager objects (one per slot, so every exchange crosses objects by RPC), its collected
+ * output compared with the scenario's independently computed expectation.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type ScenarioResult, compareOutputs, loadScenario, scenarioNames } from "../conformance/index.ts";
+import type { DeploymentSuite } from "../conformance/runner/columns.ts";
+import type { Found } from "../conformance/runner/runtimes.ts";
+import { bundleEdge } from "./bundle.ts";
+import { startWorkerd, workerdBinary } from "./dev.ts";
+
+const SCENARIO_TIMEOUT_MS = 60_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
+
+/** Runs one scenario's job on the deployment at `url`. */
+async function runScenario(url: string, name: string): Promise<ScenarioResult> {
+  const started = performance.now();
+  const scenario = await loadScenario(name);
+  if ("run" in scenario) {
+    return { name, status: "skipped", durationMs: 0, reason: "drives its own jobs (failures, restores, a manual clock) from the runner's isolate; a Durable Object deployment takes jobs by its HTTP API" };
+  }
+  const failed = (error: string): ScenarioResult => ({ name, status: "failed", durationMs: performance.now() - started, error });
+  const submitted = await json(`${url}/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, job: { module: "conformance", export: "scenarioJob", params: { name } }, parallelism: scenario.parallelism, resultsCapacity: 1_000_000 }),
+  });
+  if (submitted.status !== 202) return failed(`POST /jobs answered ${submitted.status}: ${JSON.stringify(submitted.body)}`);
+  const id = submitted.body.jobid as string;
+  const deadline = Date.now() + SCENARIO_TIMEOUT_MS;
+  let state = "";
+  while (!["FINISHED", "FAILED", "CANCELED"].includes(state)) {
+    if (Date.now() > deadline) return failed(`the job was still ${state} after ${SCENARIO_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+    state = (await json(`${url}/jobs/${id}`)).body?.state ?? "";
+  }
+  if (state !== "FINISHED") return failed(`the job ended ${state}: ${JSON.stringify((await json(`${url}/jobs/${id}/exceptions`)).body?.["root-exception"])}`);
+  const results = (await json(`${url}/jobs/${id}/results?limit=1000000`)).body as { total: number; records: unknown[] };
+  if (results.total !== results.records.length) return failed(`the results hold ${results.total} records, ${results.records.length} were read`);
+  const difference = compareOutputs(results.records, scenario.expected(), scenario.compare);
+  return difference === undefined ? { name, status: "passed", durationMs: performance.now() - started } : failed(difference);
+}
+
+/** Bundles the suite into a Durable Object deployment and serves it; or says what is missing. */
+export async function durableObjectSuite(): Promise<Found<DeploymentSuite>> {
+  const here = import.meta.url;
+  const conformance = fileURLToPath(new URL(`../conformance/index.${here.endsWith(".ts") ? "ts" : "js"}`, here));
+  const dir = await mkdtemp(path.join(tmpdir(), "eddy-conformance-do-"));
+  let child: Awaited<ReturnType<typeof startWorkerd>> | undefined;
+  const close = async (): Promise<void> => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child!.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await bundleEdge({ modules: { conformance }, outDir: path.join(dir, "worker") });
+    const port = await freePort();
+    child = await startWorkerd({ dir: path.join(dir, "worker"), storage: path.join(dir, "storage"), port, stdio: "pipe" });
+    let output = "";
+    child.stdout!.on("data", (d: Uint8Array) => (output += String(d)));
+    child.stderr!.on("data", (d: Uint8Array) => (output += String(d)));
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`workerd exited with ${child.exitCode}: ${output.slice(-2_000)}`);
+      try {
+        await (await fetch(`${url}/overview`, { signal: AbortSignal.timeout(1_000) })).arrayBuffer();
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`workerd did not serve within 30 s: ${output.slice(-2_000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const suite = async (filter: string | undefined, onLine?: (line: string) => void): Promise<ScenarioResult[]> => {
+      const results: ScenarioResult[] = [];
+      for (const name of scenarioNames.filter((n) => n.includes(filter ?? ""))) {
+        const r = await runScenario(url, name).catch((error: unknown): ScenarioResult => ({ name, status: "failed", durationMs: 0, error: error instanceof Error ? error.message : String(error) }));
+        onLine?.(r.status === "passed" ? `  ok    ${name}` : r.status === "skipped" ? `  skip  ${name}: ${r.reason}` : `  FAIL  ${name}\n        ${r.error}`);
+        results.push(r);
+      }
+      return results;
+    };
+    const version = spawnSync(await workerdBinary(), ["--version"], { encoding: "utf8" }).stdout?.trim() || "workerd";
+    return { found: { version: `Durable Objects on ${version}`, api: url, suite, close } };
+  } catch (error) {
+    await close();
+    const message = error instanceof Error ? error.message : String(error);
+    return { missing: /esbuild|workerd from npm/.test(message) ? `a Durable Object deployment needs esbuild and workerd from npm (npm install -D esbuild workerd): ${message}` : `the Durable Object deployment did not start: ${message}` };
+  }
+}
