@@ -15,6 +15,7 @@ import {
   WatermarkStrategy,
   readCommittedLines,
   type AggregateFunction,
+  type JobClient,
   type DataStream,
   type KeyedProcessFunction,
   type ValueState,
@@ -245,14 +246,17 @@ export async function faultToleranceJob(options: { events?: number; failAt?: num
   env.enableCheckpointing(20, { storage: new MemoryCheckpointStorage() });
   env.setRestartStrategy(RestartStrategies.fixedDelay(3, 0));
   let failures = 0;
+  let job: JobClient | undefined;
+  // The failure comes once a checkpoint has completed, so the restore takes one, however slowly the machine runs.
+  const checkpointed = (): boolean => ((job?.checkpointStats() as { counts: { completed: number } } | undefined)?.counts.completed ?? 0) > 0;
   env
     // every timestamp is in one second, so each key's timer fires once, at the final watermark
-    .fromGenerator({ generate: (i) => ({ i, v: value(i) }), count: n, ratePerSecond: 20_000, startTime: 1_000_000_000, intervalMs: 0.25 },
+    .fromGenerator({ generate: (i) => ({ i, v: value(i) }), count: n, ratePerSecond: 10_000, startTime: 1_000_000_000, intervalMs: 0.25 },
       WatermarkStrategy.forBoundedOutOfOrderness<{ i: number; v: string }>(2000))
     .map((r) => {
-      if (r.i === failAt && failures === 0) {
+      if (r.i >= failAt && failures === 0 && checkpointed()) {
         failures++;
-        throw new Error(`injected failure at record ${failAt}`);
+        throw new Error(`injected failure at record ${r.i}`);
       }
       return r.v;
     })
@@ -261,7 +265,7 @@ export async function faultToleranceJob(options: { events?: number; failAt?: num
     .uid("running-sum")
     .setParallelism(options.parallelism ?? 2)
     .sinkTo(new FileSink<string>({ fs, dir: "out", encode: (s) => s }));
-  const job = env.executeAsync("wasm fault tolerance");
+  job = env.executeAsync("wasm fault tolerance");
   await job.getJobExecutionResult();
   const stats = job.checkpointStats() as { latest: { restored: unknown } };
   // expectation: per key, the running sum after each record, then one timer line with the total
