@@ -41,7 +41,10 @@ export function matrixText(matrix: ConformanceMatrix): string {
     out.push("", `${PORTABILITY}: a savepoint taken on one runtime, resumed on another, commits the uninterrupted output`, ...columnsOf(table).map((l) => `  ${l}`));
   }
   const tms = matrix.columns.find((c) => c.taskManagers > 0)?.taskManagers;
-  if (tms !== undefined) out.push("", `<runtime>/${tms}tm: the jobs' subtasks spread over ${tms} worker TaskManager${tms === 1 ? "" : "s"} (worker threads on Node, Web Workers on Deno and Bun)`);
+  const legend: string[] = [];
+  if (tms !== undefined) legend.push(`<runtime>/${tms}tm: the jobs' subtasks spread over ${tms} worker TaskManager${tms === 1 ? "" : "s"} (worker threads on Node, Web Workers on Deno and Bun)`);
+  if (matrix.columns.some((c) => c.label === "workerd/do")) legend.push("workerd/do: each job submitted to a Durable Object deployment in workerd, on a JobManager object and TaskManager objects");
+  if (legend.length > 0) out.push("", ...legend);
   const versions = matrix.columns.filter((c) => c.taskManagers === 0 && c.version !== undefined).map((c) => c.version);
   if (versions.length > 0) out.push(`runtimes: ${versions.join(", ")}`);
   if (failures.size > 0) out.push("", "failed:", ...[...failures].map(([error, wheres]) => `  ${wheres.join(", ")}:\n    ${error.split("\n").join("\n    ")}`));
