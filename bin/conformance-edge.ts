@@ -7,28 +7,17 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ScenarioResult, compareOutputs, loadScenario, scenarioNames } from "../conformance/index.ts";
 import type { DeploymentSuite } from "../conformance/runner/columns.ts";
 import type { Found } from "../conformance/runner/runtimes.ts";
+import { freePort } from "../conformance/runner/workerd.ts";
 import { bundleEdge } from "./bundle.ts";
 import { startWorkerd, workerdBinary } from "./dev.ts";
 
 const SCENARIO_TIMEOUT_MS = 60_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });

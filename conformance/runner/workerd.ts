@@ -26,7 +26,8 @@ interface Esbuild {
   build(options: Record<string, unknown>): Promise<unknown>;
 }
 
-function freePort(): Promise<number> {
+/** A free localhost port. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on("error", reject);
