@@ -99,9 +99,9 @@ describe("HTTP ingest admits at the rate controller's rate (workerd)", () => {
     const expected = canonical(records);
     const deadline = Date.now() + 60_000;
     while (receiver.records.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 30_000);
+    const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 60_000);
     expect(job.state, JSON.stringify(job)).toBe("FINISHED");
     expect(receiver.conflicting).toBe(0);
     expect(canonical(receiver.records)).toEqual(expected);
-  }, 180_000);
+  }, 240_000);
 });

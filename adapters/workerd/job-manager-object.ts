@@ -272,8 +272,8 @@ export class DurableJobManager implements JobManagerRpc {
     // Timers of the JobManager (checkpoint triggers, timeouts) run when its attempt wakes.
     this.client.execution.post(() => {});
     await this.results?.flush();
-    await this.pushIngestRates();
     await this.state.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+    await this.pushIngestRates();
   }
 
   /**
@@ -293,7 +293,9 @@ export class DurableJobManager implements JobManagerRpc {
       const rate = controller.state().rate;
       updates.push(set(this.request.id, name, target.partitions, rate === undefined ? undefined : rate / target.partitions));
     }
-    await Promise.all(updates);
+    // An ingest object that does not answer now hears the rate with the next alarm: the job's own
+    // heartbeats and timers must not wait on it, nor fail with it.
+    await Promise.allSettled(updates);
   }
 
   /** Collected results of the job (the spec module's collect sinks keep them here). */
