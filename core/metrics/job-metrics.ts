@@ -20,6 +20,9 @@ export interface SubtaskMetrics {
   readonly busyMs?: number;
   /** Time spent waiting on the chain's own asynchronous work (a sink's writes), cumulative ms. */
   readonly asyncWaitMs?: number;
+  /** Time it had nothing to take (no input; a source: nothing to read), and time it was backpressured, cumulative ms. */
+  readonly noInputMs?: number;
+  readonly backPressuredMs?: number;
   /** Record·ms the subtask's input records waited in channels, and how many it took, cumulative. */
   readonly queueWaitedMs?: number;
   readonly queueTaken?: number;

@@ -30,6 +30,10 @@ export class TaskMetrics {
   /** Record·ms its input records waited in channels, and the records taken out, cumulative. */
   queueWaitedMs = 0;
   queueTaken = 0;
+  /** Time the task had nothing to take (no input, or a source's reader nothing to read), ms, cumulative. */
+  private noInputMs = 0;
+  /** Since when it has had nothing to take. */
+  private noInputSince: number | undefined;
 
   // Rates over the last sampling interval.
   busyMsPerSecond = 0;
@@ -43,6 +47,29 @@ export class TaskMetrics {
   private lastBackPressured = 0;
   private lastIn = 0;
   private lastOut = 0;
+
+  /** A step found nothing to take. */
+  noInput(now: number): void {
+    if (this.noInputSince === undefined) this.noInputSince = now;
+  }
+
+  /** A step took something (at `now`, when it started). */
+  hadInput(now: number): void {
+    if (this.noInputSince !== undefined) {
+      this.noInputMs += Math.max(0, now - this.noInputSince);
+      this.noInputSince = undefined;
+    }
+  }
+
+  /** Time without input up to `now`, ms, cumulative (a wait still going on counted so far). */
+  noInputMsAt(now: number): number {
+    return this.noInputMs + (this.noInputSince !== undefined ? Math.max(0, now - this.noInputSince) : 0);
+  }
+
+  /** Backpressured time up to `now`, ms, cumulative (a block still going on counted so far). */
+  backPressuredMsAt(now: number): number {
+    return this.backPressuredMs + (this.blockedSince !== undefined ? Math.max(0, now - this.blockedSince) : 0);
+  }
 
   blocked(now: number): void {
     if (this.blockedSince === undefined) this.blockedSince = now;

@@ -405,6 +405,8 @@ export class TaskExecutor {
         counters: t instanceof SourceTask ? t.reader.metrics?.() : undefined,
         busyMs: m.busyMs,
         asyncWaitMs: m.asyncWaitMs,
+        noInputMs: m.noInputMsAt(performance.now()),
+        backPressuredMs: m.backPressuredMsAt(performance.now()),
         queueWaitedMs: m.queueWaitedMs,
         queueTaken: m.queueTaken,
       });

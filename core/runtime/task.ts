@@ -102,7 +102,11 @@ export abstract class Task {
     }
     const started = performance.now();
     const worked = this.doStep();
-    if (!worked) return false;
+    if (!worked) {
+      this.metrics.noInput(started);
+      return false;
+    }
+    this.metrics.hadInput(started);
     const now = performance.now();
     this.metrics.busyMs += now - started;
     if (bufferTimeoutMs > 0) {

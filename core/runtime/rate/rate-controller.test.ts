@@ -1,5 +1,23 @@
 import { describe, expect, test } from "vitest";
 import { StreamExecutionEnvironment } from "../../index.ts";
+import type { JobMetrics, SubtaskMetrics } from "../../metrics/job-metrics.ts";
+import { RateController } from "./rate-controller.ts";
+
+/** A job of one source and one sink vertex at these cumulative counters (the source waited `sourceWaitedMs` on its rate). */
+function metrics(sink: Partial<SubtaskMetrics>, sourceWaitedMs?: number): JobMetrics {
+  const subtask = (m: Partial<SubtaskMetrics>): SubtaskMetrics => ({
+    subtask: 0, busyMsPerSecond: 0, backPressuredMsPerSecond: 0, idleMsPerSecond: 0, backPressureRatio: 0, recordsIn: 0, recordsOut: 0,
+    recordsInPerSecond: 0, recordsOutPerSecond: 0, currentInputWatermark: 0, currentOutputWatermark: 0, ...m,
+  });
+  return {
+    vertices: [
+      { id: "source", name: "source", parallelism: 1, backpressureLevel: "ok", subtasks: [subtask(sourceWaitedMs === undefined ? { busyMs: 0 } : { busyMs: 0, noInputMs: sourceWaitedMs, backPressuredMs: 0 })] },
+      { id: "sink", name: "sink", parallelism: 1, backpressureLevel: "ok", subtasks: [subtask(sink)] },
+    ],
+    sourceRecordsPerSecond: 0,
+    currentWatermark: 0,
+  };
+}
 
 function busy(us: number): void {
   const until = performance.now() + us / 1000;
@@ -33,6 +51,26 @@ describe("a source's rate controller", () => {
     expect(emitted).toBeLessThan(sunk * 1.5 + 2_048);
     expect(state.elements).toBeGreaterThan(0);
   }, 15_000);
+
+  test("processing delay: the interval less the time without input and backpressured, so a saturated sink's is the whole interval", () => {
+    const controller = (): RateController => new RateController("source", { intervalMs: 1_000 }, new Set(["sink"]), new Set(["source"]));
+    // Saturated: input all the time, busy for 600 of 1000 ms (the rest its thread spent elsewhere).
+    const saturated = controller();
+    saturated.observe(0, metrics({ recordsIn: 0, busyMs: 0, noInputMs: 0, backPressuredMs: 0 }, 0));
+    saturated.observe(1_000, metrics({ recordsIn: 5_000, busyMs: 600, noInputMs: 0, backPressuredMs: 0 }, 900));
+    expect(saturated.state()).toMatchObject({ elements: 5_000, processingDelayMs: 1_000, processingRate: 5_000 });
+    // Without input for 700 ms and backpressured for 100: it processed for 200 ms (the source, held
+    // to its rate, waited 900 ms of the interval: the sink is the busiest vertex).
+    const keepingUp = controller();
+    keepingUp.observe(0, metrics({ recordsIn: 0, busyMs: 0, noInputMs: 0, backPressuredMs: 0 }, 0));
+    keepingUp.observe(1_000, metrics({ recordsIn: 2_000, busyMs: 150, noInputMs: 700, backPressuredMs: 100 }, 900));
+    expect(keepingUp.state()).toMatchObject({ elements: 2_000, processingDelayMs: 200, processingRate: 10_000 });
+    // A runtime that reports no input time: busy time (with the wait on asynchronous work).
+    const unreported = controller();
+    unreported.observe(0, metrics({ recordsIn: 0, busyMs: 0, asyncWaitMs: 0 }));
+    unreported.observe(1_000, metrics({ recordsIn: 2_000, busyMs: 150, asyncWaitMs: 50 }));
+    expect(unreported.state()).toMatchObject({ processingDelayMs: 200, processingRate: 10_000 });
+  });
 
   test("setRateController applies to sources only, and refuses bad settings when the job is built", () => {
     const env = StreamExecutionEnvironment.create();
