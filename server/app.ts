@@ -27,6 +27,7 @@ import {
   vertexBackpressure,
   vertexDetails,
   vertexWatermarks,
+  triggerStatus,
 } from "./flink-json.ts";
 import { type BuiltJob, type GraphContext, buildJob, configureJobManager, environmentOptions } from "./job-builder.ts";
 import { JobLimits } from "./job-limits.ts";
@@ -316,18 +317,6 @@ export function createApp(options: AppOptions = {}): EddyApp {
   });
 
   // Triggers: a client-chosen triggerId makes retries idempotent.
-  const triggerStatus = (t: Trigger): object =>
-    t.status === "IN_PROGRESS"
-      ? { status: { id: "IN_PROGRESS" } }
-      : {
-          status: { id: "COMPLETED" },
-          operation:
-            t.failure !== undefined
-              ? { "failure-cause": { class: "EddyError", "stack-trace": t.failure, "serialized-throwable": null } }
-              : t.kind === "checkpoint"
-                ? { checkpointId: t.result!.checkpointId }
-                : { location: t.result!.location },
-        };
   const startTrigger = (entry: JobEntry, kind: Trigger["kind"], requested: string | undefined, run: (job: JobClient) => ReturnType<JobClient["triggerSavepoint"]>): string => {
     const id = requested ?? randomHexId();
     const live = entry.live;

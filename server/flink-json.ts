@@ -4,7 +4,7 @@
  */
 import { vertexCounters, type JobStatus, type VertexMetrics } from "../core/index.ts";
 import type { VertexView } from "./ended-job.ts";
-import type { JobEntry } from "./job-registry.ts";
+import type { JobEntry, Trigger } from "./job-registry.ts";
 
 export const JOB_STATES: readonly JobStatus[] = ["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING", "CANCELED", "FINISHED", "FAILED"];
 /** Flink's execution states (per task), used for status counts. */
@@ -398,4 +398,18 @@ function restarts(entry: JobEntry): number {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** A savepoint, stop or checkpoint trigger as Flink's AsynchronousOperationResult. */
+export function triggerStatus(t: Trigger): object {
+  if (t.status === "IN_PROGRESS") return { status: { id: "IN_PROGRESS" } };
+  return {
+    status: { id: "COMPLETED" },
+    operation:
+      t.failure !== undefined
+        ? { "failure-cause": { class: "EddyError", "stack-trace": t.failure, "serialized-throwable": null } }
+        : t.kind === "checkpoint"
+          ? { checkpointId: t.result!.checkpointId }
+          : { location: t.result!.location },
+  };
 }

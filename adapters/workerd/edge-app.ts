@@ -20,7 +20,7 @@ import { dashboardHtml } from "../../server/dashboard.ts";
 import { endedJob } from "../../server/ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "../../server/errors.ts";
 import { checkpointingStatistics } from "../../server/checkpoint-json.ts";
-import { jobDetails, jobExceptions, jobMetricValues, jobOverview, jobPlan, vertexBackpressure, vertexWatermarks } from "../../server/flink-json.ts";
+import { jobDetails, jobExceptions, jobMetricValues, jobOverview, jobPlan, triggerStatus, vertexBackpressure, vertexWatermarks } from "../../server/flink-json.ts";
 import type { JobEntry, Trigger } from "../../server/job-registry.ts";
 import { JobSpec } from "../../server/job-spec.ts";
 import { openApiDocument } from "../../server/openapi.ts";
@@ -303,18 +303,6 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
   });
 
   // Triggers: a client-chosen triggerId makes retries idempotent.
-  const triggerStatus = (t: Trigger): object =>
-    t.status === "IN_PROGRESS"
-      ? { status: { id: "IN_PROGRESS" } }
-      : {
-          status: { id: "COMPLETED" },
-          operation:
-            t.failure !== undefined
-              ? { "failure-cause": { class: "EddyError", "stack-trace": t.failure, "serialized-throwable": null } }
-              : t.kind === "checkpoint"
-                ? { checkpointId: t.result!.checkpointId }
-                : { location: t.result!.location },
-        };
   const startTrigger = async (c: Context, request: Omit<TriggerRequest, "id"> & { id: string | undefined }): Promise<Response> => {
     const s = await snapshot(c);
     const answer = await objects(c).jobManager(s.jobId).trigger({ ...request, id: request.id ?? randomHexId() });
