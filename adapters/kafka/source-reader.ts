@@ -126,7 +126,7 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
     this.wakeReader();
   }
 
-  pollNext(output: ReaderOutput<T>): InputStatus {
+  pollNext(output: ReaderOutput<T>, limit?: number): InputStatus {
     if (this.failure !== undefined) throw this.failure;
     if (this.withoutOutput > 0) this.createOutputs(output);
     const chunk = this.chunks[0];
@@ -140,7 +140,7 @@ export class KafkaSourceReader<T> implements SourceReader<T, KafkaPartitionSplit
     const out = state.output!;
     const { deserializer, onFailure, deadLetters } = this.settings;
     const records = chunk.records;
-    const end = Math.min(records.length, chunk.index + 512);
+    const end = Math.min(records.length, chunk.index + (limit === undefined ? 512 : Math.min(512, limit)));
     let i = chunk.index;
     for (; i < end; i++) {
       const r = records[i]!;

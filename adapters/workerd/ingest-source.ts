@@ -103,7 +103,7 @@ class IngestReader<T> implements SourceReader<T, IngestSplit> {
     this.noMoreSplits = true;
   }
 
-  pollNext(output: ReaderOutput<T>): InputStatus {
+  pollNext(output: ReaderOutput<T>, limit?: number): InputStatus {
     if (this.held.length === 0) return this.noMoreSplits ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
     const h = this.held[this.turn++ % this.held.length]!;
     if (h.failure !== undefined) throw h.failure;
@@ -116,9 +116,16 @@ class IngestReader<T> implements SourceReader<T, IngestSplit> {
       this.readAhead(h);
       return this.held.some((x) => x.entries.length > 0 || (x.ended && x.reading === undefined)) ? "MORE_AVAILABLE" : "NOTHING_AVAILABLE";
     }
-    // The entry from the reader's position on (the first one read after a restore may be partly read).
+    // The entry from the reader's position on (the first one read after a restore, or under a
+    // rate, may be partly read).
     const start = entry.seq === h.seq ? h.index : 0;
-    for (let i = start; i < entry.records.length; i++) output.collect(entry.records[i] as T);
+    const end = limit === undefined ? entry.records.length : Math.min(entry.records.length, start + Math.max(1, limit));
+    for (let i = start; i < end; i++) output.collect(entry.records[i] as T);
+    if (end < entry.records.length) {
+      h.seq = entry.seq;
+      h.index = end;
+      return "MORE_AVAILABLE";
+    }
     h.entries.shift();
     h.seq = entry.seq + 1;
     h.index = 0;

@@ -53,10 +53,10 @@ class CollectionReader<T> implements SourceReader<T, CollectionSplit> {
 
   start(): void {}
 
-  pollNext(output: ReaderOutput<T>): InputStatus {
+  pollNext(output: ReaderOutput<T>, limit?: number): InputStatus {
     const split = this.splits[0];
     if (split === undefined) return this.noMoreSplits ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
-    const end = Math.min(split.to, split.position + 1024);
+    const end = Math.min(split.to, split.position + (limit === undefined ? 1024 : Math.min(1024, limit)));
     const items = this.items;
     for (let i = split.position; i < end; i++) output.collect(items[i]!);
     split.position = end;

@@ -101,14 +101,14 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
 
   start(): void {}
 
-  pollNext(output: ReaderOutput<T>): InputStatus {
+  pollNext(output: ReaderOutput<T>, max?: number): InputStatus {
     if (this.splits.length === 0) return this.noMoreSplits ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
     // After a rescale a reader holds several splits: they take turns, and each has its own
     // watermark generator (Flink's per-split watermarks), so one split running ahead never
     // makes another's records late.
     const at = this.turn++ % this.splits.length;
     const split = this.splits[at]!;
-    let budget = 1024;
+    let budget = max === undefined ? 1024 : Math.min(1024, max);
     if (this.rate !== undefined) {
       const now = this.context.currentTime();
       this.startedAt ??= now;

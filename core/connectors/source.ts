@@ -48,8 +48,13 @@ export interface SourceReaderContext {
 /** Reads records of the splits assigned to one subtask (Flink's SourceReader). */
 export interface SourceReader<T, S extends SourceSplit = SourceSplit> {
   start(): void | Promise<void>;
-  /** Emits zero or more records into `output` without blocking. */
-  pollNext(output: ReaderOutput<T>): InputStatus;
+  /**
+   * Emits zero or more records into `output` without blocking: at most `limit` when it is given
+   * (the source is held to a rate and has that many records' worth of it now). A reader that
+   * emits in chunks ends its chunk early there; one that ignores `limit` is held to its rate a
+   * chunk at a time, in bursts.
+   */
+  pollNext(output: ReaderOutput<T>, limit?: number): InputStatus;
   /** Resolves when `pollNext` may have data again. */
   isAvailable(): Promise<void>;
   addSplits(splits: S[]): void;

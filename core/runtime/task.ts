@@ -408,6 +408,9 @@ export class StreamTask extends Task {
   }
 }
 
+/** How much of its rate a source held to one may emit at once, ms. */
+export const RATE_BURST_MS = 10;
+
 /** A task whose head is a source reader. */
 export class SourceTask<T> extends Task {
   private available = true;
@@ -442,7 +445,13 @@ export class SourceTask<T> extends Task {
     this.rate = rate;
   }
 
-  /** The records this step may emit: the batch size, or fewer under a rate (a token bucket of 100 ms). */
+  /**
+   * The records this step may emit: the batch size, or fewer under a rate. A token bucket that
+   * holds at most {@link RATE_BURST_MS} of the rate: a source held to a rate lets records in a
+   * few at a time, so they reach the next channel spread out. A deeper bucket let a burst in after
+   * every pause of the isolate (a downstream task's long step), which refilled the very queue the
+   * rate was set to keep short.
+   */
   private allowance(): number {
     const limit = this.effectiveRate();
     if (limit === undefined) {
@@ -450,7 +459,7 @@ export class SourceTask<T> extends Task {
       return this.batchSize;
     }
     const now = this.clock.now();
-    this.tokens = Math.min(Math.max(1, limit / 10), this.tokens + ((now - this.refilledAt) / 1000) * limit);
+    this.tokens = Math.min(Math.max(1, (limit * RATE_BURST_MS) / 1000), this.tokens + ((now - this.refilledAt) / 1000) * limit);
     this.refilledAt = now;
     return Math.min(this.batchSize, Math.floor(this.tokens));
   }
@@ -484,8 +493,9 @@ export class SourceTask<T> extends Task {
     }
     let status: ReturnType<SourceReader<T>["pollNext"]>;
     let polls = 0;
+    const held = this.effectiveRate() !== undefined;
     do {
-      status = this.reader.pollNext(output);
+      status = held ? this.reader.pollNext(output, budget - (output.recordsOut - before)) : this.reader.pollNext(output);
       polls++;
     } while (status === "MORE_AVAILABLE" && output.recordsOut - before < budget && polls < budget && !this.isOutputBlocked());
     this.finishBatch();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { StreamExecutionEnvironment } from "../../index.ts";
+import { ManualClock, StreamExecutionEnvironment } from "../../index.ts";
 import type { JobMetrics, SubtaskMetrics } from "../../metrics/job-metrics.ts";
 import { RateController } from "./rate-controller.ts";
 
@@ -78,5 +78,40 @@ describe("a source's rate controller", () => {
     expect(() => numbers.map((x) => x).setRateController()).toThrow(/applies to a source/);
     expect(() => numbers.setRateController({ intervalMs: 0 })).toThrow(/intervalMs/);
     expect(() => numbers.setRateController({ minRate: -1 })).toThrow(/minimum rate/);
+  });
+});
+
+describe("a source held to a rate", () => {
+  test("lets records in a few at a time: after a pause it emits 10 ms of its rate, not the whole pause", async () => {
+    const clock = new ManualClock(0);
+    const env = StreamExecutionEnvironment.create({ parallelism: 1, clock, batchSize: 512 });
+    let sunk = 0;
+    env.fromGenerator({ generate: (i) => i }, undefined, "numbers").rebalance().sinkTo({ createWriter: () => ({ write: () => void sunk++, flush: () => {} }) });
+    const job = env.prepare("held");
+    await job.executor.open();
+    const source = job.executor.tasks[0]!;
+    job.executor.setSourceRate(job.executionGraph.jobGraph.vertices[0]!.id, 10_000);
+    const emitted = (): number => {
+      source.refreshCounters();
+      return source.metrics.recordsOut;
+    };
+    const runFor = async (ms: number): Promise<number> => {
+      const before = emitted();
+      clock.advanceBy(ms);
+      // Over its rate the source waits (a real timer) for its next token; let that pass.
+      await source.waitingOn();
+      job.executor.runUntilIdle();
+      return emitted() - before;
+    };
+    await runFor(0);
+    // The isolate was away for a second: 10 ms of 10 k/s may go, not 10 000 records at once.
+    expect(await runFor(1_000)).toBeLessThanOrEqual(100);
+    // Stepped every millisecond, it keeps the rate: 10 records per ms, 1 000 over 100 ms.
+    let steady = 0;
+    for (let i = 0; i < 100; i++) steady += await runFor(1);
+    expect(steady).toBeGreaterThanOrEqual(990);
+    expect(steady).toBeLessThanOrEqual(1_010);
+    job.executor.cancel();
+    expect(sunk).toBeGreaterThan(0);
   });
 });
