@@ -27,6 +27,13 @@ describe.each([
     expect(o.kind).toBe("objects");
     expect(o.values).toEqual(objects);
     expect(Object.keys(o.values[3] as object)).toEqual(["page", "n", "seen", "odd key"]);
+    // Numbers in object fields come back as they were: integers, -0, fractions, beyond 32 bits.
+    const kinds = [0, -0, 1.5, 2 ** 40, -(2 ** 31), -(2 ** 31) - 1, Number.NaN, 7];
+    const fields = roundTrip(kinds.map((x, i) => ({ x, i })));
+    expect(fields.kind).toBe("objects");
+    expect(fields.values).toEqual(kinds.map((x, i) => ({ x, i })));
+    expect(Object.is((fields.values[1] as { x: number }).x, -0)).toBe(true);
+    expect(Object.is((fields.values[0] as { x: number }).x, 0)).toBe(true);
   }));
 
   test("anything a column cannot carry exactly is structured-cloned instead", () => mode(() => {

@@ -167,6 +167,17 @@ function fillerFor(fields: readonly string[], types: string): Fill | undefined {
   return fill;
 }
 
+/**
+ * A number as the sender most likely had it: an integer within 32 bits (not -0) as a small
+ * integer. Read from a Float64Array every number is a double, which V8 boxes in a field of its
+ * own and gives the object another hidden class than the sender's records, so operators that see
+ * both (a keyed window fed from its own TaskManager and from others) turn polymorphic and every
+ * record costs an allocation more.
+ */
+function small(v: number): number {
+  return (v | 0) === v && (v !== 0 || 1 / v > 0) ? v | 0 : v;
+}
+
 type Build = (columns: readonly Column[], n: number) => unknown[];
 const builders = new Map<string, Build>();
 let codegen: boolean | undefined;
@@ -181,8 +192,11 @@ function constructorFor(fields: readonly string[], types: string): Build {
   if (build !== undefined) return build;
   if (codegen !== false) {
     try {
-      const literal = fields.map((f, k) => `${JSON.stringify(f)}: ${types[k] === "b" ? `c[${k}][i] === 1` : `c[${k}][i]`}`).join(", ");
-      build = new Function("c", "n", `const out = new Array(n); for (let i = 0; i < n; i++) out[i] = { ${literal} }; return out;`) as Build;
+      const reads = fields.map((_f, k) => (types[k] === "n" ? `const v${k} = c${k}[i];` : "")).join(" ");
+      const value = (k: number): string => (types[k] === "b" ? `c${k}[i] === 1` : types[k] === "n" ? `((v${k} | 0) === v${k} && (v${k} !== 0 || 1 / v${k} > 0) ? v${k} | 0 : v${k})` : `c${k}[i]`);
+      const literal = fields.map((f, k) => `${JSON.stringify(f)}: ${value(k)}`).join(", ");
+      const cols = fields.map((_f, k) => `const c${k} = c[${k}];`).join(" ");
+      build = new Function("c", "n", `${cols} const out = new Array(n); for (let i = 0; i < n; i++) { ${reads} out[i] = { ${literal} }; } return out;`) as Build;
       codegen = true;
     } catch {
       codegen = false;
@@ -192,7 +206,7 @@ function constructorFor(fields: readonly string[], types: string): Build {
     const out: unknown[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const o: Record<string, unknown> = {};
-      for (let k = 0; k < fields.length; k++) o[fields[k]!] = types[k] === "b" ? columns[k]![i] === 1 : columns[k]![i];
+      for (let k = 0; k < fields.length; k++) o[fields[k]!] = types[k] === "b" ? columns[k]![i] === 1 : types[k] === "n" ? small(columns[k]![i] as number) : columns[k]![i];
       out[i] = o;
     }
     return out;
