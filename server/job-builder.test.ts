@@ -68,3 +68,12 @@ describe("regression #13.15: a spec without checkpointing runs without checkpoin
     expect(client.getJobStatus()).toBe("CANCELED");
   });
 });
+
+describe("a collection source in a spec", () => {
+  it("refuses a parallelism other than 1, which it would not honour, naming the field", () => {
+    const parsed = JobSpec.safeParse({ name: "c", sources: [{ type: "collection", parallelism: 4, records: [{ a: 1 }] }], sinks: [{ type: "collect" }] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues).toContainEqual(expect.objectContaining({ path: ["sources", 0, "parallelism"], message: expect.stringContaining("at parallelism 1") }));
+    expect(JobSpec.safeParse({ name: "c", sources: [{ type: "collection", parallelism: 1, records: [{ a: 1 }] }], sinks: [{ type: "collect" }] }).success).toBe(true);
+  });
+});

@@ -104,6 +104,7 @@ const CollectionSource = z
   .strictObject({
     type: z.literal("collection"),
     ...sourceCommon,
+    parallelism: z.literal(1, { error: "expected 1: a collection source reads its records in order, at parallelism 1 (use a generator for a parallel source)" }).optional(),
     records: z.array(z.record(z.string(), z.unknown()), { error: "expected an array of JSON objects" }).max(100_000),
   })
   .describe("Inline records (bounded, parallelism 1).");
@@ -365,9 +366,10 @@ interface GeneratorSourceSpec extends SourceCommonSpec {
   disorder?: { fraction: number; maxDelayMs: number } | undefined;
 }
 
-/** Inline records. */
-interface CollectionSourceSpec extends SourceCommonSpec {
+/** Inline records, read in order at parallelism 1. */
+interface CollectionSourceSpec extends Omit<SourceCommonSpec, "parallelism"> {
   type: "collection";
+  parallelism?: 1 | undefined;
   records: Record<string, unknown>[];
 }
 
