@@ -31,7 +31,7 @@ import { MAX_JSON_DEPTH, nestedDeeperThan, readJson } from "../../server/validat
 import { parseDurableLocation } from "./durable-checkpoint-storage.ts";
 import type { DirectoryEntry } from "./directory-object.ts";
 import type { AppendOutcome, IngestLogRpc } from "./ingest-protocol.ts";
-import { MAX_INGEST_BYTES, parseIngestBody } from "./ingest-object.ts";
+import { MAX_INGEST_BYTES, parseIngestBody, partitionOfKey } from "./ingest-object.ts";
 import { type EdgeJobRequest, type IngestTarget, type JobSnapshot, SPEC_MODULE, type SubmitOutcome, type TriggerRequest } from "./job-manager-object.ts";
 import type { BundledComponent, SpecJobParams } from "./spec-job.ts";
 
@@ -351,7 +351,7 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
     const parsed = parseIngestBody(await c.req.text(), c.req.header("idempotency-key"));
     if ("error" in parsed) throw new HttpError(400, parsed.error);
     // A key always goes to the same partition, where a retry finds it.
-    const partition = parsed.key !== undefined ? hash(parsed.key) % target.partitions : Math.floor(Math.random() * target.partitions);
+    const partition = parsed.key !== undefined ? partitionOfKey(parsed.key, target.partitions) : Math.floor(Math.random() * target.partitions);
     const outcome: AppendOutcome = await objects(c).ingest(id, source, partition).append(parsed.records, parsed.key, target.maxBacklog);
     if (outcome.status === "backpressured") {
       const why = outcome.rate !== undefined ? `ingest source "${source}" admits ${Math.round(outcome.rate * target.partitions)} records/s (its rate controller's rate)` : `the job is behind: ${outcome.backlog} records of ingest source "${source}" wait to be read`;
@@ -371,9 +371,11 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
   app.get("/jobs/:jobid/ingest/:source", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new HttpError(400, "[eddy] GET here opens a WebSocket (Upgrade: websocket); POST records to ingest them over HTTP");
     const { id, source, target } = await ingestTarget(c);
+    // Unkeyed messages go to the partition the socket lands on; keyed ones to their key's partition.
+    const partition = Math.floor(Math.random() * target.partitions);
     const url = new URL(c.req.url);
-    url.searchParams.set("maxBacklog", String(target.maxBacklog));
-    return objects(c).ingest(id, source, Math.floor(Math.random() * target.partitions)).fetch(new Request(url, c.req.raw));
+    for (const [name, value] of Object.entries({ job: id, source, partition, partitions: target.partitions, maxBacklog: target.maxBacklog })) url.searchParams.set(name, String(value));
+    return objects(c).ingest(id, source, partition).fetch(new Request(url, c.req.raw));
   });
 
   // Savepoints in and out: one taken on Node, Deno or Bun restores here, and back.
@@ -431,14 +433,4 @@ export function entryOf(s: JobSnapshot): JobEntry {
 function withPlacement(details: object, s: JobSnapshot): object {
   const d = details as { vertices: { id: string; parallelism: number }[] };
   return { ...d, vertices: d.vertices.map((v) => ({ ...v, taskmanagers: Array.from({ length: v.parallelism }, (_, i) => s.placement[`${v.id}#${i}`] ?? null) })) };
-}
-
-/** FNV-1a of a string: which partition a key's records go to. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

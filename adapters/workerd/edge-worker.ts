@@ -214,7 +214,8 @@ export function createEdgeWorker(options: EdgeWorkerOptions): EdgeWorker {
     private readonly log: DurableIngest;
     constructor(ctx: DurableObjectState, env: EdgeEnv) {
       super(ctx, env);
-      this.log = new DurableIngest(ctx, WebSocketPair);
+      const ingest = stubs<IngestLogRpc>(env.EDDY_INGEST);
+      this.log = new DurableIngest(ctx, WebSocketPair, (jobId, source, p) => ingest(`${jobId}/${source}/${p}`));
     }
     append(...args: Parameters<DurableIngest["append"]>): ReturnType<DurableIngest["append"]> {
       return this.log.append(...args);
