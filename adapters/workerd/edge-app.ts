@@ -106,6 +106,9 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
   };
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const components = options.components ?? [];
+  // A spec may name a bundled component as eddy bundle printed it ("@op.wasm", "op.wasm", "op"):
+  // the name becomes the component's sha256, the artifact id a spec holds everywhere.
+  const specSchema = components.length === 0 ? JobSpec : z.preprocess((value) => withArtifactIds(value, components), JobSpec);
   const ingestTargets = new Map<string, IngestTarget>();
 
   app.onError((error, c) => {
@@ -207,7 +210,7 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
         ...(body.savepoint !== undefined ? { restore: { path: body.savepoint.path, allowNonRestoredState: body.savepoint.allowNonRestoredState ?? false } } : {}),
       };
     } else {
-      request = await specRequest(c, await readJson(c, JobSpec, "job spec"), id);
+      request = await specRequest(c, await readJson(c, specSchema, "job spec"), id);
     }
     const outcome = await objects(c).jobManager(id).submit(request);
     if (!outcome.ok) throw new HttpError(outcome.status as 400, outcome.errors[0] ?? "[eddy] the job was refused", outcome.fields ?? []);
@@ -433,4 +436,15 @@ export function entryOf(s: JobSnapshot): JobEntry {
 function withPlacement(details: object, s: JobSnapshot): object {
   const d = details as { vertices: { id: string; parallelism: number }[] };
   return { ...d, vertices: d.vertices.map((v) => ({ ...v, taskmanagers: Array.from({ length: v.parallelism }, (_, i) => s.placement[`${v.id}#${i}`] ?? null) })) };
+}
+
+/** `value` (a job spec) with each wasm operator's bundled-component name replaced by its sha256. */
+function withArtifactIds(value: unknown, components: readonly BundledComponent[]): unknown {
+  const operators = (value as { operators?: unknown } | null)?.operators;
+  if (!Array.isArray(operators)) return value;
+  const idOf = (name: unknown): unknown => {
+    const found = typeof name === "string" ? components.find((c) => c.names.includes(name)) : undefined;
+    return found === undefined ? name : found.names[found.names.length - 1];
+  };
+  return { ...(value as object), operators: operators.map((o: unknown) => (o !== null && typeof o === "object" && (o as { type?: unknown }).type === "wasm" ? { ...o, artifact: idOf((o as { artifact?: unknown }).artifact) } : o)) };
 }

@@ -2,9 +2,10 @@
  * A bundled windowed job on Durable Objects in workerd (storage on disk), fed through its HTTP
  * ingest source, writing to a webhook sink whose receiver is a local HTTP server: the receiver
  * gets exactly the reference output, computed here without Eddy. The test never asks the job
- * how it is doing until its output has arrived: alarms drive it.
+ * how it is doing until its output has arrived: alarms drive it. The same job with a WebAssembly
+ * operator compiled into the bundle (`eddy bundle --component`) does too.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,8 @@ import { awaitJob } from "./testing/edge-client.ts";
 import { EdgeServer } from "./testing/edge-server.ts";
 import { type IngestStats, endIngest, postBatch } from "./testing/ingest-client.ts";
 import { WebhookReceiver } from "./testing/webhook-receiver.ts";
-import { canonicalSums, readings, windowSumOperators, windowSums } from "./testing/window-sums.ts";
+import { WINDOW_MS, canonicalSums, readings, windowSumOperators, windowSums } from "./testing/window-sums.ts";
+import { uppercaseComponent } from "../../server/testing/fixtures.ts";
 
 const BATCH = 40;
 
@@ -74,6 +76,60 @@ describe("HTTP ingest and the webhook sink on Durable Objects (workerd)", () => 
     while (receiver.records.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 30_000);
     expect(job.state, JSON.stringify(job)).toBe("FINISHED");
+    expect(receiver.withoutKey).toBe(0);
+    expect(canonicalSums(receiver.records)).toEqual(expected);
+  }, 120_000);
+});
+
+describe("regression #11: a bundled WebAssembly operator in the same windowed job on Durable Objects (workerd)", () => {
+  let dir: string;
+  let server: EdgeServer;
+  let receiver: WebhookReceiver;
+  let jobId: string;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-wasm-"));
+    // The example uppercase-map component (AssemblyScript): ASCII letters of a record's JSON text
+    // uppercased, so {"k": "k3", "v": 5, "ts": 40} becomes {"K": "K3", "V": 5, "TS": 40}.
+    const component = path.join(dir, "uppercase-map.wasm");
+    await writeFile(component, await uppercaseComponent());
+    const spec = {
+      name: "ingested wasm window sums",
+      parallelism: 2,
+      sources: [{ type: "ingest", name: "readings", timestampField: "ts", watermark: { maxOutOfOrdernessMs: 50 } }],
+      operators: [
+        { type: "wasm", kind: "map", artifact: "@uppercase-map.wasm" },
+        { type: "keyBy", field: "K" },
+        { type: "window", kind: "tumbling", size: WINDOW_MS },
+        { type: "aggregate", fn: "sum", field: "V", as: "s" },
+      ],
+      sinks: [{ type: "webhook", url: receiver.url, maxRecordsPerRequest: 7 }],
+      checkpointing: { interval: 200 },
+    };
+    server = await EdgeServer.start(await bundleEdge({ spec, components: [component], outDir: path.join(dir, "worker") }));
+    jobId = await bundledJobId(spec.name);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("sends the reference output of the uppercased records to the webhook, each record once", async () => {
+    const records = readings(8, 500);
+    const stats: IngestStats = { backpressured: 0, duplicates: 0, unanswered: 0 };
+    const url = (): string => server.url;
+    for (let i = 0; i * BATCH < records.length; i++) await postBatch(url, jobId, "readings", records.slice(i * BATCH, (i + 1) * BATCH), `batch-${i}`, stats);
+    await endIngest(url, jobId, "readings");
+
+    // The component's work done here in plain TypeScript: keys uppercased (k3 -> K3).
+    const expected = windowSums(records.map((r) => ({ ...r, k: r.k.toUpperCase() })));
+    const deadline = Date.now() + 60_000;
+    while (receiver.records.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 30_000);
+    expect(job.state, JSON.stringify(job)).toBe("FINISHED");
+    expect(job.vertices.map((v: { name: string }) => v.name).join(" ")).toMatch(/wasm|uppercase/i);
     expect(receiver.withoutKey).toBe(0);
     expect(canonicalSums(receiver.records)).toEqual(expected);
   }, 120_000);
