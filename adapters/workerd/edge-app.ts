@@ -17,10 +17,10 @@ import { EDDY_VERSION, createApp } from "../../server/app.ts";
 import { unavailableComponentRuntime } from "../../server/components.ts";
 import { unavailableKafkaRuntime } from "../../server/kafka.ts";
 import { dashboardHtml } from "../../server/dashboard.ts";
-import { endedJob } from "../../server/ended-job.ts";
+import { type VertexView, endedJob } from "../../server/ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "../../server/errors.ts";
 import { checkpointingStatistics } from "../../server/checkpoint-json.ts";
-import { jobDetails, jobExceptions, jobMetricValues, jobOverview, jobPlan, triggerStatus, vertexBackpressure, vertexWatermarks } from "../../server/flink-json.ts";
+import { jobDetails, jobExceptions, jobMetricValues, jobOverview, jobPlan, subtaskTimes, triggerStatus, vertexBackpressure, vertexDetails, vertexWatermarks } from "../../server/flink-json.ts";
 import type { JobEntry, Trigger } from "../../server/job-registry.ts";
 import { JobSpec } from "../../server/job-spec.ts";
 import { openApiDocument } from "../../server/openapi.ts";
@@ -280,6 +280,19 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
     if (v === undefined) throw new HttpError(404, `[eddy] vertex "${id}" not found in job "${s.jobId}"`);
     return v;
   };
+  const jobVertex = (s: JobSnapshot, id: string) => {
+    const v = s.executionGraph.jobGraph.vertices.find((x) => x.id === id);
+    if (v === undefined) throw new HttpError(404, `[eddy] vertex "${id}" not found in job "${s.jobId}"`);
+    return v;
+  };
+  app.get("/jobs/:jobid/vertices/:vertexid", async (c) => {
+    const s = await snapshot(c);
+    return c.json(vertexDetails(entryOf(s), withSubtaskPlacement(jobVertex(s, c.req.param("vertexid")), s)));
+  });
+  app.get("/jobs/:jobid/vertices/:vertexid/subtasktimes", async (c) => {
+    const s = await snapshot(c);
+    return c.json(subtaskTimes(entryOf(s), jobVertex(s, c.req.param("vertexid"))));
+  });
   app.get("/jobs/:jobid/vertices/:vertexid/backpressure", async (c) => c.json(vertexBackpressure(vertex(await snapshot(c), c.req.param("vertexid")))));
   app.get("/jobs/:jobid/vertices/:vertexid/watermarks", async (c) => c.json(vertexWatermarks(vertex(await snapshot(c), c.req.param("vertexid")))));
   app.get("/jobs/:jobid/metrics", async (c) => {
@@ -447,4 +460,10 @@ function withArtifactIds(value: unknown, components: readonly BundledComponent[]
     return found === undefined ? name : found.names[found.names.length - 1];
   };
   return { ...(value as object), operators: operators.map((o: unknown) => (o !== null && typeof o === "object" && (o as { type?: unknown }).type === "wasm" ? { ...o, artifact: idOf((o as { artifact?: unknown }).artifact) } : o)) };
+}
+
+/** A vertex with the TaskManager object each subtask runs on, while the job runs (an ended job's vertex has them already). */
+function withSubtaskPlacement(v: VertexView, s: JobSnapshot): VertexView {
+  const placed = Array.from({ length: v.parallelism }, (_, i) => s.placement[`${v.id}#${i}`] ?? "");
+  return placed.every((tm) => tm !== "") ? { ...v, taskManagers: placed } : v;
 }

@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleEdge } from "../../bin/bundle.ts";
 import { bundledJobId } from "./edge-worker.ts";
-import { awaitJob } from "./testing/edge-client.ts";
+import { awaitJob, getJson } from "./testing/edge-client.ts";
 import { EdgeServer } from "./testing/edge-server.ts";
 import { type IngestStats, endIngest, postBatch } from "./testing/ingest-client.ts";
 import { WebhookReceiver } from "./testing/webhook-receiver.ts";
@@ -69,6 +69,11 @@ describe("HTTP ingest and the webhook sink on Durable Objects (workerd)", () => 
       if (i % 4 === 1) await postBatch(url, jobId, "readings", batch, `batch-${i}`, stats);
     }
     expect(stats.duplicates).toBe(Math.ceil(records.length / BATCH / 4));
+    // While it runs, the job's metrics count what was fed, once: the source wrote each record
+    // (a retried post added none), and the window read each.
+    const [source, window] = (await getJson(server.url, `/jobs/${jobId}`)).vertices as { id: string }[];
+    await vertexCountsReach(server.url, jobId, source!.id, "write-records", records.length);
+    await vertexCountsReach(server.url, jobId, window!.id, "read-records", records.length);
     await endIngest(url, jobId, "readings");
 
     const expected = windowSums(records);
@@ -78,8 +83,38 @@ describe("HTTP ingest and the webhook sink on Durable Objects (workerd)", () => 
     expect(job.state, JSON.stringify(job)).toBe("FINISHED");
     expect(receiver.withoutKey).toBe(0);
     expect(canonicalSums(receiver.records)).toEqual(expected);
+    // The ended job keeps what it counted.
+    expect(job.vertices.map((v: { metrics: Record<string, number> }) => [v.metrics["read-records"], v.metrics["write-records"]])).toEqual([
+      [0, records.length],
+      [records.length, 0],
+    ]);
   }, 120_000);
 });
+
+/**
+ * Waits until a vertex's `figure`, in `/jobs/:id` and summed over its subtasks in
+ * `/jobs/:id/vertices/:vid`, reaches `count` (TaskManagers report every second); then both must
+ * be exactly `count`, and the subtasks' time is accounted.
+ */
+async function vertexCountsReach(base: string, jobId: string, vertexId: string, figure: "read-records" | "write-records", count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const job = await getJson(base, `/jobs/${jobId}`);
+    const inJob = (job.vertices as { id: string; metrics: Record<string, number> }[]).find((v) => v.id === vertexId)!.metrics[figure]!;
+    const detail = await getJson(base, `/jobs/${jobId}/vertices/${vertexId}`);
+    const subtasks = detail.subtasks as { metrics: Record<string, number>; "taskmanager-id": string }[];
+    const inSubtasks = subtasks.reduce((n, s) => n + s.metrics[figure]!, 0);
+    if ((inJob >= count && inSubtasks >= count) || Date.now() > deadline) {
+      expect(inJob, `${figure} of vertex ${vertexId} in /jobs/${jobId}`).toBe(count);
+      expect(inSubtasks, `${figure} of vertex ${vertexId}'s subtasks`).toBe(count);
+      expect(detail.aggregated.metrics[figure].sum).toBe(count);
+      for (const s of subtasks) expect(s["taskmanager-id"]).toMatch(/^tm-\d+$/);
+      expect(subtasks.reduce((n, s) => n + s.metrics["accumulated-idle-time"]! + s.metrics["accumulated-busy-time"]!, 0)).toBeGreaterThan(0);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe("regression #11: a bundled WebAssembly operator in the same windowed job on Durable Objects (workerd)", () => {
   let dir: string;
