@@ -58,8 +58,9 @@ function workerdAdapter(module = "index"): string {
 }
 
 /**
- * esbuild: a CommonJS `require("net")` (kafkajs) becomes workerd's `node:net`, imported. The
- * output is an ES module, where a `require` of an external module would throw at run time.
+ * esbuild: where CommonJS code (kafkajs) requires a Node built-in by its bare name (net, tls,
+ * crypto...), workerd's `node:` module is imported instead. The output is an ES module, where a
+ * require of an external module would throw at run time.
  */
 const requireNodeBuiltins: import("esbuild").Plugin = {
   name: "eddy-require-node-builtins",

@@ -3,8 +3,8 @@
  * WebSocket carries one append per message, `{"key": "...", "records": [...]}` (or a bare array
  * of records), and gets one answer per message, in order, once the records are durable:
  * `{"key", "status": 200, "accepted", "duplicate"}`, `{"key", "status": 429, "retryAfter"}`
- * when the job is behind, 409 once the source has ended, 400 for a message that is not one.
- * A keyed message is appended to the partition its key belongs to (as an HTTP post with that
+ * when the job is behind, 409 once the source has ended, 400 for a message that is not one, 503
+ * (with `retryAfter`) when the partition the key belongs to did not answer. A keyed message is appended to the partition its key belongs to (as an HTTP post with that
  * key is), so a client that reconnects, lands on another partition's object and sends an
  * unanswered message again finds its key there. Sockets are held with the hibernation API, so
  * an idle connection costs the object nothing.
@@ -20,6 +20,8 @@ export const MAX_INGEST_BYTES = 1024 * 1024;
 interface SocketTarget {
   readonly jobId: string;
   readonly source: string;
+  /** The partition whose object holds the socket, and how many the source has. */
+  readonly partition: number;
   readonly partitions: number;
   readonly maxBacklog: number;
 }
@@ -81,10 +83,16 @@ export class DurableIngest implements IngestLogRpc {
       return Response.json({ errors: ["[eddy] an ingest partition takes WebSocket upgrades here; POST records to /jobs/{jobid}/ingest/{source}"] }, { status: 426 });
     }
     const query = new URL(request.url).searchParams;
-    const target: SocketTarget = { jobId: query.get("job") ?? "", source: query.get("source") ?? "", partitions: Number(query.get("partitions") ?? 1), maxBacklog: Number(query.get("maxBacklog") ?? 100_000) };
+    const target: SocketTarget = {
+      jobId: query.get("job") ?? "",
+      source: query.get("source") ?? "",
+      partition: Number(query.get("partition") ?? 0),
+      partitions: Number(query.get("partitions") ?? 1),
+      maxBacklog: Number(query.get("maxBacklog") ?? 100_000),
+    };
     const pair = new this.WebSocketPair();
     this.state.acceptWebSocket(pair[1]);
-    pair[1].serializeAttachment({ ...target, partition: Number(query.get("partition") ?? 0) });
+    pair[1].serializeAttachment(target);
     return new Response(null, { status: 101, webSocket: pair[0] } as ResponseInit);
   }
 
@@ -103,7 +111,7 @@ export class DurableIngest implements IngestLogRpc {
 
   private async answer(ws: DurableWebSocket, message: string | ArrayBuffer): Promise<object> {
     const text = typeof message === "string" ? message : new TextDecoder().decode(message);
-    const target = (ws.deserializeAttachment() as (SocketTarget & { partition: number }) | null) ?? { jobId: "", source: "", partitions: 1, partition: 0, maxBacklog: 100_000 };
+    const target = (ws.deserializeAttachment() as SocketTarget | null) ?? { jobId: "", source: "", partition: 0, partitions: 1, maxBacklog: 100_000 };
     const parsed = parseIngestBody(text);
     if ("error" in parsed) return { status: 400, error: parsed.error };
     const key = parsed.key;
@@ -113,7 +121,8 @@ export class DurableIngest implements IngestLogRpc {
     try {
       outcome = await log.append(parsed.records, key, target.maxBacklog);
     } catch (error) {
-      // The partition's object could not be reached (restarting): nothing was taken; the client sends it again.
+      // The key's partition did not answer (restarting): the client sends the batch again under
+      // its key, which counts it once if it was taken after all.
       return { key, status: 503, retryAfter: 1, error: `[eddy] partition ${owner} of ingest source "${target.source}" did not answer: ${error instanceof Error ? error.message : String(error)}` };
     }
     return outcome.status === "appended"
