@@ -3,7 +3,8 @@
  * topic of Eddy's test broker (a real Kafka protocol server on this machine) and writes its sums
  * to another topic exactly once, the Kafka client's connections going through workerd's
  * node:net (on cloudflare:sockets). Its results and the output topic are the reference output,
- * computed here without Eddy.
+ * computed here without Eddy. An unbounded source keeps reading what is produced while it runs,
+ * and finds a partition added meanwhile.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -23,7 +24,7 @@ describe("regression #11: a Kafka source and sink in a job on Durable Objects (w
 
   beforeAll(async () => {
     // The broker binary is built on first use (about a minute), then cached.
-    broker = await startTestBroker({ brokers: 1, topics: [{ name: "edge-readings", partitions: 2 }, { name: "edge-sums", partitions: 1 }] });
+    broker = await startTestBroker({ brokers: 1, topics: [{ name: "edge-readings", partitions: 2 }, { name: "edge-sums", partitions: 1 }, { name: "edge-clicks", partitions: 1 }] });
     dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-kafka-"));
     server = await EdgeServer.start(await bundleEdge({ outDir: dir }));
   }, 240_000);
@@ -59,5 +60,38 @@ describe("regression #11: a Kafka source and sink in a job on Durable Objects (w
     expect(canonicalSums(results.records)).toEqual(expected);
     const written = await readTopic(broker.bootstrap, "edge-sums", { expectAtLeast: expected.length });
     expect(canonicalSums(written.map((v) => JSON.parse(v)))).toEqual(expected);
+  }, 120_000);
+
+  it("keeps reading a topic while the job runs: records produced later, and a partition added later", async () => {
+    const submitted = await postJson(server.url, "/jobs", {
+      name: "kafka clicks",
+      parallelism: 2,
+      sources: [{ type: "kafka", name: "clicks", bootstrapServers: broker.bootstrap, topics: ["edge-clicks"], partitionDiscoveryIntervalMs: 300 }],
+      operators: [{ type: "project", select: ["i"] }],
+      sinks: [{ type: "collect" }],
+    });
+    expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
+    const jobId: string = submitted.json.jobid;
+    const seen = async (count: number): Promise<number[]> => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const { records } = (await getJson(server.url, `/jobs/${jobId}/results`)) as { records: { i: number }[] };
+        if (records.length >= count || Date.now() > deadline) return records.map((r) => r.i).sort((a, b) => a - b);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const clicks = (from: number, to: number, partition: number) => Array.from({ length: to - from }, (_, k) => ({ partition, value: JSON.stringify({ i: from + k }) }));
+    const upTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+    await produce(broker.bootstrap, "edge-clicks", clicks(0, 50, 0));
+    expect(await seen(50)).toEqual(upTo(50));
+    // The reader's connection in its TaskManager object takes what comes later.
+    await produce(broker.bootstrap, "edge-clicks", clicks(50, 100, 0));
+    expect(await seen(100)).toEqual(upTo(100));
+    // The discovery in the JobManager object finds a partition added while the job runs.
+    await broker.command("add-partitions edge-clicks 2");
+    await produce(broker.bootstrap, "edge-clicks", clicks(100, 150, 1));
+    expect(await seen(150)).toEqual(upTo(150));
+    const res = await fetch(`${server.url}/jobs/${jobId}`, { method: "PATCH" });
+    expect(res.status).toBe(202);
   }, 120_000);
 });
