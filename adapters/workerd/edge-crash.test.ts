@@ -101,7 +101,7 @@ describe("regression #11: a job on Durable Objects survives workerd being killed
         expect(restored!.is_savepoint).toBe(false);
         expect(restored!.restore_timestamp).toBeGreaterThanOrEqual(quietFrom);
         expect(restored!.restore_timestamp).toBeLessThanOrEqual(completed!.trigger_timestamp);
-        expect(checkpoints.counts.restored).toBe(1);
+        expect(checkpoints.counts.restored).toBeGreaterThanOrEqual(1);
 
         for (let i = cut; i < batches; i++) await postBatch(url, jobId, "readings", records.slice(i * BATCH, (i + 1) * BATCH), `b${i}`, stats);
         await endIngest(url, jobId, "readings");
