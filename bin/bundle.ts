@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { builtinModules } from "node:module";
 import { parseArgs } from "node:util";
 import { BINDINGS, CLASSES } from "../adapters/workerd/edge-protocol.ts";
 
@@ -51,16 +52,36 @@ export interface EdgeBundle {
 }
 
 /** eddy's workerd adapter, as source (in the repository) or as built (in the npm package). */
-function workerdAdapter(): string {
+function workerdAdapter(module = "index"): string {
   const here = import.meta.url;
-  return fileURLToPath(new URL(`../adapters/workerd/index.${here.endsWith(".ts") ? "ts" : "js"}`, here));
+  return fileURLToPath(new URL(`../adapters/workerd/${module}.${here.endsWith(".ts") ? "ts" : "js"}`, here));
 }
+
+/**
+ * esbuild: where CommonJS code (kafkajs) requires a Node built-in by its bare name (net, tls,
+ * crypto...), workerd's `node:` module is imported instead. The output is an ES module, where a
+ * require of an external module would throw at run time.
+ */
+const requireNodeBuiltins: import("esbuild").Plugin = {
+  name: "eddy-require-node-builtins",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) => {
+      const name = args.path.replace(/^node:/, "");
+      return args.kind === "require-call" && builtinModules.includes(name) ? { path: name, namespace: "node-builtin" } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: "node-builtin" }, (args) => ({ contents: `import m from "node:${args.path}";\nmodule.exports = m;\n`, loader: "js" }));
+  },
+};
 
 /** Writes the Worker and its configs (see the module comment). */
 export async function bundleEdge(options: EdgeBundleOptions): Promise<EdgeBundle> {
   const outDir = path.resolve(options.outDir);
   await mkdir(outDir, { recursive: true });
-  const lines: string[] = [`import { DurableObject } from "cloudflare:workers";`, `import { createEdgeWorker } from ${JSON.stringify(workerdAdapter())};`];
+  const lines: string[] = [
+    `import { DurableObject } from "cloudflare:workers";`,
+    `import { createEdgeWorker } from ${JSON.stringify(workerdAdapter())};`,
+    `import { edgeKafkaRuntime } from ${JSON.stringify(workerdAdapter("edge-kafka"))};`,
+  ];
   const modules: string[] = [];
   Object.entries(options.modules ?? {}).forEach(([name, file], i) => {
     lines.push(`import * as m${i} from ${JSON.stringify(path.resolve(file))};`);
@@ -86,7 +107,7 @@ export async function bundleEdge(options: EdgeBundleOptions): Promise<EdgeBundle
     }
   }
   lines.push(
-    `const edge = createEdgeWorker({ DurableObject, modules: { ${modules.join(", ")} }${componentEntries.length > 0 ? `, components: [${componentEntries.join(", ")}]` : ""}${options.spec !== undefined ? `, start: ${JSON.stringify(options.spec)}` : ""} });`,
+    `const edge = createEdgeWorker({ DurableObject, kafka: edgeKafkaRuntime(), modules: { ${modules.join(", ")} }${componentEntries.length > 0 ? `, components: [${componentEntries.join(", ")}]` : ""}${options.spec !== undefined ? `, start: ${JSON.stringify(options.spec)}` : ""} });`,
     `export default { fetch: edge.fetch };`,
     ...Object.values(CLASSES).map((c) => `export const ${c} = edge.${c};`),
     ``,
@@ -109,9 +130,11 @@ export async function bundleEdge(options: EdgeBundleOptions): Promise<EdgeBundle
     target: "es2022",
     conditions: ["workerd", "worker", "browser", "import"],
     mainFields: ["module", "main"],
-    // The platform's modules and the components' core modules stay imports; node:* is named
-    // only by jco glue's file-loading fallback, which a bundled component never takes.
+    // The platform's modules and the components' core modules stay imports; node:* is workerd's
+    // (nodejs_compat): the Kafka client's, and jco glue's file-loading fallback, which a bundled
+    // component never takes.
     external: ["cloudflare:*", "*.wasm", "node:*"],
+    plugins: [requireNodeBuiltins],
     logLevel: "error",
   });
   const name = options.name ?? "eddy";
@@ -127,6 +150,8 @@ function wranglerConfig(name: string, wasm: boolean): string {
     name,
     main: "worker.js",
     compatibility_date: COMPATIBILITY_DATE,
+    // node:net (on cloudflare:sockets) for the Kafka client, node:buffer and the other modules it uses.
+    compatibility_flags: ["nodejs_compat"],
     // worker.js is bundled already; wrangler uploads it with its .wasm modules as they are.
     no_bundle: true,
     ...(wasm ? { find_additional_modules: true, rules: [{ type: "CompiledWasm", globs: ["**/*.wasm"], fallthrough: false }] } : {}),
@@ -158,6 +183,7 @@ const worker :Workerd.Worker = (
 ${wasmModules.map((f) => `    (name = "${f}", wasm = embed "${f}"),`).join("\n")}
   ],
   compatibilityDate = "${COMPATIBILITY_DATE}",
+  compatibilityFlags = ["nodejs_compat"],
   globalOutbound = "internet",
   durableObjectNamespaces = [
 ${classes.map(([, c]) => `    (className = "${c}", uniqueKey = "eddy-${c}", enableSql = true),`).join("\n")}

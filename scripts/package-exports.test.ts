@@ -59,9 +59,10 @@ describe("package exports", () => {
   });
 
   it("the build compiles the exported modules, the CLI and the modules started by URL into dist/, which the package ships", () => {
-    // Nothing imports these: worker TaskManagers load their entry by URL, and `eddy conformance`
-    // runs the suite's scripts in a child process of each runtime.
-    const startedByUrl = ["adapters/node/task-manager-worker.ts", "adapters/deno/task-manager-worker.ts", "conformance/run.ts", "conformance/portability-run.ts"];
+    // Nothing imports these: worker TaskManagers load their entry by URL, `eddy conformance`
+    // runs the suite's scripts in a child process of each runtime, and the Worker `eddy bundle`
+    // writes imports the edge's Kafka runtime by its path.
+    const startedByUrl = ["adapters/node/task-manager-worker.ts", "adapters/deno/task-manager-worker.ts", "conformance/run.ts", "conformance/portability-run.ts", "adapters/workerd/edge-kafka.ts"];
     expect([...build.files].sort()).toEqual([...Object.values(deno.exports).map((s) => s.slice(2)), ...startedByUrl].sort());
     expect(build.compilerOptions.outDir).toBe("dist");
     expect(pkg.files).toContain("dist");

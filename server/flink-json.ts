@@ -101,7 +101,6 @@ export function jobDetails(entry: JobEntry): object {
   const stamps = entry.client.timestamps().status;
   const vertices = graph.vertices.map((v) => {
     const m = metrics.get(v.id);
-    const sum = (pick: (s: VertexMetrics["subtasks"][number]) => number): number => (m?.subtasks ?? []).reduce((a, s) => a + pick(s), 0);
     return {
       id: v.id,
       name: v.name,
@@ -112,7 +111,7 @@ export function jobDetails(entry: JobEntry): object {
       "end-time": end,
       duration,
       tasks: counts(state, v.parallelism),
-      metrics: ioMetrics(sum((s) => s.recordsIn), sum((s) => s.recordsOut)),
+      metrics: ioMetrics(m?.subtasks ?? []),
       // Eddy's addition: where each subtask runs (Flink shows it per vertex, /vertices/:vertexid).
       subtasks: Array.from({ length: v.parallelism }, (_, i) => ({ subtask: i, "taskmanager-id": subtaskLocation(entry, v.id, i) })),
     };
@@ -136,22 +135,25 @@ export function jobDetails(entry: JobEntry): object {
 }
 
 /**
- * Flink's IOMetricsInfo of a vertex or subtask. Eddy counts records, not bytes: the byte counts are
- * 0 with their `-complete` flags false, Flink's way of saying a figure was not reported.
+ * Flink's IOMetricsInfo of a vertex or subtask (`subtasks`: its subtasks' figures, summed). Eddy
+ * counts records, not bytes: the byte counts are 0 with their `-complete` flags false, Flink's way
+ * of saying a figure was not reported. The accumulated times are the engine's cumulative busy,
+ * backpressured and idle (nothing to take) milliseconds.
  */
-function ioMetrics(recordsIn: number, recordsOut: number): object {
+function ioMetrics(subtasks: readonly VertexMetrics["subtasks"][number][]): object {
+  const sum = (pick: (s: VertexMetrics["subtasks"][number]) => number | undefined): number => Math.round(subtasks.reduce((a, s) => a + (pick(s) ?? 0), 0));
   return {
     "read-bytes": 0,
     "read-bytes-complete": false,
     "write-bytes": 0,
     "write-bytes-complete": false,
-    "read-records": recordsIn,
+    "read-records": sum((s) => s.recordsIn),
     "read-records-complete": true,
-    "write-records": recordsOut,
+    "write-records": sum((s) => s.recordsOut),
     "write-records-complete": true,
-    "accumulated-backpressured-time": 0,
-    "accumulated-idle-time": 0,
-    "accumulated-busy-time": 0,
+    "accumulated-backpressured-time": sum((s) => s.backPressuredMs),
+    "accumulated-idle-time": sum((s) => s.noInputMs),
+    "accumulated-busy-time": sum((s) => s.busyMs),
   };
 }
 
@@ -183,7 +185,7 @@ export function vertexDetails(entry: JobEntry, v: VertexView): object {
       "start-time": start,
       "end-time": end,
       duration,
-      metrics: ioMetrics(m?.recordsIn ?? 0, m?.recordsOut ?? 0),
+      metrics: ioMetrics(m === undefined ? [] : [m]),
       "taskmanager-id": location,
       "status-duration": statusDuration,
       start_time: start,
@@ -197,7 +199,7 @@ export function vertexDetails(entry: JobEntry, v: VertexView): object {
     now: Date.now(),
     subtasks,
     aggregated: {
-      metrics: Object.fromEntries(Object.keys(subtasks[0]?.metrics ?? ioMetrics(0, 0)).filter((k) => !k.endsWith("-complete")).map((k) => [k, aggregate(subtasks.map((s) => (s.metrics as Record<string, number>)[k]!))])),
+      metrics: Object.fromEntries(Object.keys(subtasks[0]?.metrics ?? ioMetrics([])).filter((k) => !k.endsWith("-complete")).map((k) => [k, aggregate(subtasks.map((s) => (s.metrics as Record<string, number>)[k]!))])),
       "status-duration": Object.fromEntries(Object.keys(statusDuration).map((k) => [k, aggregate(subtasks.map(() => statusDuration[k]!))])),
     },
   };

@@ -30,17 +30,24 @@ function asSpecError<T>(path: string, build: () => T): T {
   }
 }
 
+/** eddy/kafka's exports. */
+export type KafkaApi = typeof import("../adapters/kafka/index.ts");
+
 /**
  * Kafka through eddy/kafka. With `allowedBrokers`, a spec may only name those `host:port`s (a
- * server that runs other people's specs should not connect wherever they ask).
+ * server that runs other people's specs should not connect wherever they ask). `load` imports
+ * eddy/kafka (default: on first use, by a specifier bundlers leave out).
  */
-export function defaultKafkaRuntime(options: { allowedBrokers?: readonly string[] } = {}): KafkaRuntime {
-  type KafkaApi = typeof import("../adapters/kafka/index.ts");
+export function defaultKafkaRuntime(options: { allowedBrokers?: readonly string[]; load?: () => Promise<KafkaApi> } = {}): KafkaRuntime {
   let loaded: Promise<KafkaApi> | undefined;
-  // A computed specifier: bundlers for workerd leave it out (kafkajs needs node:net). Its
-  // extension is this module's own: .ts in the sources, .js in the npm package's build.
-  const specifier = ["..", "adapters", "kafka", `index${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`].join("/");
-  const load = (): Promise<KafkaApi> => (loaded ??= import(/* @vite-ignore */ new URL(specifier, import.meta.url).href) as Promise<KafkaApi>);
+  // A computed specifier: bundlers leave it out (kafkajs needs node:net; a Worker gets it only
+  // when bundled for it, see adapters/workerd/edge-kafka.ts). Its extension is this module's
+  // own: .ts in the sources, .js in the npm package's build.
+  const importKafka = (): Promise<KafkaApi> => {
+    const specifier = ["..", "adapters", "kafka", `index${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`].join("/");
+    return import(/* @vite-ignore */ new URL(specifier, import.meta.url).href) as Promise<KafkaApi>;
+  };
+  const load = (): Promise<KafkaApi> => (loaded ??= (options.load ?? importKafka)());
   const allowed = options.allowedBrokers === undefined ? undefined : new Set(options.allowedBrokers);
   const checkBrokers = (servers: readonly string[], path: string): void => {
     if (allowed === undefined) return;

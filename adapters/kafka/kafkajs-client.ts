@@ -45,10 +45,36 @@ interface Internals {
   COORDINATOR_TYPES: { GROUP: number; TRANSACTION: number };
 }
 
+/** The kafkajs modules this client uses, by the specifier it loads each by. */
+export const KAFKAJS_MODULES = [
+  "kafkajs",
+  "kafkajs/src/cluster/index.js",
+  "kafkajs/src/consumer/batch.js",
+  "kafkajs/src/loggers/index.js",
+  "kafkajs/src/loggers/console.js",
+  "kafkajs/src/network/socketFactory.js",
+  "kafkajs/src/network/requestQueue/index.js",
+  "kafkajs/src/retry/index.js",
+  "kafkajs/src/producer/eosManager/index.js",
+  "kafkajs/src/protocol/error.js",
+  "kafkajs/src/protocol/coordinatorTypes.js",
+] as const;
+
+let provided: Readonly<Record<(typeof KAFKAJS_MODULES)[number], unknown>> | undefined;
+
+/**
+ * Hands in the kafkajs modules a bundle imported (a Worker cannot load files at run time, so
+ * `eddy bundle` compiles them in); without it they are loaded from node_modules on first use.
+ */
+export function provideKafkajsModules(modules: Readonly<Record<(typeof KAFKAJS_MODULES)[number], unknown>>): void {
+  provided = modules;
+}
+
 let internals: Internals | undefined;
 function kafkajs(): Internals {
   if (internals !== undefined) return internals;
-  const require = createRequire(import.meta.url);
+  const bundled = provided;
+  const require = bundled !== undefined ? (specifier: (typeof KAFKAJS_MODULES)[number]): Any => bundled[specifier] : createRequire(import.meta.url);
   const loggers = require("kafkajs/src/loggers/index.js");
   internals = {
     Cluster: require("kafkajs/src/cluster/index.js"),

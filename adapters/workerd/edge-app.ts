@@ -17,10 +17,10 @@ import { EDDY_VERSION, createApp } from "../../server/app.ts";
 import { unavailableComponentRuntime } from "../../server/components.ts";
 import { unavailableKafkaRuntime } from "../../server/kafka.ts";
 import { dashboardHtml } from "../../server/dashboard.ts";
-import { endedJob } from "../../server/ended-job.ts";
+import { type VertexView, endedJob } from "../../server/ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "../../server/errors.ts";
 import { checkpointingStatistics } from "../../server/checkpoint-json.ts";
-import { jobDetails, jobExceptions, jobMetricValues, jobOverview, jobPlan, triggerStatus, vertexBackpressure, vertexWatermarks } from "../../server/flink-json.ts";
+import { jobDetails, jobExceptions, jobMetricValues, jobOverview, jobPlan, subtaskTimes, triggerStatus, vertexBackpressure, vertexDetails, vertexWatermarks } from "../../server/flink-json.ts";
 import type { JobEntry, Trigger } from "../../server/job-registry.ts";
 import { JobSpec } from "../../server/job-spec.ts";
 import { openApiDocument } from "../../server/openapi.ts";
@@ -31,7 +31,7 @@ import { MAX_JSON_DEPTH, nestedDeeperThan, readJson } from "../../server/validat
 import { parseDurableLocation } from "./durable-checkpoint-storage.ts";
 import type { DirectoryEntry } from "./directory-object.ts";
 import type { AppendOutcome, IngestLogRpc } from "./ingest-protocol.ts";
-import { MAX_INGEST_BYTES, parseIngestBody } from "./ingest-object.ts";
+import { MAX_INGEST_BYTES, parseIngestBody, partitionOfKey } from "./ingest-object.ts";
 import { type EdgeJobRequest, type IngestTarget, type JobSnapshot, SPEC_MODULE, type SubmitOutcome, type TriggerRequest } from "./job-manager-object.ts";
 import type { BundledComponent, SpecJobParams } from "./spec-job.ts";
 
@@ -106,6 +106,9 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
   };
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const components = options.components ?? [];
+  // A spec may name a bundled component as eddy bundle printed it ("@op.wasm", "op.wasm", "op"):
+  // the name becomes the component's sha256, the artifact id a spec holds everywhere.
+  const specSchema = components.length === 0 ? JobSpec : z.preprocess((value) => withArtifactIds(value, components), JobSpec);
   const ingestTargets = new Map<string, IngestTarget>();
 
   app.onError((error, c) => {
@@ -207,7 +210,7 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
         ...(body.savepoint !== undefined ? { restore: { path: body.savepoint.path, allowNonRestoredState: body.savepoint.allowNonRestoredState ?? false } } : {}),
       };
     } else {
-      request = await specRequest(c, await readJson(c, JobSpec, "job spec"), id);
+      request = await specRequest(c, await readJson(c, specSchema, "job spec"), id);
     }
     const outcome = await objects(c).jobManager(id).submit(request);
     if (!outcome.ok) throw new HttpError(outcome.status as 400, outcome.errors[0] ?? "[eddy] the job was refused", outcome.fields ?? []);
@@ -277,6 +280,19 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
     if (v === undefined) throw new HttpError(404, `[eddy] vertex "${id}" not found in job "${s.jobId}"`);
     return v;
   };
+  const jobVertex = (s: JobSnapshot, id: string) => {
+    const v = s.executionGraph.jobGraph.vertices.find((x) => x.id === id);
+    if (v === undefined) throw new HttpError(404, `[eddy] vertex "${id}" not found in job "${s.jobId}"`);
+    return v;
+  };
+  app.get("/jobs/:jobid/vertices/:vertexid", async (c) => {
+    const s = await snapshot(c);
+    return c.json(vertexDetails(entryOf(s), withSubtaskPlacement(jobVertex(s, c.req.param("vertexid")), s)));
+  });
+  app.get("/jobs/:jobid/vertices/:vertexid/subtasktimes", async (c) => {
+    const s = await snapshot(c);
+    return c.json(subtaskTimes(entryOf(s), jobVertex(s, c.req.param("vertexid"))));
+  });
   app.get("/jobs/:jobid/vertices/:vertexid/backpressure", async (c) => c.json(vertexBackpressure(vertex(await snapshot(c), c.req.param("vertexid")))));
   app.get("/jobs/:jobid/vertices/:vertexid/watermarks", async (c) => c.json(vertexWatermarks(vertex(await snapshot(c), c.req.param("vertexid")))));
   app.get("/jobs/:jobid/metrics", async (c) => {
@@ -351,7 +367,7 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
     const parsed = parseIngestBody(await c.req.text(), c.req.header("idempotency-key"));
     if ("error" in parsed) throw new HttpError(400, parsed.error);
     // A key always goes to the same partition, where a retry finds it.
-    const partition = parsed.key !== undefined ? hash(parsed.key) % target.partitions : Math.floor(Math.random() * target.partitions);
+    const partition = parsed.key !== undefined ? partitionOfKey(parsed.key, target.partitions) : Math.floor(Math.random() * target.partitions);
     const outcome: AppendOutcome = await objects(c).ingest(id, source, partition).append(parsed.records, parsed.key, target.maxBacklog);
     if (outcome.status === "backpressured") {
       const why = outcome.rate !== undefined ? `ingest source "${source}" admits ${Math.round(outcome.rate * target.partitions)} records/s (its rate controller's rate)` : `the job is behind: ${outcome.backlog} records of ingest source "${source}" wait to be read`;
@@ -371,9 +387,11 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
   app.get("/jobs/:jobid/ingest/:source", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new HttpError(400, "[eddy] GET here opens a WebSocket (Upgrade: websocket); POST records to ingest them over HTTP");
     const { id, source, target } = await ingestTarget(c);
+    // Unkeyed messages go to the partition the socket lands on; keyed ones to their key's partition.
+    const partition = Math.floor(Math.random() * target.partitions);
     const url = new URL(c.req.url);
-    url.searchParams.set("maxBacklog", String(target.maxBacklog));
-    return objects(c).ingest(id, source, Math.floor(Math.random() * target.partitions)).fetch(new Request(url, c.req.raw));
+    for (const [name, value] of Object.entries({ job: id, source, partition, partitions: target.partitions, maxBacklog: target.maxBacklog })) url.searchParams.set(name, String(value));
+    return objects(c).ingest(id, source, partition).fetch(new Request(url, c.req.raw));
   });
 
   // Savepoints in and out: one taken on Node, Deno or Bun restores here, and back.
@@ -433,12 +451,19 @@ function withPlacement(details: object, s: JobSnapshot): object {
   return { ...d, vertices: d.vertices.map((v) => ({ ...v, taskmanagers: Array.from({ length: v.parallelism }, (_, i) => s.placement[`${v.id}#${i}`] ?? null) })) };
 }
 
-/** FNV-1a of a string: which partition a key's records go to. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+/** `value` (a job spec) with each wasm operator's bundled-component name replaced by its sha256. */
+function withArtifactIds(value: unknown, components: readonly BundledComponent[]): unknown {
+  const operators = (value as { operators?: unknown } | null)?.operators;
+  if (!Array.isArray(operators)) return value;
+  const idOf = (name: unknown): unknown => {
+    const found = typeof name === "string" ? components.find((c) => c.names.includes(name)) : undefined;
+    return found === undefined ? name : found.names[found.names.length - 1];
+  };
+  return { ...(value as object), operators: operators.map((o: unknown) => (o !== null && typeof o === "object" && (o as { type?: unknown }).type === "wasm" ? { ...o, artifact: idOf((o as { artifact?: unknown }).artifact) } : o)) };
+}
+
+/** A vertex with the TaskManager object each subtask runs on, while the job runs (an ended job's vertex has them already). */
+function withSubtaskPlacement(v: VertexView, s: JobSnapshot): VertexView {
+  const placed = Array.from({ length: v.parallelism }, (_, i) => s.placement[`${v.id}#${i}`] ?? "");
+  return placed.every((tm) => tm !== "") ? { ...v, taskManagers: placed } : v;
 }

@@ -27,6 +27,17 @@ const CASES = [
   { seed: 3, killAt: 0.7, delayMs: 40 },
 ] as const;
 
+/** Waits until the job has completed a checkpoint; its id. */
+async function completedCheckpoint(url: string, jobId: string): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const latest = (await getJson(url, `/jobs/${jobId}/checkpoints`)).latest;
+    if (latest.completed !== null) return latest.completed.id as number;
+    if (Date.now() > deadline) throw new Error(`[eddy] job ${jobId} completed no checkpoint within 20 s: ${JSON.stringify(latest)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe("regression #11: a job on Durable Objects survives workerd being killed mid-stream", () => {
   let dir: string;
   let server: EdgeServer;
@@ -62,7 +73,8 @@ describe("regression #11: a job on Durable Objects survives workerd being killed
         const batches = Math.ceil(records.length / BATCH);
         const cut = Math.round(batches * killAt);
         for (let i = 0; i < cut; i++) await postBatch(url, jobId, "readings", records.slice(i * BATCH, (i + 1) * BATCH), `b${i}`, stats);
-        const lastBeforeKill = ((await getJson(server.url, `/jobs/${jobId}/checkpoints`)).latest.completed?.id as number | undefined) ?? 0;
+        // The kill comes after a checkpoint has completed, so there is one to resume from.
+        const lastBeforeKill = await completedCheckpoint(server.url, jobId);
         await new Promise((r) => setTimeout(r, delayMs));
         await server.kill();
         const quietFrom = Date.now();
@@ -80,8 +92,16 @@ describe("regression #11: a job on Durable Objects survives workerd being killed
         expect(completed!.trigger_timestamp).toBeGreaterThanOrEqual(quietFrom);
         expect(completed!.trigger_timestamp).toBeLessThan(asked);
         expect(completed!.id).toBeGreaterThan(lastBeforeKill);
-        const restored = checkpoints.latest.restored as { id: number; restore_timestamp: number } | null;
-        if (restored !== null) expect(restored.restore_timestamp).toBeLessThan(asked);
+        // It says what it resumed from: the last checkpoint completed before the kill (at least the
+        // one seen before it), restored after the restart and before the checkpoints that followed.
+        const restored = checkpoints.latest.restored as { id: number; restore_timestamp: number; is_savepoint: boolean } | null;
+        expect(restored, JSON.stringify(checkpoints.latest)).not.toBeNull();
+        expect(restored!.id).toBeGreaterThanOrEqual(lastBeforeKill);
+        expect(restored!.id).toBeLessThan(completed!.id);
+        expect(restored!.is_savepoint).toBe(false);
+        expect(restored!.restore_timestamp).toBeGreaterThanOrEqual(quietFrom);
+        expect(restored!.restore_timestamp).toBeLessThanOrEqual(completed!.trigger_timestamp);
+        expect(checkpoints.counts.restored).toBeGreaterThanOrEqual(1);
 
         for (let i = cut; i < batches; i++) await postBatch(url, jobId, "readings", records.slice(i * BATCH, (i + 1) * BATCH), `b${i}`, stats);
         await endIngest(url, jobId, "readings");

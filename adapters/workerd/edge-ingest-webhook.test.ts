@@ -2,19 +2,21 @@
  * A bundled windowed job on Durable Objects in workerd (storage on disk), fed through its HTTP
  * ingest source, writing to a webhook sink whose receiver is a local HTTP server: the receiver
  * gets exactly the reference output, computed here without Eddy. The test never asks the job
- * how it is doing until its output has arrived: alarms drive it.
+ * how it is doing until its output has arrived: alarms drive it. The same job with a WebAssembly
+ * operator compiled into the bundle (`eddy bundle --component`) does too.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleEdge } from "../../bin/bundle.ts";
 import { bundledJobId } from "./edge-worker.ts";
-import { awaitJob } from "./testing/edge-client.ts";
+import { awaitJob, getJson } from "./testing/edge-client.ts";
 import { EdgeServer } from "./testing/edge-server.ts";
 import { type IngestStats, endIngest, postBatch } from "./testing/ingest-client.ts";
 import { WebhookReceiver } from "./testing/webhook-receiver.ts";
-import { canonicalSums, readings, windowSumOperators, windowSums } from "./testing/window-sums.ts";
+import { WINDOW_MS, canonicalSums, readings, windowSumOperators, windowSums } from "./testing/window-sums.ts";
+import { uppercaseComponent } from "../../server/testing/fixtures.ts";
 
 const BATCH = 40;
 
@@ -67,6 +69,11 @@ describe("HTTP ingest and the webhook sink on Durable Objects (workerd)", () => 
       if (i % 4 === 1) await postBatch(url, jobId, "readings", batch, `batch-${i}`, stats);
     }
     expect(stats.duplicates).toBe(Math.ceil(records.length / BATCH / 4));
+    // While it runs, the job's metrics count what was fed, once: the source wrote each record
+    // (a retried post added none), and the window read each.
+    const [source, window] = (await getJson(server.url, `/jobs/${jobId}`)).vertices as { id: string }[];
+    await vertexCountsReach(server.url, jobId, source!.id, "write-records", records.length);
+    await vertexCountsReach(server.url, jobId, window!.id, "read-records", records.length);
     await endIngest(url, jobId, "readings");
 
     const expected = windowSums(records);
@@ -74,6 +81,90 @@ describe("HTTP ingest and the webhook sink on Durable Objects (workerd)", () => 
     while (receiver.records.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 30_000);
     expect(job.state, JSON.stringify(job)).toBe("FINISHED");
+    expect(receiver.withoutKey).toBe(0);
+    expect(canonicalSums(receiver.records)).toEqual(expected);
+    // The ended job keeps what it counted.
+    expect(job.vertices.map((v: { metrics: Record<string, number> }) => [v.metrics["read-records"], v.metrics["write-records"]])).toEqual([
+      [0, records.length],
+      [records.length, 0],
+    ]);
+  }, 120_000);
+});
+
+/**
+ * Waits until a vertex's `figure`, in `/jobs/:id` and summed over its subtasks in
+ * `/jobs/:id/vertices/:vid`, reaches `count` (TaskManagers report every second); then both must
+ * be exactly `count`, and the subtasks' time is accounted.
+ */
+async function vertexCountsReach(base: string, jobId: string, vertexId: string, figure: "read-records" | "write-records", count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const job = await getJson(base, `/jobs/${jobId}`);
+    const inJob = (job.vertices as { id: string; metrics: Record<string, number> }[]).find((v) => v.id === vertexId)!.metrics[figure]!;
+    const detail = await getJson(base, `/jobs/${jobId}/vertices/${vertexId}`);
+    const subtasks = detail.subtasks as { metrics: Record<string, number>; "taskmanager-id": string }[];
+    const inSubtasks = subtasks.reduce((n, s) => n + s.metrics[figure]!, 0);
+    if ((inJob >= count && inSubtasks >= count) || Date.now() > deadline) {
+      expect(inJob, `${figure} of vertex ${vertexId} in /jobs/${jobId}`).toBe(count);
+      expect(inSubtasks, `${figure} of vertex ${vertexId}'s subtasks`).toBe(count);
+      expect(detail.aggregated.metrics[figure].sum).toBe(count);
+      for (const s of subtasks) expect(s["taskmanager-id"]).toMatch(/^tm-\d+$/);
+      expect(subtasks.reduce((n, s) => n + s.metrics["accumulated-idle-time"]! + s.metrics["accumulated-busy-time"]!, 0)).toBeGreaterThan(0);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("regression #11: a bundled WebAssembly operator in the same windowed job on Durable Objects (workerd)", () => {
+  let dir: string;
+  let server: EdgeServer;
+  let receiver: WebhookReceiver;
+  let jobId: string;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-wasm-"));
+    // The example uppercase-map component (AssemblyScript): ASCII letters of a record's JSON text
+    // uppercased, so {"k": "k3", "v": 5, "ts": 40} becomes {"K": "K3", "V": 5, "TS": 40}.
+    const component = path.join(dir, "uppercase-map.wasm");
+    await writeFile(component, await uppercaseComponent());
+    const spec = {
+      name: "ingested wasm window sums",
+      parallelism: 2,
+      sources: [{ type: "ingest", name: "readings", timestampField: "ts", watermark: { maxOutOfOrdernessMs: 50 } }],
+      operators: [
+        { type: "wasm", kind: "map", artifact: "@uppercase-map.wasm" },
+        { type: "keyBy", field: "K" },
+        { type: "window", kind: "tumbling", size: WINDOW_MS },
+        { type: "aggregate", fn: "sum", field: "V", as: "s" },
+      ],
+      sinks: [{ type: "webhook", url: receiver.url, maxRecordsPerRequest: 7 }],
+      checkpointing: { interval: 200 },
+    };
+    server = await EdgeServer.start(await bundleEdge({ spec, components: [component], outDir: path.join(dir, "worker") }));
+    jobId = await bundledJobId(spec.name);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("sends the reference output of the uppercased records to the webhook, each record once", async () => {
+    const records = readings(8, 500);
+    const stats: IngestStats = { backpressured: 0, duplicates: 0, unanswered: 0 };
+    const url = (): string => server.url;
+    for (let i = 0; i * BATCH < records.length; i++) await postBatch(url, jobId, "readings", records.slice(i * BATCH, (i + 1) * BATCH), `batch-${i}`, stats);
+    await endIngest(url, jobId, "readings");
+
+    // The component's work done here in plain TypeScript: keys uppercased (k3 -> K3).
+    const expected = windowSums(records.map((r) => ({ ...r, k: r.k.toUpperCase() })));
+    const deadline = Date.now() + 60_000;
+    while (receiver.records.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 30_000);
+    expect(job.state, JSON.stringify(job)).toBe("FINISHED");
+    expect(job.vertices.map((v: { name: string }) => v.name).join(" ")).toMatch(/wasm|uppercase/i);
     expect(receiver.withoutKey).toBe(0);
     expect(canonicalSums(receiver.records)).toEqual(expected);
   }, 120_000);

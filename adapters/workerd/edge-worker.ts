@@ -6,6 +6,7 @@
  * the job modules and WebAssembly components it bundled; `eddy bundle` writes such an entry.
  */
 import type { JobSpec } from "../../server/job-spec.ts";
+import type { KafkaRuntime } from "../../server/kafka.ts";
 import type { ModuleLoader } from "../../core/runtime/task-manager.ts";
 import { EddyError } from "../../core/errors.ts";
 import { type HttpError, toHttpError } from "../../server/errors.ts";
@@ -45,6 +46,8 @@ export interface EdgeWorkerOptions {
   readonly modules?: Readonly<Record<string, Record<string, unknown>>>;
   /** Components compiled into the bundle (`eddy bundle --component`), named as specs name them. */
   readonly components?: readonly BundledComponent[];
+  /** Kafka sources and sinks of specs (`edgeKafkaRuntime()`, which eddy bundle passes); without it Kafka specs are answered 501. */
+  readonly kafka?: KafkaRuntime;
   /** A job spec the Worker starts on its first request and keeps running (one job, whatever the requests). */
   readonly start?: JobSpec;
 }
@@ -94,6 +97,7 @@ function limit(value: string | null | undefined, fallback: number, name: string)
 export function createEdgeWorker(options: EdgeWorkerOptions): EdgeWorker {
   const modules = options.modules ?? {};
   const components = options.components ?? [];
+  const kafka = options.kafka !== undefined ? { kafka: options.kafka } : {};
   const loader =
     (spec: Record<string, unknown>): ModuleLoader =>
     async (specifier) => {
@@ -118,7 +122,7 @@ export function createEdgeWorker(options: EdgeWorkerOptions): EdgeWorker {
       const context: TaskManagerContext = {
         jobManager: (jobId) => jobManagers(jobId),
         taskManager: (address: TaskManagerAddress) => taskManagers(taskManagerObjectName(address)),
-        load: loader(specJobModule({ components })),
+        load: loader(specJobModule({ components, ...kafka })),
         prepare: (graph, deployment) => {
           const jobId = deployment.jobId;
           bindEdgeConnectors(graph.jobGraph.streamGraph, { jobId, ingestLog: (source, p) => ingest(`${jobId}/${source}/${p}`) });
@@ -158,7 +162,7 @@ export function createEdgeWorker(options: EdgeWorkerOptions): EdgeWorker {
         setIngestRate: async (jobId, source, partitions, rate) => {
           await Promise.all(Array.from({ length: partitions }, (_, p) => ingest(`${jobId}/${source}/${p}`).setAdmissionRate(rate)));
         },
-        jobModules: (manager) => loader(specJobModule({ components, results: () => manager.resultBuffer! })),
+        jobModules: (manager) => loader(specJobModule({ components, ...kafka, results: () => manager.resultBuffer! })),
         refusal: (error): SubmitOutcome => {
           const http: HttpError = toHttpError(error);
           return { ok: false, status: http.status, errors: [http.message], ...(http.fields.length > 0 ? { fields: [...http.fields] } : {}) };
@@ -214,7 +218,8 @@ export function createEdgeWorker(options: EdgeWorkerOptions): EdgeWorker {
     private readonly log: DurableIngest;
     constructor(ctx: DurableObjectState, env: EdgeEnv) {
       super(ctx, env);
-      this.log = new DurableIngest(ctx, WebSocketPair);
+      const ingest = stubs<IngestLogRpc>(env.EDDY_INGEST);
+      this.log = new DurableIngest(ctx, WebSocketPair, (jobId, source, p) => ingest(`${jobId}/${source}/${p}`));
     }
     append(...args: Parameters<DurableIngest["append"]>): ReturnType<DurableIngest["append"]> {
       return this.log.append(...args);

@@ -3,8 +3,11 @@
  * WebSocket carries one append per message, `{"key": "...", "records": [...]}` (or a bare array
  * of records), and gets one answer per message, in order, once the records are durable:
  * `{"key", "status": 200, "accepted", "duplicate"}`, `{"key", "status": 429, "retryAfter"}`
- * when the job is behind, 409 once the source has ended, 400 for a message that is not one.
- * Sockets are held with the hibernation API, so an idle connection costs the object nothing.
+ * when the job is behind, 409 once the source has ended, 400 for a message that is not one, 503
+ * (with `retryAfter`) when the partition the key belongs to did not answer. A keyed message is appended to the partition its key belongs to (as an HTTP post with that
+ * key is), so a client that reconnects, lands on another partition's object and sends an
+ * unanswered message again finds its key there. Sockets are held with the hibernation API, so
+ * an idle connection costs the object nothing.
  */
 import type { DurableObjectState, DurableWebSocket, WebSocketPairConstructor } from "./durable-object.ts";
 import type { AppendOutcome, IngestLogRpc, LogPosition, ReadResult } from "./ingest-protocol.ts";
@@ -13,11 +16,41 @@ import { IngestLog } from "./ingest-log.ts";
 /** Largest WebSocket message taken, bytes (as an HTTP ingest body). */
 export const MAX_INGEST_BYTES = 1024 * 1024;
 
+/** What a socket's attachment holds: the source it feeds (set by the Worker when it forwards the upgrade). */
+interface SocketTarget {
+  readonly jobId: string;
+  readonly source: string;
+  /** The partition whose object holds the socket, and how many the source has. */
+  readonly partition: number;
+  readonly partitions: number;
+  readonly maxBacklog: number;
+}
+
+/** The partition a keyed append goes to, for HTTP posts and WebSocket messages alike (FNV-1a of the key). */
+export function partitionOfKey(key: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}
+
+/** WebSocket close codes an endpoint may not send (they only report what happened). */
+const RESERVED_CLOSE_CODES = new Set([1005, 1006, 1015]);
+
 /** One ingest partition's object. */
 export class DurableIngest implements IngestLogRpc {
   private readonly log: IngestLog;
+  /** Per socket, the answer last queued: answers leave in the order the messages came. */
+  private readonly answering = new WeakMap<DurableWebSocket, Promise<void>>();
 
-  constructor(private readonly state: DurableObjectState, private readonly WebSocketPair: WebSocketPairConstructor | undefined) {
+  constructor(
+    private readonly state: DurableObjectState,
+    private readonly WebSocketPair: WebSocketPairConstructor | undefined,
+    /** Another partition of the same source (a keyed message belongs there). */
+    private readonly partition: (jobId: string, source: string, partition: number) => IngestLogRpc,
+  ) {
     this.log = new IngestLog(state.storage);
   }
 
@@ -41,39 +74,62 @@ export class DurableIngest implements IngestLogRpc {
     return this.log.setAdmissionRate(rate);
   }
 
-  /** A WebSocket upgrade forwarded by the Worker (`?maxBacklog=` set by it). */
+  /**
+   * A WebSocket upgrade forwarded by the Worker, which names the source in the query:
+   * `?job=&source=&partition=&partitions=&maxBacklog=`.
+   */
   async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || this.WebSocketPair === undefined) {
       return Response.json({ errors: ["[eddy] an ingest partition takes WebSocket upgrades here; POST records to /jobs/{jobid}/ingest/{source}"] }, { status: 426 });
     }
-    const maxBacklog = Number(new URL(request.url).searchParams.get("maxBacklog") ?? 100_000);
+    const query = new URL(request.url).searchParams;
+    const target: SocketTarget = {
+      jobId: query.get("job") ?? "",
+      source: query.get("source") ?? "",
+      partition: Number(query.get("partition") ?? 0),
+      partitions: Number(query.get("partitions") ?? 1),
+      maxBacklog: Number(query.get("maxBacklog") ?? 100_000),
+    };
     const pair = new this.WebSocketPair();
     this.state.acceptWebSocket(pair[1]);
-    pair[1].serializeAttachment({ maxBacklog });
+    pair[1].serializeAttachment(target);
     return new Response(null, { status: 101, webSocket: pair[0] } as ResponseInit);
   }
 
-  async webSocketMessage(ws: DurableWebSocket, message: string | ArrayBuffer): Promise<void> {
-    const text = typeof message === "string" ? message : new TextDecoder().decode(message);
-    const { maxBacklog } = (ws.deserializeAttachment() as { maxBacklog: number } | null) ?? { maxBacklog: 100_000 };
-    const parsed = parseIngestBody(text);
-    if ("error" in parsed) {
-      ws.send(JSON.stringify({ status: 400, error: parsed.error }));
-      return;
-    }
-    const key = parsed.key;
-    const outcome = await this.log.append(parsed.records, key, maxBacklog);
-    const answer =
-      outcome.status === "appended"
-        ? { key, status: 200, accepted: outcome.records, duplicate: outcome.duplicate }
-        : outcome.status === "backpressured"
-          ? { key, status: 429, retryAfter: outcome.retryAfterSeconds, error: behind(outcome) }
-          : { key, status: 409, error: "[eddy] this ingest source has ended" };
-    ws.send(JSON.stringify(answer));
+  webSocketMessage(ws: DurableWebSocket, message: string | ArrayBuffer): Promise<void> {
+    // A keyed message may wait on another partition's object, and meanwhile the next one arrives:
+    // each answer is sent after the one before it.
+    const previous = this.answering.get(ws) ?? Promise.resolve();
+    const answered = previous.then(async () => ws.send(JSON.stringify(await this.answer(ws, message))));
+    this.answering.set(ws, answered.catch(() => undefined));
+    return answered;
   }
 
   webSocketClose(ws: DurableWebSocket, code: number): void {
-    ws.close(code === 1005 ? 1000 : code);
+    ws.close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code);
+  }
+
+  private async answer(ws: DurableWebSocket, message: string | ArrayBuffer): Promise<object> {
+    const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+    const target = (ws.deserializeAttachment() as SocketTarget | null) ?? { jobId: "", source: "", partition: 0, partitions: 1, maxBacklog: 100_000 };
+    const parsed = parseIngestBody(text);
+    if ("error" in parsed) return { status: 400, error: parsed.error };
+    const key = parsed.key;
+    const owner = key === undefined || target.partitions <= 1 ? target.partition : partitionOfKey(key, target.partitions);
+    const log: IngestLogRpc = owner === target.partition ? this.log : this.partition(target.jobId, target.source, owner);
+    let outcome: AppendOutcome;
+    try {
+      outcome = await log.append(parsed.records, key, target.maxBacklog);
+    } catch (error) {
+      // The key's partition did not answer (restarting): the client sends the batch again under
+      // its key, which counts it once if it was taken after all.
+      return { key, status: 503, retryAfter: 1, error: `[eddy] partition ${owner} of ingest source "${target.source}" did not answer: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    return outcome.status === "appended"
+      ? { key, status: 200, accepted: outcome.records, duplicate: outcome.duplicate }
+      : outcome.status === "backpressured"
+        ? { key, status: 429, retryAfter: outcome.retryAfterSeconds, error: behind(outcome) }
+        : { key, status: 409, error: "[eddy] this ingest source has ended" };
   }
 }
 

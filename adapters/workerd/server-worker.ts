@@ -22,7 +22,7 @@ export function createServerWorker(options: Omit<AppOptions, "components" | "kaf
       app ??= createApp({
         ...options,
         components: unavailableComponentRuntime("workerd forbids compiling WebAssembly at run time; bundle components at deploy time"),
-        kafka: unavailableKafkaRuntime("Eddy's Kafka client (kafkajs) opens TCP sockets through node:net, which a Worker does not have, and Eddy has no Kafka client over cloudflare:sockets"),
+        kafka: unavailableKafkaRuntime("this Worker has no Kafka client compiled in (kafkajs connects through node:net, which workerd gives a Worker only with the nodejs_compat flag); Durable Object deployments written by eddy bundle have one"),
       });
       return app.fetch(request);
     },

@@ -16,6 +16,10 @@ import type { ResultBuffer } from "../../server/result-buffer.ts";
 import { IngestSource } from "./ingest-source.ts";
 import { WebhookSink } from "./webhook-sink.ts";
 
+/** Why a Worker has no Kafka: what it would take, as found in workerd. */
+export const NO_KAFKA_IN_BUNDLE =
+  "this Worker was bundled without Eddy's Kafka client: kafkajs connects through node:net, which workerd gives a Worker only with the nodejs_compat compatibility flag (on cloudflare:sockets), and its modules must be compiled into the Worker; eddy bundle does both";
+
 /** What a spec job's builder is given (the job's params: plain data). */
 export interface SpecJobParams {
   readonly spec: JobSpec;
@@ -67,7 +71,7 @@ export function specJobModule(context: SpecJobContext): Record<string, unknown> 
         print: (line) => console.log(line),
         jobKey: params.jobKey,
         submitted: params.submitted,
-        kafka: context.kafka ?? unavailableKafkaRuntime("Eddy's Kafka client (kafkajs) opens TCP sockets through node:net, which a Worker does not have, and Eddy has no Kafka client over cloudflare:sockets"),
+        kafka: context.kafka ?? unavailableKafkaRuntime(NO_KAFKA_IN_BUNDLE),
         component: async (id, kind, name, path) => bundledComponent(context.components, id, kind, name, path),
         connectors: edgeSpecConnectors,
         ...(context.results !== undefined ? { resultBuffer: context.results } : {}),
