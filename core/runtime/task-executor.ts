@@ -347,8 +347,8 @@ export class TaskExecutor {
     const tasks = this.tasks;
     if (this.onOperators.size > 0) {
       for (const i of this.onOperators) {
-        const work = tasks[i]!.waitingOn();
-        if (work !== undefined && work === this.parkedOn[i]) continue;
+        // Still waiting (on this work or newer): a step would do nothing.
+        if (tasks[i]!.waitingOn() !== undefined) continue;
         this.onOperators.delete(i);
         queue.activate(i);
       }
