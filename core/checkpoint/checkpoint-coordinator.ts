@@ -88,8 +88,11 @@ export class CheckpointCoordinator {
   /** The attempt ended: pending work is aborted; a new attempt may attach later. */
   detach(reason: string): void {
     this.stopPeriodic();
+    // Queued requests are declined, not started on the attempt that just ended: nothing there
+    // would acknowledge them, and the next attempt's checkpoints would wait behind them.
+    const queued = this.queued.splice(0);
     if (this.pending !== undefined) this.fail(this.pending, `${reason}`, false, false);
-    for (const q of this.queued.splice(0)) q.reject(new EddyError(`[eddy] checkpoint not taken: ${reason}`, { code: "CHECKPOINT_DECLINED", domain: "internal" }));
+    for (const q of queued) q.reject(new EddyError(`[eddy] checkpoint not taken: ${reason}`, { code: "CHECKPOINT_DECLINED", domain: "internal" }));
     this.executor = undefined;
   }
 
@@ -198,7 +201,8 @@ export class CheckpointCoordinator {
   }
 
   private next(): void {
+    if (this.executor === undefined) return;
     const q = this.queued.shift();
-    if (q !== undefined && this.executor !== undefined) this.start(q.request, q.resolve, q.reject);
+    if (q !== undefined) this.start(q.request, q.resolve, q.reject);
   }
 }

@@ -23,6 +23,8 @@ export interface OutputChannel<T = unknown> {
   inFlight(): ChannelItem<T>[];
   /** Whether the receiver is in another isolate (what it already received, the sender cannot see). */
   readonly remote: boolean;
+  /** Set by the sender's executor: called when the channel goes from no credit to some. */
+  onCredit: (() => void) | undefined;
 }
 
 /** The receiving end of a channel, as an input gate and barrier handler use it. */
@@ -44,6 +46,8 @@ export interface InputChannel<T = unknown> {
   takeOvertaken?(checkpointId: number): ChannelItem<T>[] | undefined;
   /** How long records waited here (absent where nothing is measured). */
   readonly queueing?: QueueingTime;
+  /** Set by the receiver's executor: called whenever an item arrives. */
+  onArrival: (() => void) | undefined;
 }
 
 /** One producer subtask to one consumer subtask, both in this isolate. */
@@ -52,8 +56,8 @@ export class Channel<T = unknown> implements OutputChannel<T>, InputChannel<T> {
   private items: ChannelItem<T>[] = [];
   private head = 0;
   private batches = 0;
-  /** Set by the consumer: called whenever an item arrives. */
   onArrival: (() => void) | undefined;
+  onCredit: (() => void) | undefined;
 
   constructor(
     /** Stable name across restores: `<edge>:<upstream subtask>-><downstream subtask>`. */
@@ -118,10 +122,7 @@ export class Channel<T = unknown> implements OutputChannel<T>, InputChannel<T> {
       if (!predicate(item)) continue;
       const before = this.items.slice(this.head, i);
       this.items.splice(i, 1);
-      if (isRecordBatch(item)) {
-        this.batches--;
-        this.queueChange(-item.values.length);
-      }
+      if (isRecordBatch(item)) this.taken(item.values.length);
       return { item, before };
     }
     return undefined;
@@ -143,11 +144,14 @@ export class Channel<T = unknown> implements OutputChannel<T>, InputChannel<T> {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    if (isRecordBatch(item)) {
-      this.batches--;
-      this.queueChange(-item.values.length);
-    }
+    if (isRecordBatch(item)) this.taken(item.values.length);
     return item;
+  }
+
+  /** A batch of `records` left the queue: a sender that had no credit may go on. */
+  private taken(records: number): void {
+    this.queueChange(-records);
+    if (--this.batches === this.capacity - 1) this.onCredit?.();
   }
 
   /** Everything queued, oldest first (unaligned checkpoints snapshot it). */

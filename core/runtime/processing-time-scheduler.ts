@@ -26,6 +26,21 @@ export class ProcessingTimeScheduler implements ProcessingTimeService {
     };
   }
 
+  /**
+   * This scheduler as one subtask's operators see it: `fired` runs after each of their callbacks
+   * (the executor queues the subtask, which then sends on what the callback emitted).
+   */
+  forSubtask(fired: () => void): ProcessingTimeService {
+    return {
+      clock: this.clock,
+      scheduleAt: (timestamp, callback) =>
+        this.scheduleAt(timestamp, (now) => {
+          callback(now);
+          fired();
+        }),
+    };
+  }
+
   /** Calls `callback` every `periodMs`, first after `periodMs`. Returns a cancel function. */
   scheduleRepeating(periodMs: number, callback: (now: number) => void): () => void {
     let cancel = (): void => undefined;

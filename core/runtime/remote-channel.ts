@@ -47,6 +47,7 @@ export interface CreditWaits {
 export class RemoteOutputChannel implements OutputChannel {
   readonly remote = true;
   private credits: number;
+  onCredit: (() => void) | undefined;
 
   constructor(
     readonly key: string,
@@ -84,7 +85,10 @@ export class RemoteOutputChannel implements OutputChannel {
   addCredit(n: number): void {
     const before = this.credits;
     this.credits += n;
-    if (before <= 0 && this.credits > 0) this.waits.starved--;
+    if (before <= 0 && this.credits > 0) {
+      this.waits.starved--;
+      this.onCredit?.();
+    }
   }
 }
 

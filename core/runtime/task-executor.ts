@@ -2,8 +2,10 @@
  * Runs the subtasks of one job attempt that this isolate hosts: all of them in the local
  * executor, a TaskManager's share on a worker. It wires channels (local between hosted subtasks,
  * remote to the others), builds each subtask's operator chain, and drives the subtasks
- * cooperatively. `step()` and `runUntilIdle()` make tests deterministic; `run()` loops until
- * every hosted task has finished, waiting (never spinning) when none can progress.
+ * cooperatively: only runnable ones are stepped (an activation queue), the others park until
+ * input, credit, a timer, mail or the asynchronous work they wait for wakes them. `step()` and
+ * `runUntilIdle()` make tests deterministic; `run()` loops until every hosted task has finished,
+ * waiting (never spinning) when none can progress.
  */
 import { EddyError } from "../errors.ts";
 import type { ExecutionGraph } from "../graph/execution-graph.ts";
@@ -14,6 +16,7 @@ import type { SubtaskMetrics } from "../metrics/job-metrics.ts";
 import type { Clock } from "../time/types.ts";
 import type { CompletedCheckpoint, TaskSnapshot } from "../checkpoint/types.ts";
 import type { BarrierOptions } from "./stream-element.ts";
+import { ActivationQueue } from "./activation-queue.ts";
 import { Channel, type InputChannel, type OutputChannel } from "./channel.ts";
 import { ChainOutput } from "./chain-output.ts";
 import { InputGate } from "./input-gate.ts";
@@ -122,6 +125,21 @@ export class TaskExecutor {
   private readonly mailbox: (() => void)[] = [];
   private readonly cancels: (() => void)[] = [];
   private wakeUp: (() => void) | undefined;
+  /** Subtasks that may progress; the others are parked (see ActivationQueue). */
+  private readonly runnable: ActivationQueue;
+  /** The asynchronous work each parked subtask waits for (it is queued once that settles). */
+  private readonly parkedOn: (Promise<unknown> | undefined)[] = [];
+  /** Asynchronous work parked subtasks wait for that has not settled yet. */
+  private awaiting = 0;
+  /**
+   * Subtasks parked on their operators' own asynchronous work (a sink's writes): it tells no one
+   * when it settles, so each round looks whether it has, as stepping them would have.
+   */
+  private readonly onOperators = new Set<number>();
+  /** Asynchronous work a subtask waited for failed (a reader's availability): run() fails with it. */
+  private awaitFailure: { error: unknown } | undefined;
+  private readonly finished: boolean[] = [];
+  private finishedCount = 0;
   private opened = false;
   private readonly remoteInputs = new Map<string, RemoteInputChannel>();
   private readonly remoteOutputs = new Map<string, RemoteOutputChannel>();
@@ -142,6 +160,13 @@ export class TaskExecutor {
     this.bufferTimeoutMs = options.bufferTimeoutMs ?? 5;
     this.build();
     for (const t of this.tasks) t.onAcknowledge = (id, snapshot) => this.onAcknowledge?.(id, snapshot);
+    this.runnable = new ActivationQueue(this.tasks.length);
+    this.runnable.activateAll();
+    this.tasks.forEach((t, i) => {
+      t.onRunnable = () => this.activateAt(i);
+      this.parkedOn.push(undefined);
+      this.finished.push(false);
+    });
   }
 
   /** Keys of every hosted subtask: `<vertexId>#<subtask>`. */
@@ -206,18 +231,26 @@ export class TaskExecutor {
   /** Holds the hosted subtasks of source `vertexId` to `rate` records/s in total (undefined: unlimited). */
   setSourceRate(vertexId: string, rate: number | undefined): void {
     const parallelism = this.graph.jobGraph.vertex(vertexId).parallelism;
-    for (const t of this.readers.values()) if (t.info.vertexId === vertexId) t.setRate(rate === undefined ? undefined : rate / parallelism);
+    for (const t of this.readers.values()) {
+      if (t.info.vertexId !== vertexId) continue;
+      t.setRate(rate === undefined ? undefined : rate / parallelism);
+      this.activate(t);
+    }
     this.wake();
   }
 
   /** Splits for the reader of subtask `subtaskIndex` of `vertexId`. */
   addSplits(vertexId: string, subtaskIndex: number, splits: SourceSplit[]): void {
-    this.readers.get(subtaskKey(vertexId, subtaskIndex))?.reader.addSplits(splits);
+    const task = this.readers.get(subtaskKey(vertexId, subtaskIndex));
+    task?.reader.addSplits(splits);
+    if (task !== undefined) this.activate(task);
     this.wake();
   }
 
   noMoreSplits(vertexId: string, subtaskIndex: number): void {
-    this.readers.get(subtaskKey(vertexId, subtaskIndex))?.reader.notifyNoMoreSplits();
+    const task = this.readers.get(subtaskKey(vertexId, subtaskIndex));
+    task?.reader.notifyNoMoreSplits();
+    if (task !== undefined) this.activate(task);
     this.wake();
   }
 
@@ -225,6 +258,18 @@ export class TaskExecutor {
   post(action: () => void): void {
     this.mailbox.push(action);
     this.wake();
+  }
+
+  /** Queues a subtask (and lets a waiting `run()` step it). */
+  private activate(task: Task): void {
+    this.runnable.activate(this.tasks.indexOf(task));
+    this.wake();
+  }
+
+  /** Queues subtask `index` from a channel, a timer or settled work; wakes a waiting `run()`. */
+  private activateAt(index: number): void {
+    this.runnable.activate(index);
+    if (this.wakeUp !== undefined) this.wake();
   }
 
   /** Lets a waiting `run()` look for work again (data or credit arrived, a split was assigned). */
@@ -262,7 +307,15 @@ export class TaskExecutor {
     }
     if (this.options.autoWatermarkInterval > 0) {
       // A source stopped by stop-with-savepoint emits nothing after its barrier, watermarks included.
-      for (const t of this.readers.values()) this.cancels.push(this.scheduler.scheduleRepeating(this.options.autoWatermarkInterval, () => t.suspended || t.output.onPeriodicEmit()));
+      for (const t of this.readers.values()) {
+        this.cancels.push(
+          this.scheduler.scheduleRepeating(this.options.autoWatermarkInterval, () => {
+            if (t.suspended) return;
+            t.output.onPeriodicEmit();
+            this.activate(t);
+          }),
+        );
+      }
     }
     const sample = (): void => {
       const now = performance.now();
@@ -275,18 +328,39 @@ export class TaskExecutor {
     this.cancels.push(this.scheduler.scheduleRepeating(this.options.metricsIntervalMs, sample));
   }
 
-  /** Runs mailbox actions and due timers, then gives every task one step. Returns whether anything happened. */
+  /**
+   * Runs mailbox actions and due timers, then gives every runnable task one step (one round).
+   * Returns whether anything happened. A task that did something stays runnable; one that did
+   * not parks until input, credit, a timer, mail or the asynchronous work it waits for wakes it.
+   */
   step(): boolean {
     this.options.beforeStep?.();
     let progressed = false;
-    while (this.mailbox.length > 0) {
-      this.mailbox.shift()!();
+    if (this.mailbox.length > 0) {
+      while (this.mailbox.length > 0) this.mailbox.shift()!();
       progressed = true;
+      // Mail (checkpoint triggers, completions, splits, stop) may concern any task.
+      this.runnable.activateAll();
     }
     const watch = this.options.watch;
+    const queue = this.runnable;
+    const tasks = this.tasks;
+    if (this.onOperators.size > 0) {
+      for (const i of this.onOperators) {
+        // Still waiting (on this work or newer): a step would do nothing.
+        if (tasks[i]!.waitingOn() !== undefined) continue;
+        this.onOperators.delete(i);
+        queue.activate(i);
+      }
+    }
     if (watch === undefined) {
       if (this.scheduler.runDue() > 0) progressed = true;
-      for (const t of this.tasks) if (t.step(this.bufferTimeoutMs)) progressed = true;
+      queue.beginRound();
+      for (let i = queue.next(); i >= 0; i = queue.next()) {
+        const worked = tasks[i]!.step(this.bufferTimeoutMs);
+        if (worked) progressed = true;
+        this.stepped(i, worked);
+      }
     } else {
       // Each step runs user code over one batch (and timers run user callbacks): one call each for the CPU budget.
       watch.enter(`processing-time timers of job "${this.graph.jobGraph.streamGraph.jobName}"`);
@@ -295,18 +369,56 @@ export class TaskExecutor {
       } finally {
         watch.exit();
       }
-      for (const t of this.tasks) {
+      queue.beginRound();
+      for (let i = queue.next(); i >= 0; i = queue.next()) {
+        const t = tasks[i]!;
         watch.enter(`operator chain "${t.info.vertexName}" (subtask ${t.info.subtaskIndex + 1}/${t.info.parallelism})`);
+        let worked: boolean;
         try {
-          if (t.step(this.bufferTimeoutMs)) progressed = true;
+          worked = t.step(this.bufferTimeoutMs);
         } finally {
           watch.exit();
         }
+        if (worked) progressed = true;
+        this.stepped(i, worked);
       }
     }
     if (this.outboxes.size > 0) for (const o of this.outboxes) o.flush();
     this.options.afterStep?.();
     return progressed;
+  }
+
+  /** After task `index` stepped: it stays runnable if it worked, else parks (on its asynchronous work, if any). */
+  private stepped(index: number, worked: boolean): void {
+    const t = this.tasks[index]!;
+    if (!this.finished[index] && t.status === "FINISHED") {
+      this.finished[index] = true;
+      this.finishedCount++;
+    }
+    if (this.onOperators.size > 0) this.onOperators.delete(index);
+    if (worked) {
+      this.runnable.activate(index);
+      return;
+    }
+    const work = t.waitingOn();
+    if (work === undefined) return;
+    if (t.waitsOnOperators()) this.onOperators.add(index);
+    if (work === this.parkedOn[index]) return;
+    this.parkedOn[index] = work;
+    this.awaiting++;
+    work.then(
+      () => {
+        this.awaiting--;
+        if (this.parkedOn[index] === work) this.parkedOn[index] = undefined;
+        this.activateAt(index);
+      },
+      (error: unknown) => {
+        // Left as what the task is parked on: it is not waited for again.
+        this.awaiting--;
+        this.awaitFailure ??= { error };
+        this.wake();
+      },
+    );
   }
 
   /** Steps until nothing can progress without waiting; returns the number of rounds. */
@@ -318,6 +430,7 @@ export class TaskExecutor {
 
   /** Whether every hosted task has finished and handed all its output on. */
   isFinished(): boolean {
+    if (this.finishedCount < this.tasks.length) return false;
     for (const t of this.tasks) if (t.status !== "FINISHED" || !t.isDrained()) return false;
     for (const o of this.outboxes) if (!o.isEmpty()) return false;
     return true;
@@ -424,12 +537,14 @@ export class TaskExecutor {
     return out;
   }
 
+  /**
+   * Waits until something may let a task progress: a task was queued (input, credit, settled
+   * work it was parked on), mail arrived, the next timer is due, or `also` settled.
+   */
   protected async waitForWork(also?: Promise<unknown>): Promise<void> {
+    this.rethrowAwaitFailure();
+    if (this.runnable.size > 0 || this.mailbox.length > 0) return;
     const waits: Promise<unknown>[] = also === undefined ? [] : [also];
-    for (const t of this.tasks) {
-      const w = t.waitingOn();
-      if (w !== undefined) waits.push(w);
-    }
     const due = this.scheduler.nextDue();
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (due !== undefined) {
@@ -438,7 +553,7 @@ export class TaskExecutor {
     }
     // Remote data, credits and messages arrive by wake(): waiting for them is not a stall.
     const external = this.remoteInputs.size > 0 || this.remoteOutputs.size > 0 || this.placement !== everything;
-    if (waits.length === 0 && this.mailbox.length === 0 && this.status === "RUNNING" && !external) {
+    if (waits.length === 0 && this.awaiting === 0 && this.status === "RUNNING" && !external) {
       throw new EddyError("[eddy] the job stalled: no task can progress and nothing is pending", { code: "JOB_STALLED" });
     }
     waits.push(new Promise<void>((resolve) => (this.wakeUp = resolve)));
@@ -448,6 +563,11 @@ export class TaskExecutor {
       this.wakeUp = undefined;
       if (timer !== undefined) clearTimeout(timer);
     }
+    this.rethrowAwaitFailure();
+  }
+
+  private rethrowAwaitFailure(): void {
+    if (this.awaitFailure !== undefined) throw this.awaitFailure.error;
   }
 
   /** Runs queued mailbox actions and waits for the tasks' asynchronous work (commits) to finish. */
@@ -573,15 +693,19 @@ export class TaskExecutor {
       for (let i = 0; i < v.parallelism; i++) {
         if (!place.hosts(v.id, i)) continue;
         const inputs = inputChannels.get(v.id)![i]!.sort((a, b) => a.consumerIndex - b.consumerIndex);
-        tasks.push(this.buildTask(v, i, writerChannels, inputs));
+        tasks.push(this.buildTask(v, i, writerChannels, inputs, this.tasks.length + tasks.length));
       }
       this.tasksByVertex.set(v.id, tasks);
       this.tasks.push(...tasks);
     }
   }
 
-  private buildTask(v: JobVertex, index: number, writerChannels: Map<JobEdge, (OutputChannel | undefined)[][]>, inputs: InputChannel[]): Task {
+  private buildTask(v: JobVertex, index: number, writerChannels: Map<JobEdge, (OutputChannel | undefined)[][]>, inputs: InputChannel[], slot: number): Task {
     const { jobGraph } = this.graph;
+    // What may let this task progress queues it: input arriving, credit coming back, its timers.
+    const activate = (): void => this.activateAt(slot);
+    for (const c of inputs) c.onArrival = activate;
+    const processingTime = this.scheduler.forSubtask(activate);
     const sg = jobGraph.streamGraph;
     const metrics = new TaskMetrics();
     const info = { vertexId: v.id, vertexName: v.name, subtaskIndex: index, parallelism: v.parallelism };
@@ -589,6 +713,7 @@ export class TaskExecutor {
     const writerFor = new Map<string, RecordWriter>();
     for (const edge of v.outputs) {
       const channels = writerChannels.get(edge)![index]! as OutputChannel[];
+      for (const c of channels) c.onCredit = activate;
       const down = jobGraph.vertex(edge.targetVertex);
       const selector = createChannelSelector(edge, index, channels.length, down.maxParallelism, sg.node(edge.targetNode).name);
       const writer = new RecordWriter(channels, selector, this.options.batchSize);
@@ -632,7 +757,7 @@ export class TaskExecutor {
         parallelism: v.parallelism,
         maxParallelism: v.maxParallelism,
         output,
-        processingTime: this.scheduler,
+        processingTime,
         keySelectors: node.keySelectors,
       });
       hostOf.set(nodeId, host);

@@ -50,6 +50,11 @@ export abstract class Task {
   status: TaskStatus = "RUNNING";
   /** Set by the executor: where acknowledgements go. */
   onAcknowledge: AcknowledgeCheckpoint | undefined;
+  /**
+   * Set by the executor: called the moment asynchronous work this task waits for settles (a
+   * pre-commit or commit, a source becoming available), so a parked task is queued again.
+   */
+  onRunnable: (() => void) | undefined;
   /** Asynchronous work the task waits for before it steps again (pre-commit, commit). */
   private blocker: Promise<void> | undefined;
   private blockerFailure: { error: unknown } | undefined;
@@ -143,10 +148,12 @@ export abstract class Task {
     const next: Promise<void> = Promise.all([previous, work]).then(
       () => {
         if (this.blocker === next) this.blocker = undefined;
+        this.onRunnable?.();
       },
       (error: unknown) => {
         this.blockerFailure ??= { error };
         if (this.blocker === next) this.blocker = undefined;
+        this.onRunnable?.();
       },
     );
     this.blocker = next;
@@ -161,6 +168,11 @@ export abstract class Task {
     let moved = false;
     for (const w of this.writers) if (w.flush(partial)) moved = true;
     return moved;
+  }
+
+  /** Whether what this task waits for is its operators' own asynchronous work (a sink's writes), which it is not told about when it settles. */
+  waitsOnOperators(): boolean {
+    return this.blocker === undefined && this.operatorPending() !== undefined;
   }
 
   protected operatorPending(): Promise<void> | undefined {
@@ -485,9 +497,7 @@ export class SourceTask<T> extends Task {
       const rate = this.effectiveRate()!;
       const wait = Math.max(1, Math.ceil(((1 - this.tokens) / rate) * 1000));
       this.available = false;
-      const promise = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
-        if (this.availability === promise) this.available = true;
-      });
+      const promise: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, wait)).then((): void => this.becameAvailable(promise));
       this.availability = promise;
       return this.flushWriters(true);
     }
@@ -509,14 +519,18 @@ export class SourceTask<T> extends Task {
     }
     if (status === "NOTHING_AVAILABLE") {
       this.available = false;
-      const promise = this.reader.isAvailable().then(() => {
-        if (this.availability === promise) this.available = true;
-      });
+      const promise: Promise<void> = this.reader.isAvailable().then((): void => this.becameAvailable(promise));
       this.availability = promise;
       const moved = this.flushWriters(true);
       return emitted > 0 || moved;
     }
     return true;
+  }
+
+  private becameAvailable(promise: Promise<unknown>): void {
+    if (this.availability !== promise) return;
+    this.available = true;
+    this.onRunnable?.();
   }
 
   /** Injects a barrier: snapshot the reader and the chain, send the barrier, acknowledge. */
