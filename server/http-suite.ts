@@ -391,13 +391,14 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
 
     describe.runIf(options.cluster && jobs)("jobs on worker TaskManagers", () => {
       // Two TaskManagers of two slots each, and a short CPU budget for the runaway component.
+      const BUDGET_MS = 1_500;
       let tms: ServerUnderTest | undefined;
       const at = (method: string, route: string, body?: unknown) => callAt(tms!.url, method, route, body);
       const stateAt = async (id: string): Promise<string> => (await at("GET", `/jobs/${id}`)).json.state;
       type TaskManager = { id: string; slotsNumber: number; freeSlots: number; timeSinceLastHeartbeat: number };
       const taskManagers = async (): Promise<TaskManager[]> => (await at("GET", "/taskmanagers")).json.taskmanagers;
       beforeAll(async () => {
-        tms = await start({ taskManagers: 2, slots: 2, userCodeBudgetMs: 500 });
+        tms = await start({ taskManagers: 2, slots: 2, userCodeBudgetMs: BUDGET_MS });
       }, 60_000);
       afterAll(async () => {
         await tms?.close();
@@ -492,19 +493,19 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
           await new Promise((r) => setTimeout(r, 20));
         }
         // Run in the server's isolate, the loop would have held every request for the whole budget
-        // and beyond (nothing stops a loop there).
-        expect(slowest).toBeLessThan(500);
+        // and beyond (nothing stops a loop there); half the budget leaves room for a loaded machine.
+        expect(slowest).toBeLessThan(BUDGET_MS / 2);
         expect(await produced()).toBeGreaterThan(before);
         expect(await stateAt(steady)).toBe("RUNNING");
 
         // Tried again per its restart strategy (fixed-delay, 1 attempt): two failures, each naming what ran and the budget.
         const exceptions = (await at("GET", `/jobs/${id}/exceptions`)).json;
         expect(exceptions.exceptionHistory.entries).toHaveLength(2);
-        const budget = /^EddyError: \[eddy\] component "spin" \(world map-operator\) in operator "spin", calling process-batch ran for (\d+) ms, past its CPU budget of 500 ms per call: TaskManager tm-\d+ running it was stopped/;
+        const budget = new RegExp(`^EddyError: \\[eddy\\] component "spin" \\(world map-operator\\) in operator "spin", calling process-batch ran for (\\d+) ms, past its CPU budget of ${BUDGET_MS} ms per call: TaskManager tm-\\d+ running it was stopped`);
         expect(exceptions["root-exception"]).toMatch(budget);
         for (const e of exceptions.exceptionHistory.entries) {
           expect(e.exceptionName).toBe("EddyError");
-          expect(Number(budget.exec(e.stacktrace)?.[1])).toBeGreaterThanOrEqual(500);
+          expect(Number(budget.exec(e.stacktrace)?.[1])).toBeGreaterThanOrEqual(BUDGET_MS);
         }
         // The stopped TaskManagers were replaced.
         expect(await taskManagers()).toHaveLength(2);
