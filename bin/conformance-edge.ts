@@ -3,14 +3,19 @@
  * the suite's job modules bundled into a Worker by `eddy bundle`, served by workerd from npm with
  * storage on disk, each scenario's job submitted with `POST /jobs` and run on a JobManager object
  * and TaskManager objects (one per slot, so every exchange crosses objects by RPC), its collected
- * output compared with the scenario's independently computed expectation.
+ * output compared with the scenario's independently computed expectation. Scenarios that drive
+ * their jobs themselves (failures, savepoints, restores) do it over the deployment's HTTP API,
+ * with a webhook receiver here for their exactly-once output, or say why they cannot.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ScenarioResult, compareOutputs, loadScenario, scenarioNames } from "../conformance/index.ts";
+import { WebhookReceiver } from "../adapters/workerd/testing/webhook-receiver.ts";
+import { DEPLOYMENT_MODULE } from "../conformance/deployment.ts";
+import { httpApi } from "../conformance/http/api.ts";
+import { type RunScenario, type ScenarioResult, compareOutputs, loadScenario, scenarioNames } from "../conformance/index.ts";
 import type { DeploymentSuite } from "../conformance/runner/columns.ts";
 import type { Found } from "../conformance/runner/runtimes.ts";
 import { freePort } from "../conformance/runner/workerd.ts";
@@ -28,14 +33,12 @@ async function json(url: string, init?: RequestInit): Promise<{ status: number; 
 async function runScenario(url: string, name: string): Promise<ScenarioResult> {
   const started = performance.now();
   const scenario = await loadScenario(name);
-  if ("run" in scenario) {
-    return { name, status: "skipped", durationMs: 0, reason: "drives its own jobs (failures, restores, a manual clock) from the runner's isolate; a Durable Object deployment takes jobs by its HTTP API" };
-  }
+  if ("run" in scenario) return driven(url, scenario);
   const failed = (error: string): ScenarioResult => ({ name, status: "failed", durationMs: performance.now() - started, error });
   const submitted = await json(`${url}/jobs`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, job: { module: "conformance", export: "scenarioJob", params: { name } }, parallelism: scenario.parallelism, resultsCapacity: 1_000_000 }),
+    body: JSON.stringify({ name, job: { module: DEPLOYMENT_MODULE, export: "scenarioJob", params: { name } }, parallelism: scenario.parallelism, resultsCapacity: 1_000_000 }),
   });
   if (submitted.status !== 202) return failed(`POST /jobs answered ${submitted.status}: ${JSON.stringify(submitted.body)}`);
   const id = submitted.body.jobid as string;
@@ -51,6 +54,30 @@ async function runScenario(url: string, name: string): Promise<ScenarioResult> {
   if (results.total !== results.records.length) return failed(`the results hold ${results.total} records, ${results.records.length} were read`);
   const difference = compareOutputs(results.records, scenario.expected(), scenario.compare);
   return difference === undefined ? { name, status: "passed", durationMs: performance.now() - started } : failed(difference);
+}
+
+/** Runs a scenario that drives its jobs itself through the deployment's HTTP API, or says why it cannot. */
+async function driven(url: string, scenario: RunScenario): Promise<ScenarioResult> {
+  const { name, durableObjects } = scenario;
+  if (typeof durableObjects === "string") return { name, status: "skipped", durationMs: 0, reason: durableObjects };
+  const started = performance.now();
+  const receivers: WebhookReceiver[] = [];
+  try {
+    await durableObjects({
+      api: httpApi({ url, pollMs: 20 }),
+      runId: crypto.randomUUID().slice(0, 8),
+      receiver: async () => {
+        const receiver = await WebhookReceiver.start();
+        receivers.push(receiver);
+        return receiver;
+      },
+    });
+    return { name, status: "passed", durationMs: performance.now() - started };
+  } catch (error) {
+    return { name, status: "failed", durationMs: performance.now() - started, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    for (const receiver of receivers) await receiver.close();
+  }
 }
 
 /** Bundles the suite into a Durable Object deployment and serves it; or says what is missing. */

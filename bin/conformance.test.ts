@@ -36,7 +36,7 @@ describe("#17: eddy conformance", () => {
     expect(lines[0]).toMatch(/^scenario\s+node\s+deno\s+bun\s+workerd\s+workerd\/do$/);
     expect(lines[1]).toMatch(/^wasm-key-selector\s+pass\s+pass\s+pass\s+skip 1\s+skip 2$/);
     expect(run.stdout).toContain("  1. workerd cannot compile WebAssembly at run time");
-    expect(run.stdout).toContain("  2. drives its own jobs (failures, restores, a manual clock) from the runner's isolate");
+    expect(run.stdout).toContain("  2. workerd cannot compile WebAssembly at run time, and these jobs get their component's bytes when they are submitted");
     expect(run.stdout).toMatch(/^runtimes: node \S+, deno \S+, bun \S+, workerd \S+, Durable Objects on workerd \S+$/m);
     expect(lines.at(-2)).toBe("3 passed, 0 failed, 2 skipped");
   }, 180_000);
@@ -47,6 +47,14 @@ describe("#17: eddy conformance", () => {
     const matrix = JSON.parse(run.stdout) as { columns: { label: string }[]; rows: { scenario: string; cells: { status: string }[] }[] };
     expect(matrix.columns.map((c) => c.label)).toEqual(["workerd", "workerd/do"]);
     expect(matrix.rows).toEqual([{ scenario: "tumbling-event-time", cells: [expect.objectContaining({ status: "passed" }), expect.objectContaining({ status: "passed" })] }]);
+  }, 180_000);
+
+  it("runs a scenario that drives its own jobs on a Durable Object deployment over its HTTP API: a failure mid-stream, restored, exactly once", async () => {
+    const run = await conformance(["--runtime", "workerd", "--filter", "checkpoint-restore-aligned", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const matrix = JSON.parse(run.stdout) as ConformanceMatrix;
+    expect(matrix.columns.map((c) => c.label)).toEqual(["workerd", "workerd/do"]);
+    expect(matrix.rows).toEqual([{ scenario: "checkpoint-restore-aligned", cells: [expect.objectContaining({ status: "passed" }), expect.objectContaining({ status: "passed" })] }]);
   }, 180_000);
 
   it("fails a scenario that goes wrong, saying why, with --json and exit code 1", async () => {

@@ -6,7 +6,7 @@ import { type ScenarioJobParams, type TempDirectories, buildScenarioJob, createS
 import { detectRuntime } from "./runtime.ts";
 import type { AnyScenario, RuntimeName, Scenario } from "./scenario.ts";
 
-export type { AnyScenario, RunScenario, RuntimeName, Scenario, ScenarioContext, TimedEvent } from "./scenario.ts";
+export type { AnyScenario, DeploymentContext, RunScenario, RuntimeName, Scenario, ScenarioContext, TimedEvent, WebhookReceiver } from "./scenario.ts";
 export { ScenarioFailure } from "./scenario.ts";
 export type { ScenarioJobParams, TempDirectories } from "./context.ts";
 export { canonical, compareOutputs, type Comparison } from "./compare.ts";

@@ -19,6 +19,10 @@ export const GUESTS = {
   windowAggregate: "window-sum",
 } as const;
 
+/** Why the WebAssembly scenarios do not run on a Durable Object deployment. */
+export const NO_COMPONENTS_ON_DURABLE_OBJECTS =
+  "workerd cannot compile WebAssembly at run time, and these jobs get their component's bytes when they are submitted; a Durable Object deployment runs only components compiled into its bundle (eddy bundle --component), which job specs name (the edge tests run them)";
+
 /** Why a scenario using the component `guest` cannot run in `context`, if it cannot. */
 export function componentMissing(context: ScenarioContext, guest: string): string | undefined {
   if (context.runtime === "workerd") return "workerd cannot compile WebAssembly at run time: components are bundled into the Worker when it is deployed";

@@ -35,5 +35,7 @@ const scenario: RunScenario = {
     const pending = await pendingFiles(files.fs);
     check(pending.length === 0, `part files were left pre-committed: ${pending.join(", ")}`);
   },
+  durableObjects:
+    "the failures are injected into the exactly-once file sink's file system, and Durable Objects have no file system; their exactly-once sink, the webhook sink, is restored through failures in the checkpoint-restore scenarios of this column",
 };
 export default scenario;

@@ -1,7 +1,7 @@
 import { type DataStream, type KeyedProcessFunction, type StreamExecutionEnvironment, ValueStateDescriptor } from "../../core/index.ts";
 import { expectOutput } from "../checks.ts";
 import type { RunScenario } from "../scenario.ts";
-import { GUESTS, component, componentMissing, firstWord, sampleLines, wasmFunction } from "../wasm-guests.ts";
+import { GUESTS, NO_COMPONENTS_ON_DURABLE_OBJECTS, component, componentMissing, firstWord, sampleLines, wasmFunction } from "../wasm-guests.ts";
 
 const LINES = sampleLines(2_222, 400);
 
@@ -24,6 +24,7 @@ const scenario: RunScenario = {
   name: "wasm-key-selector",
   description: "a component of the key-selector world keys the stream: keyed state counts per first word",
   skip: (context) => componentMissing(context, GUESTS.keySelector),
+  durableObjects: NO_COMPONENTS_ON_DURABLE_OBJECTS,
   async run(context) {
     const env = context.environment({ parallelism: 2 });
     const stream = await context.build<string>(env, "wasmKeyed", { keySelector: component(context, GUESTS.keySelector) });

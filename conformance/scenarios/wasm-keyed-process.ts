@@ -2,7 +2,7 @@ import type { DataStream, StreamExecutionEnvironment } from "../../core/index.ts
 import { expectOutput } from "../checks.ts";
 import type { RunScenario } from "../scenario.ts";
 import { perEventWatermarks } from "../watermarks.ts";
-import { GUESTS, component, componentMissing, wasmFunction } from "../wasm-guests.ts";
+import { GUESTS, NO_COMPONENTS_ON_DURABLE_OBJECTS, component, componentMissing, wasmFunction } from "../wasm-guests.ts";
 
 interface Amount {
   ts: number;
@@ -62,6 +62,7 @@ const scenario: RunScenario = {
   name: "wasm-keyed-process",
   description: "a component of the keyed-process world keeps a running sum per key in keyed state and fires event-time timers",
   skip: (context) => componentMissing(context, GUESTS.keyedProcess),
+  durableObjects: NO_COMPONENTS_ON_DURABLE_OBJECTS,
   async run(context) {
     const env = context.environment({ parallelism: 2 });
     const stream = await context.build<string>(env, "wasmRunningSum", { process: component(context, GUESTS.keyedProcess) });

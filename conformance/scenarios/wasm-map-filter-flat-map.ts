@@ -1,7 +1,7 @@
 import type { DataStream, StreamExecutionEnvironment } from "../../core/index.ts";
 import { expectOutput } from "../checks.ts";
 import type { RunScenario } from "../scenario.ts";
-import { GUESTS, component, componentMissing, notComment, sampleLines, upperAscii, wasmFunction, words } from "../wasm-guests.ts";
+import { GUESTS, NO_COMPONENTS_ON_DURABLE_OBJECTS, component, componentMissing, notComment, sampleLines, upperAscii, wasmFunction, words } from "../wasm-guests.ts";
 
 const LINES = sampleLines(2_121, 400);
 
@@ -21,6 +21,7 @@ const scenario: RunScenario = {
   name: "wasm-map-filter-flat-map",
   description: "components of the filter, map and flat-map worlds, chained, give the output of their logic written in TypeScript",
   skip: (context) => componentMissing(context, GUESTS.filter) ?? componentMissing(context, GUESTS.map) ?? componentMissing(context, GUESTS.flatMap),
+  durableObjects: NO_COMPONENTS_ON_DURABLE_OBJECTS,
   async run(context) {
     const env = context.environment({ parallelism: 2 });
     const stream = await context.build<string>(env, "wasmChain", { filter: component(context, GUESTS.filter), map: component(context, GUESTS.map), flatMap: component(context, GUESTS.flatMap) });

@@ -1,7 +1,7 @@
 import { type DataStream, type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
 import { expectOutput } from "../checks.ts";
 import type { RunScenario } from "../scenario.ts";
-import { GUESTS, component, componentMissing, wasmFunction } from "../wasm-guests.ts";
+import { GUESTS, NO_COMPONENTS_ON_DURABLE_OBJECTS, component, componentMissing, wasmFunction } from "../wasm-guests.ts";
 
 interface Amount {
   ts: number;
@@ -34,6 +34,7 @@ const scenario: RunScenario = {
   name: "wasm-window-aggregate",
   description: "a component of the window-aggregate world sums the records of each tumbling event-time window per key",
   skip: (context) => componentMissing(context, GUESTS.windowAggregate),
+  durableObjects: NO_COMPONENTS_ON_DURABLE_OBJECTS,
   async run(context) {
     const env = context.environment({ parallelism: 2 });
     const stream = await context.build<string>(env, "wasmWindowSum", { aggregate: component(context, GUESTS.windowAggregate) });
