@@ -57,6 +57,14 @@ describe("#17: eddy conformance", () => {
     expect(matrix.rows).toEqual([{ scenario: "checkpoint-restore-aligned", cells: [expect.objectContaining({ status: "passed" }), expect.objectContaining({ status: "passed" })] }]);
   }, 180_000);
 
+  it("moves savepoints in and out of a Durable Object deployment in the portability matrix: its row and column pass with Node and workerd", async () => {
+    const run = await conformance(["--runtime", "node,workerd", "--filter", "savepoint-portability", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const matrix = JSON.parse(run.stdout) as ConformanceMatrix;
+    expect(matrix.portability?.runtimes).toEqual(["node", "workerd", "workerd/do"]);
+    expect(matrix.portability?.cells.map((c) => `${c.from}>${c.to} ${c.status}`)).toEqual(["node", "workerd", "workerd/do"].flatMap((from) => ["node", "workerd", "workerd/do"].map((to) => `${from}>${to} passed`)));
+  }, 180_000);
+
   it("fails a scenario that goes wrong, saying why, with --json and exit code 1", async () => {
     // The example components, with split-words replaced by uppercase-map: a component of the
     // wrong world for the flatMap stage.

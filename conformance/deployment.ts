@@ -5,7 +5,7 @@
  */
 import type { HttpApi } from "./http/api.ts";
 import { check } from "./checks.ts";
-import type { DeploymentContext } from "./scenario.ts";
+import type { DeploymentContext, WebhookReceiver } from "./scenario.ts";
 
 /** The name the suite's module has in the deployment's bundle. */
 export const DEPLOYMENT_MODULE = "conformance";
@@ -26,15 +26,20 @@ export interface DeploymentJob {
 }
 
 /** Submits `job`; resolves with its id. */
-export async function submitJob(deployment: DeploymentContext, job: DeploymentJob): Promise<string> {
-  const answer = await deployment.api.call("POST", "/jobs", {
-    name: `conformance ${job.scenario}`,
-    job: { module: DEPLOYMENT_MODULE, export: "scenarioJob", params: { name: job.scenario, job: job.job, params: job.params } },
-    parallelism: job.parallelism,
-    resultsCapacity: job.collect === false ? 0 : 1_000_000,
-    ...(job.savepoint !== undefined ? { savepoint: { path: job.savepoint } } : {}),
+export function submitJob(deployment: DeploymentContext, job: DeploymentJob): Promise<string> {
+  return submitModuleJob(deployment.api, `conformance ${job.scenario}`, "scenarioJob", { name: job.scenario, job: job.job, params: job.params }, job);
+}
+
+/** Submits the job the suite's module exports as `builder`; resolves with its id. */
+export async function submitModuleJob(api: HttpApi, name: string, builder: string, params: unknown, options: Pick<DeploymentJob, "parallelism" | "collect" | "savepoint">): Promise<string> {
+  const answer = await api.call("POST", "/jobs", {
+    name,
+    job: { module: DEPLOYMENT_MODULE, export: builder, params },
+    parallelism: options.parallelism,
+    resultsCapacity: options.collect === false ? 0 : 1_000_000,
+    ...(options.savepoint !== undefined ? { savepoint: { path: options.savepoint } } : {}),
   });
-  check(answer.status === 202 && typeof answer.json?.jobid === "string", `POST /jobs (${job.job}) answered ${answer.status}, expected 202: ${answer.text.slice(0, 500)}`);
+  check(answer.status === 202 && typeof answer.json?.jobid === "string", `POST /jobs (${name}) answered ${answer.status}, expected 202: ${answer.text.slice(0, 500)}`);
   return answer.json.jobid as string;
 }
 
@@ -102,4 +107,13 @@ export async function stopWithSavepoint(api: HttpApi, id: string): Promise<strin
   const state = await jobEnd(api, id, 20_000);
   check(state === "FINISHED", `stop-with-savepoint left job ${id} ${state}, expected FINISHED`);
   return location;
+}
+
+/**
+ * What one receiver taking the requests of both `first` and `then` would keep: each idempotency
+ * key's records once; and the keys `then` was sent again with other records than `first` had.
+ */
+export function takenByBoth(first: WebhookReceiver, then: WebhookReceiver): { records: unknown[]; changed: string[] } {
+  const changed = [...then.byKey].filter(([key, records]) => first.byKey.has(key) && JSON.stringify(first.byKey.get(key)) !== JSON.stringify(records)).map(([key]) => key);
+  return { records: [...new Map([...first.byKey, ...then.byKey]).values()].flat(), changed };
 }

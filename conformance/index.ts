@@ -14,6 +14,8 @@ export { check, expectOutput, waitUntil } from "./checks.ts";
 export { SeededRandom, hashToUnit } from "./random.ts";
 export { detectRuntime } from "./runtime.ts";
 export { scenarioNames } from "./catalog.ts";
+// Built on a Durable Object deployment by name, for the savepoint portability matrix.
+export { portableJob } from "./portability.ts";
 
 /** Loads one scenario by name. */
 export async function loadScenario(name: string): Promise<AnyScenario> {

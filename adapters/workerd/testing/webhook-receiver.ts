@@ -1,7 +1,8 @@
 /**
  * A webhook receiver for the edge tests: a local HTTP server that keeps the idempotency keys it
  * has seen, as a receiver taking a webhook sink's requests exactly once must. It takes each
- * key's records once and counts the requests sent again under a known key.
+ * key's records once and counts the requests sent again under a known key. `GET` answers how
+ * many records it has taken (`{ "records": n }`), for a job's side that watches its progress.
  */
 import { type IncomingMessage, type Server, createServer } from "node:http";
 
@@ -24,6 +25,10 @@ export class WebhookReceiver {
   static async start(): Promise<WebhookReceiver> {
     let receiver!: WebhookReceiver;
     const server = createServer((req, res) => {
+      if (req.method === "GET") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ records: receiver.records.length }));
+        return;
+      }
       void body(req).then((text) => {
         const key = req.headers["idempotency-key"];
         if (typeof key !== "string") receiver.withoutKey++;
