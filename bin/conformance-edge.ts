@@ -66,8 +66,8 @@ async function driven(url: string, scenario: RunScenario): Promise<ScenarioResul
     await durableObjects({
       api: httpApi({ url, pollMs: 20 }),
       runId: crypto.randomUUID().slice(0, 8),
-      receiver: async () => {
-        const receiver = await WebhookReceiver.start();
+      receiver: async (options) => {
+        const receiver = await WebhookReceiver.start(options);
         receivers.push(receiver);
         return receiver;
       },

@@ -21,6 +21,8 @@ export type SinkStep = "pre-commit" | "commit";
 export interface WebhookTarget {
   readonly url: string;
   readonly keyPrefix: string;
+  /** Attempts per request before the job fails (the webhook sink's default otherwise). */
+  readonly attempts?: number;
 }
 
 /** Parameters of {@link exactlyOnceJob}. */
@@ -101,7 +103,7 @@ export async function exactlyOnceJob(env: StreamExecutionEnvironment, params: Ex
   }
   if (params.collect === true) return lines;
   if (params.webhook !== undefined) {
-    lines.sinkTo(new WebhookSink<string>({ url: params.webhook.url, idempotencyKeyPrefix: params.webhook.keyPrefix, maxRecordsPerRequest: 500 }), "Exactly-once webhook").uid("webhook-sink");
+    lines.sinkTo(new WebhookSink<string>({ url: params.webhook.url, idempotencyKeyPrefix: params.webhook.keyPrefix, maxRecordsPerRequest: 500, ...(params.webhook.attempts !== undefined ? { attempts: params.webhook.attempts } : {}) }), "Exactly-once webhook").uid("webhook-sink");
     return undefined;
   }
   if (params.files === undefined) throw new Error("[eddy] the exactly-once job needs files or a webhook to write to");

@@ -97,6 +97,8 @@ export interface WebhookReceiver {
   readonly conflicting: number;
   /** Requests without an idempotency key. */
   readonly withoutKey: number;
+  /** Requests it answered 503 (see {@link DeploymentContext.receiver}). */
+  readonly refused: number;
   close(): Promise<void>;
 }
 
@@ -106,8 +108,11 @@ export interface DeploymentContext {
   readonly api: HttpApi;
   /** Differs between runs: for names that live outside the deployment (idempotency keys). */
   readonly runId: string;
-  /** A new webhook receiver the deployment can reach; closed after the scenario. */
-  receiver(): Promise<WebhookReceiver>;
+  /**
+   * A new webhook receiver the deployment can reach, closed after the scenario; with `refuse`,
+   * it answers that request (counted from 1) 503 and takes nothing from it.
+   */
+  receiver(options?: { readonly refuse?: number }): Promise<WebhookReceiver>;
 }
 
 /** A scenario's verdict that the behaviour differs from the expected one; the message names the difference. */
