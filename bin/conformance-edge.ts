@@ -8,6 +8,7 @@
  * with a webhook receiver here for their exactly-once output, or say why they cannot.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,6 +20,7 @@ import { type RunScenario, type ScenarioResult, compareOutputs, loadScenario, sc
 import type { DeploymentSuite } from "../conformance/runner/columns.ts";
 import type { Found } from "../conformance/runner/runtimes.ts";
 import { freePort } from "../conformance/runner/workerd.ts";
+import { GUESTS } from "../conformance/wasm-guests.ts";
 import { bundleEdge } from "./bundle.ts";
 import { startWorkerd, workerdBinary } from "./dev.ts";
 
@@ -29,11 +31,11 @@ async function json(url: string, init?: RequestInit): Promise<{ status: number; 
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
 
-/** Runs one scenario's job on the deployment at `url`. */
-async function runScenario(url: string, name: string): Promise<ScenarioResult> {
+/** Runs one scenario's job on the deployment at `url`, whose bundle holds the example `components`. */
+async function runScenario(url: string, name: string, components: readonly string[]): Promise<ScenarioResult> {
   const started = performance.now();
   const scenario = await loadScenario(name);
-  if ("run" in scenario) return driven(url, scenario);
+  if ("run" in scenario) return driven(url, scenario, components);
   const failed = (error: string): ScenarioResult => ({ name, status: "failed", durationMs: performance.now() - started, error });
   const submitted = await json(`${url}/jobs`, {
     method: "POST",
@@ -57,21 +59,23 @@ async function runScenario(url: string, name: string): Promise<ScenarioResult> {
 }
 
 /** Runs a scenario that drives its jobs itself through the deployment's HTTP API, or says why it cannot. */
-async function driven(url: string, scenario: RunScenario): Promise<ScenarioResult> {
+async function driven(url: string, scenario: RunScenario, components: readonly string[]): Promise<ScenarioResult> {
   const { name, durableObjects } = scenario;
   if (typeof durableObjects === "string") return { name, status: "skipped", durationMs: 0, reason: durableObjects };
   const started = performance.now();
   const receivers: WebhookReceiver[] = [];
   try {
-    await durableObjects({
+    const skipped = await durableObjects({
       api: httpApi({ url, pollMs: 20 }),
       runId: crypto.randomUUID().slice(0, 8),
+      components,
       receiver: async (options) => {
         const receiver = await WebhookReceiver.start(options);
         receivers.push(receiver);
         return receiver;
       },
     });
+    if (typeof skipped === "string") return { name, status: "skipped", durationMs: 0, reason: skipped };
     return { name, status: "passed", durationMs: performance.now() - started };
   } catch (error) {
     return { name, status: "failed", durationMs: performance.now() - started, error: error instanceof Error ? error.message : String(error) };
@@ -80,8 +84,11 @@ async function driven(url: string, scenario: RunScenario): Promise<ScenarioResul
   }
 }
 
-/** Bundles the suite into a Durable Object deployment and serves it; or says what is missing. */
-export async function durableObjectSuite(): Promise<Found<DeploymentSuite>> {
+/**
+ * Bundles the suite into a Durable Object deployment, with the example components of
+ * `componentsDir` (`<guest>.wasm`) compiled in, and serves it; or says what is missing.
+ */
+export async function durableObjectSuite(componentsDir?: string): Promise<Found<DeploymentSuite>> {
   const here = import.meta.url;
   const conformance = fileURLToPath(new URL(`../conformance/index.${here.endsWith(".ts") ? "ts" : "js"}`, here));
   const dir = await mkdtemp(path.join(tmpdir(), "eddy-conformance-do-"));
@@ -95,7 +102,8 @@ export async function durableObjectSuite(): Promise<Found<DeploymentSuite>> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await bundleEdge({ modules: { conformance }, outDir: path.join(dir, "worker") });
+    const components = componentsDir === undefined ? [] : Object.values(GUESTS).filter((guest) => existsSync(path.join(componentsDir, `${guest}.wasm`)));
+    await bundleEdge({ modules: { [DEPLOYMENT_MODULE]: conformance }, components: components.map((guest) => path.join(componentsDir!, `${guest}.wasm`)), outDir: path.join(dir, "worker") });
     const port = await freePort();
     child = await startWorkerd({ dir: path.join(dir, "worker"), storage: path.join(dir, "storage"), port, stdio: "pipe" });
     let output = "";
@@ -116,7 +124,7 @@ export async function durableObjectSuite(): Promise<Found<DeploymentSuite>> {
     const suite = async (filter: string | undefined, onLine?: (line: string) => void): Promise<ScenarioResult[]> => {
       const results: ScenarioResult[] = [];
       for (const name of scenarioNames.filter((n) => n.includes(filter ?? ""))) {
-        const r = await runScenario(url, name).catch((error: unknown): ScenarioResult => ({ name, status: "failed", durationMs: 0, error: error instanceof Error ? error.message : String(error) }));
+        const r = await runScenario(url, name, components).catch((error: unknown): ScenarioResult => ({ name, status: "failed", durationMs: 0, error: error instanceof Error ? error.message : String(error) }));
         onLine?.(r.status === "passed" ? `  ok    ${name}` : r.status === "skipped" ? `  skip  ${name}: ${r.reason}` : `  FAIL  ${name}\n        ${r.error}`);
         results.push(r);
       }

@@ -43,10 +43,11 @@ export interface RunScenario {
   run(context: ScenarioContext): Promise<void>;
   /**
    * The scenario on a Durable Object deployment, where jobs are submitted over its HTTP API (the
-   * jobs its module exports, bundled into the Worker) and watched through it; or, as a string,
-   * why it cannot run there (a reason a user would accept).
+   * jobs its module exports, bundled into the Worker) and watched through it; it resolves with
+   * why it could not run in this deployment, if it could not. As a string: why it cannot run on
+   * Durable Objects at all. Either reason is one a user would accept.
    */
-  readonly durableObjects: ((deployment: DeploymentContext) => Promise<void>) | string;
+  readonly durableObjects: ((deployment: DeploymentContext) => Promise<string | undefined | void>) | string;
 }
 
 /** Either kind of scenario. */
@@ -108,6 +109,8 @@ export interface DeploymentContext {
   readonly api: HttpApi;
   /** Differs between runs: for names that live outside the deployment (idempotency keys). */
   readonly runId: string;
+  /** The example components (operators-wasm/guests) compiled into the deployment's bundle, by guest name. */
+  readonly components: readonly string[];
   /**
    * A new webhook receiver the deployment can reach, closed after the scenario; with `refuse`,
    * it answers that request (counted from 1) 503 and takes nothing from it.

@@ -44,7 +44,7 @@ export interface MatrixOptions {
   /** Progress for a person watching (components being built, columns starting and ending). */
   readonly progress?: (message: string) => void;
   /** With workerd: also run the suite on a Durable Object deployment (a column `workerd/do`, and a row and column of the portability matrix). */
-  readonly durableObjects?: () => Promise<Found<DeploymentSuite>>;
+  readonly durableObjects?: (componentsDir?: string) => Promise<Found<DeploymentSuite>>;
 }
 
 /** A row: one scenario's result in every column, in column order. */
@@ -119,7 +119,8 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
   const usesComponents = scenarios.some((n) => n.startsWith("wasm-"));
   const usesKafka = scenarios.some((n) => n.startsWith("kafka-"));
   let componentsDir = options.componentsDir;
-  if (componentsDir === undefined && inChildren && usesComponents) {
+  const onDurableObjects = options.durableObjects !== undefined && hosts.has("workerd");
+  if (componentsDir === undefined && (inChildren || onDurableObjects) && usesComponents) {
     const found = await exampleComponents(progress);
     if ("found" in found) componentsDir = found.found;
     else progress(found.missing);
@@ -140,8 +141,8 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
       }
     }
     let durableObjects: Found<DeploymentSuite> | undefined;
-    if (options.durableObjects !== undefined && hosts.has("workerd") && (httpNames.length < scenarios.length || withPortability)) {
-      durableObjects = await options.durableObjects();
+    if (onDurableObjects && (httpNames.length < scenarios.length || withPortability)) {
+      durableObjects = await options.durableObjects!(componentsDir);
       if ("found" in durableObjects) deployment = durableObjects.found;
       if (scenarios.length > 0) specs.push({ label: "workerd/do", runtime: "workerd", taskManagers: 0, host: durableObjects });
     }
