@@ -21,7 +21,7 @@ function environment(fs: FileSystem, savepoint?: string): StreamExecutionEnviron
   return env;
 }
 
-/** What the webhook sink's receiver has taken so far, when the job writes to one (it reports to the side that runs the job). */
+/** How many records the webhook's receiver has taken so far (it answers a GET with the count). */
 async function webhookTaken(webhook: WebhookTarget): Promise<number> {
   const answer = await fetch(webhook.url, { signal: AbortSignal.timeout(5_000) });
   return ((await answer.json()) as { records: number }).records;
