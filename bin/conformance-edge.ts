@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebhookReceiver } from "../adapters/workerd/testing/webhook-receiver.ts";
-import { DEPLOYMENT_MODULE } from "../conformance/deployment.ts";
+import { DEPLOYMENT_MODULE, jobFinished, jobResults, submitModuleJob } from "../conformance/deployment.ts";
 import { httpApi } from "../conformance/http/api.ts";
 import { type RunScenario, type ScenarioResult, compareOutputs, loadScenario, scenarioNames } from "../conformance/index.ts";
 import type { DeploymentSuite } from "../conformance/runner/columns.ts";
@@ -26,36 +26,16 @@ import { startWorkerd, workerdBinary } from "./dev.ts";
 
 const SCENARIO_TIMEOUT_MS = 60_000;
 
-async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
-  return { status: res.status, body: await res.json().catch(() => undefined) };
-}
-
 /** Runs one scenario's job on the deployment at `url`, whose bundle holds the example `components`. */
 async function runScenario(url: string, name: string, components: readonly string[]): Promise<ScenarioResult> {
   const started = performance.now();
   const scenario = await loadScenario(name);
   if ("run" in scenario) return driven(url, scenario, components);
-  const failed = (error: string): ScenarioResult => ({ name, status: "failed", durationMs: performance.now() - started, error });
-  const submitted = await json(`${url}/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, job: { module: DEPLOYMENT_MODULE, export: "scenarioJob", params: { name } }, parallelism: scenario.parallelism, resultsCapacity: 1_000_000 }),
-  });
-  if (submitted.status !== 202) return failed(`POST /jobs answered ${submitted.status}: ${JSON.stringify(submitted.body)}`);
-  const id = submitted.body.jobid as string;
-  const deadline = Date.now() + SCENARIO_TIMEOUT_MS;
-  let state = "";
-  while (!["FINISHED", "FAILED", "CANCELED"].includes(state)) {
-    if (Date.now() > deadline) return failed(`the job was still ${state} after ${SCENARIO_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-    state = (await json(`${url}/jobs/${id}`)).body?.state ?? "";
-  }
-  if (state !== "FINISHED") return failed(`the job ended ${state}: ${JSON.stringify((await json(`${url}/jobs/${id}/exceptions`)).body?.["root-exception"])}`);
-  const results = (await json(`${url}/jobs/${id}/results?limit=1000000`)).body as { total: number; records: unknown[] };
-  if (results.total !== results.records.length) return failed(`the results hold ${results.total} records, ${results.records.length} were read`);
-  const difference = compareOutputs(results.records, scenario.expected(), scenario.compare);
-  return difference === undefined ? { name, status: "passed", durationMs: performance.now() - started } : failed(difference);
+  const api = httpApi({ url });
+  const id = await submitModuleJob(api, name, "scenarioJob", { name }, { parallelism: scenario.parallelism });
+  await jobFinished(api, id, SCENARIO_TIMEOUT_MS);
+  const difference = compareOutputs(await jobResults(api, id), scenario.expected(), scenario.compare);
+  return difference === undefined ? { name, status: "passed", durationMs: performance.now() - started } : { name, status: "failed", durationMs: performance.now() - started, error: difference };
 }
 
 /** Runs a scenario that drives its jobs itself through the deployment's HTTP API, or says why it cannot. */
