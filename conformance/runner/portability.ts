@@ -69,21 +69,22 @@ interface Taken {
 }
 
 /**
- * Runs one side (`take` or `resume`) in `dir` on `host`, writing to files or to `webhook`;
- * resolves with the savepoint's location in `dir` for `take` (and in the deployment, if there).
+ * Runs one side (`take`, or `resume` from the savepoint taken `from`) in `dir` on `host`, writing
+ * to files or to `webhook`; resolves with the savepoint's location in `dir` for `take` (and in
+ * the deployment, if there).
  */
-async function side(host: PortabilityHost, mode: "take" | "resume", dir: string, cwd: string, webhook: WebhookTarget | undefined, location?: Taken): Promise<{ location: string; durable?: string }> {
-  if ("suite" in host) return onDeployment(host, mode, dir, webhook!, location);
+async function side(host: PortabilityHost, mode: "take" | "resume", dir: string, cwd: string, webhook: WebhookTarget | undefined, from?: Taken): Promise<{ location: string; durable?: string }> {
+  if ("suite" in host) return onDeployment(host, mode, dir, webhook!, from);
   const hook = webhook !== undefined ? { webhook } : {};
   if ("url" in host) {
     const fs = await openFiles({ dir });
-    const answer = (await postJson(`${host.url}/portability/${mode}`, mode === "take" ? hook : { location: location!.location, files: await packFiles(fs), ...hook })) as { location?: string; files: FileTree };
+    const answer = (await postJson(`${host.url}/portability/${mode}`, mode === "take" ? hook : { location: from!.location, files: await packFiles(fs), ...hook })) as { location?: string; files: FileTree };
     await fs.remove("out");
     await fs.remove("checkpoints");
     await unpackFiles(answer.files, fs);
     return { location: answer.location ?? "" };
   }
-  const args = [mode, dir, ...(location !== undefined ? [location.location] : []), ...(webhook !== undefined ? ["--webhook", webhook.url, webhook.keyPrefix] : [])];
+  const args = [mode, dir, ...(from !== undefined ? [from.location] : []), ...(webhook !== undefined ? ["--webhook", webhook.url, webhook.keyPrefix] : [])];
   const run = await runChild(host, suiteScript("portability-run"), args, { cwd, timeoutMs: TIMEOUT_MS });
   if (run.code !== 0) throw new Error(`${run.timedOut ? `still running after ${TIMEOUT_MS} ms` : `exited with ${run.signal ?? run.code}`}:\n${tail(run.output)}`);
   if (mode === "resume") return { location: "" };
