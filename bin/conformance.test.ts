@@ -29,16 +29,15 @@ function conformance(args: readonly string[]): Promise<{ code: number | null; st
 }
 
 describe("#17: eddy conformance", () => {
-  it("prints a matrix scenario x runtime: passes on Node, Deno, Bun and Durable Objects, skipped on workerd's one isolate with the reason", async () => {
+  it("prints a matrix scenario x runtime: passes on Node, Deno, Bun and Durable Objects (components bundled), skipped on workerd's one isolate with the reason", async () => {
     const run = await conformance(["--runtime", "all", "--filter", "wasm-key-selector"]);
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.split("\n");
     expect(lines[0]).toMatch(/^scenario\s+node\s+deno\s+bun\s+workerd\s+workerd\/do$/);
-    expect(lines[1]).toMatch(/^wasm-key-selector\s+pass\s+pass\s+pass\s+skip 1\s+skip 2$/);
+    expect(lines[1]).toMatch(/^wasm-key-selector\s+pass\s+pass\s+pass\s+skip 1\s+pass$/);
     expect(run.stdout).toContain("  1. workerd cannot compile WebAssembly at run time");
-    expect(run.stdout).toContain("  2. drives its own jobs (failures, restores, a manual clock) from the runner's isolate");
     expect(run.stdout).toMatch(/^runtimes: node \S+, deno \S+, bun \S+, workerd \S+, Durable Objects on workerd \S+$/m);
-    expect(lines.at(-2)).toBe("3 passed, 0 failed, 2 skipped");
+    expect(lines.at(-2)).toBe("4 passed, 0 failed, 1 skipped");
   }, 180_000);
 
   it("runs the scenarios that build and collect on a Durable Object deployment, each job across TaskManager objects", async () => {
@@ -47,6 +46,22 @@ describe("#17: eddy conformance", () => {
     const matrix = JSON.parse(run.stdout) as { columns: { label: string }[]; rows: { scenario: string; cells: { status: string }[] }[] };
     expect(matrix.columns.map((c) => c.label)).toEqual(["workerd", "workerd/do"]);
     expect(matrix.rows).toEqual([{ scenario: "tumbling-event-time", cells: [expect.objectContaining({ status: "passed" }), expect.objectContaining({ status: "passed" })] }]);
+  }, 180_000);
+
+  it("runs a scenario that drives its own jobs on a Durable Object deployment over its HTTP API: a failure mid-stream, restored, exactly once", async () => {
+    const run = await conformance(["--runtime", "workerd", "--filter", "checkpoint-restore-aligned", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const matrix = JSON.parse(run.stdout) as ConformanceMatrix;
+    expect(matrix.columns.map((c) => c.label)).toEqual(["workerd", "workerd/do"]);
+    expect(matrix.rows).toEqual([{ scenario: "checkpoint-restore-aligned", cells: [expect.objectContaining({ status: "passed" }), expect.objectContaining({ status: "passed" })] }]);
+  }, 180_000);
+
+  it("moves savepoints in and out of a Durable Object deployment in the portability matrix: its row and column pass with Node and workerd", async () => {
+    const run = await conformance(["--runtime", "node,workerd", "--filter", "savepoint-portability", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const matrix = JSON.parse(run.stdout) as ConformanceMatrix;
+    expect(matrix.portability?.runtimes).toEqual(["node", "workerd", "workerd/do"]);
+    expect(matrix.portability?.cells.map((c) => `${c.from}>${c.to} ${c.status}`)).toEqual(["node", "workerd", "workerd/do"].flatMap((from) => ["node", "workerd", "workerd/do"].map((to) => `${from}>${to} passed`)));
   }, 180_000);
 
   it("fails a scenario that goes wrong, saying why, with --json and exit code 1", async () => {

@@ -94,7 +94,7 @@ export async function conformanceCommand(argv: readonly string[]): Promise<void>
   const matrix =
     args.url !== undefined
       ? await runHttpMatrix({ url: args.url, ...(args.token !== undefined ? { token: args.token } : {}), ...(args.filter !== undefined ? { filter: args.filter } : {}), progress })
-      : await runMatrix({ ...args, cwd: process.cwd(), progress, durableObjects: async () => (await import("./conformance-edge.ts")).durableObjectSuite() });
+      : await runMatrix({ ...args, cwd: process.cwd(), progress, durableObjects: async (componentsDir) => (await import("./conformance-edge.ts")).durableObjectSuite(componentsDir) });
   console.log(args.json ? JSON.stringify(matrix, null, 2) : matrixText(matrix));
   if (matrix.failed > 0) process.exitCode = 1;
 }

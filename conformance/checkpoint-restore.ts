@@ -4,10 +4,13 @@
  * cluster) and the restart strategy restores it from its latest completed checkpoint.
  * Exactly-once (aligned or unaligned barriers): the committed files equal a failure-free run's
  * output. At-least-once: every window and timer fires, and every record counts at least once.
+ * On Durable Objects the job is submitted over HTTP, its first attempt fails mid-stream, and its
+ * exactly-once sink is a webhook sink whose receiver must take the failure-free output.
  */
 import { type CheckpointStorage, type CheckpointingMode, MemoryCheckpointStorage, RestartStrategies } from "../core/index.ts";
 import { check, expectOutput } from "./checks.ts";
-import { committedLines, expectedLines, pendingFiles } from "./exactly-once-job.ts";
+import { checkpointStatistics, exceptionHistory, jobFinished, jobResults, submitJob } from "./deployment.ts";
+import { type CheckpointedJobParams, committedLines, expectedLines, pendingFiles } from "./exactly-once-job.ts";
 import { checkpointFigures, clusterFilesMissing, collectAsync, jobFiles, loseTaskManagerAfterCheckpoint, lostTaskManagerMessage } from "./failover.ts";
 import type { RunScenario, ScenarioContext } from "./scenario.ts";
 
@@ -115,6 +118,39 @@ export function checkpointRestoreScenario(name: string, mode: RestoreMode, seed:
         check(stats.history.some((h) => h.status === "COMPLETED" && h.unaligned), "no completed checkpoint was unaligned");
         check(storage.inFlight > 0, "no checkpoint held in-flight records (barriers never overtook data)");
       }
+    },
+    async durableObjects(deployment) {
+      const { api } = deployment;
+      const expected = expectedLines(EVENTS, seed);
+      const receiver = atLeastOnce ? undefined : await deployment.receiver();
+      const params: CheckpointedJobParams = {
+        ...(receiver !== undefined ? { webhook: { url: receiver.url, keyPrefix: `${name}-${deployment.runId}` } } : { collect: true }),
+        events: EVENTS,
+        // 2 s of input; the first attempt fails about half way, after checkpoints have completed.
+        ratePerSecond: 2_000,
+        seed,
+        failFirstAttemptAfterLines: Math.floor(expected.length / 4),
+        ...(unaligned ? { slowMs: 0.1 } : {}),
+        checkpointIntervalMs: 50,
+        mode: checkpointing,
+        unaligned,
+        restartAttempts: 3,
+      };
+      const id = await submitJob(deployment, { scenario: name, job: "checkpointedExactlyOnceJob", params, parallelism: 2, collect: atLeastOnce });
+      await jobFinished(api, id);
+      const history = await exceptionHistory(api, id);
+      check(history.length === 1, `expected exactly one failure in the exception history, got ${history.length}: ${history.map((e) => e.stacktrace.split("\n")[0]).join(" | ")}`);
+      check(/injected failure at result line/.test(history[0]!.stacktrace), `the failure was not the injected one: ${history[0]!.stacktrace.split("\n")[0]}`);
+      const stats = await checkpointStatistics(api, id);
+      check(stats.latest.restored !== null, "the job did not restore a checkpoint after the failure");
+      if (receiver === undefined) {
+        const difference = atLeastOnceDifference(await jobResults<string>(api, id), expected);
+        check(difference === undefined, `the output: ${difference}`);
+      } else {
+        expectOutput(receiver.records, expected, "unordered", "the output posted to the webhook");
+        check(receiver.conflicting === 0 && receiver.withoutKey === 0, `the webhook got ${receiver.conflicting} requests that changed a key's records and ${receiver.withoutKey} without a key`);
+      }
+      if (unaligned) check(stats.history.some((h) => h.status === "COMPLETED" && h.checkpoint_type === "UNALIGNED_CHECKPOINT"), "no completed checkpoint was unaligned");
     },
   };
 }

@@ -3,9 +3,11 @@
  * MapState) into an exactly-once file sink, with failures that can be injected: a user function
  * that throws once, a slow operator (backpressure), and file-system steps of the sink's
  * two-phase commit that fail once. Its files live in a MemoryFileSystem on the local
- * TaskManager, or in a directory on disk that every worker TaskManager opens.
+ * TaskManager, or in a directory on disk that every worker TaskManager opens. Where there is no
+ * file system (Durable Objects) its exactly-once sink is a webhook sink instead.
  */
-import { type DataStream, FileSink, type FileSystem, type StreamExecutionEnvironment, readCommittedLines } from "../core/index.ts";
+import { type CheckpointingMode, type DataStream, FileSink, type FileSystem, RestartStrategies, type StreamExecutionEnvironment, readCommittedLines } from "../core/index.ts";
+import { WebhookSink } from "../adapters/workerd/webhook-sink.ts";
 import { detectRuntime, importLazily } from "./runtime.ts";
 import { expectedWindowedTimersOutput, type Tick, windowedTimersEvents, windowedTimersJob } from "./windowed-timers-job.ts";
 
@@ -15,14 +17,30 @@ export type FileLocation = { readonly fs: FileSystem } | { readonly dir: string 
 /** A step of the file sink's two-phase commit: staging a part file at the barrier, or moving it in place. */
 export type SinkStep = "pre-commit" | "commit";
 
+/** Where a webhook sink posts, and the idempotency keys' prefix (one per logical job, kept across its restores). */
+export interface WebhookTarget {
+  readonly url: string;
+  readonly keyPrefix: string;
+  /** Attempts per request before the job fails (the webhook sink's default otherwise). */
+  readonly attempts?: number;
+}
+
 /** Parameters of {@link exactlyOnceJob}. */
 export interface ExactlyOnceJobParams {
-  readonly files: FileLocation;
+  /** The exactly-once file sink's files; or, with `webhook`, none. */
+  readonly files?: FileLocation;
+  /** Sink into an exactly-once webhook sink instead of files. */
+  readonly webhook?: WebhookTarget;
   readonly events: number;
   readonly ratePerSecond?: number;
   readonly seed: number;
   /** Throw once, at the record with this index (on the local TaskManager: "once" lives in this isolate). */
   readonly failAt?: number;
+  /**
+   * Fail the job's first attempt once a subtask has emitted this many result lines: "once" is the
+   * attempt number, so it holds wherever TaskManagers build the job again (Durable Objects).
+   */
+  readonly failFirstAttemptAfterLines?: number;
   /** Busy-wait this long per record in the timers operator, so that channels fill (backpressure). */
   readonly slowMs?: number;
   /** File-system steps of the sink that fail once each, at their `nth` call (counted per subtask). */
@@ -69,11 +87,49 @@ export async function exactlyOnceJob(env: StreamExecutionEnvironment, params: Ex
     ...(fail !== undefined ? { fail } : {}),
     ...(slow !== undefined ? { failInTimers: slow } : {}),
   });
+  const failAfter = params.failFirstAttemptAfterLines;
+  if (failAfter !== undefined) {
+    lines.sinkTo({
+      createWriter: (context) => {
+        let written = 0;
+        return {
+          write: () => {
+            if (context.attemptNumber === 0 && ++written === failAfter) throw new Error(`injected failure at result line ${failAfter} of subtask ${context.subtaskIndex}`);
+          },
+          flush: () => {},
+        };
+      },
+    }, "fail the first attempt").uid("fail-first-attempt");
+  }
   if (params.collect === true) return lines;
+  if (params.webhook !== undefined) {
+    lines.sinkTo(new WebhookSink<string>({ url: params.webhook.url, idempotencyKeyPrefix: params.webhook.keyPrefix, maxRecordsPerRequest: 500, ...(params.webhook.attempts !== undefined ? { attempts: params.webhook.attempts } : {}) }), "Exactly-once webhook").uid("webhook-sink");
+    return undefined;
+  }
+  if (params.files === undefined) throw new Error("[eddy] the exactly-once job needs files or a webhook to write to");
   const fs = await openFiles(params.files);
   const sinkFs = params.sinkFaults === undefined || params.sinkFaults.length === 0 ? fs : failingOnce(fs, params.sinkFaults);
   lines.sinkTo(new FileSink<string>({ fs: sinkFs, dir: OUTPUT_DIR, encode: (line) => line }), "Exactly-once files").uid("file-sink");
   return undefined;
+}
+
+/**
+ * Parameters of {@link checkpointedExactlyOnceJob}: the job's, and its checkpointing and
+ * restarts (a job submitted over HTTP by its module brings its configuration with it).
+ */
+export interface CheckpointedJobParams extends ExactlyOnceJobParams {
+  readonly checkpointIntervalMs: number;
+  readonly mode?: CheckpointingMode;
+  readonly unaligned?: boolean;
+  /** Restarts with no delay, at most this many; default: none. */
+  readonly restartAttempts?: number;
+}
+
+/** {@link exactlyOnceJob}, with checkpointing and a restart strategy set on `env`. */
+export async function checkpointedExactlyOnceJob(env: StreamExecutionEnvironment, params: CheckpointedJobParams): Promise<DataStream<string> | undefined> {
+  env.enableCheckpointing(params.checkpointIntervalMs, { ...(params.mode !== undefined ? { mode: params.mode } : {}), unaligned: params.unaligned ?? false });
+  env.setRestartStrategy(params.restartAttempts === undefined ? RestartStrategies.noRestart() : RestartStrategies.fixedDelay(params.restartAttempts, 0));
+  return exactlyOnceJob(env, params);
 }
 
 /**

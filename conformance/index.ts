@@ -6,7 +6,7 @@ import { type ScenarioJobParams, type TempDirectories, buildScenarioJob, createS
 import { detectRuntime } from "./runtime.ts";
 import type { AnyScenario, RuntimeName, Scenario } from "./scenario.ts";
 
-export type { AnyScenario, RunScenario, RuntimeName, Scenario, ScenarioContext, TimedEvent } from "./scenario.ts";
+export type { AnyScenario, DeploymentContext, RunScenario, RuntimeName, Scenario, ScenarioContext, TimedEvent, WebhookReceiver } from "./scenario.ts";
 export { ScenarioFailure } from "./scenario.ts";
 export type { ScenarioJobParams, TempDirectories } from "./context.ts";
 export { canonical, compareOutputs, type Comparison } from "./compare.ts";
@@ -14,6 +14,8 @@ export { check, expectOutput, waitUntil } from "./checks.ts";
 export { SeededRandom, hashToUnit } from "./random.ts";
 export { detectRuntime } from "./runtime.ts";
 export { scenarioNames } from "./catalog.ts";
+// Built on a Durable Object deployment by name, for the savepoint portability matrix.
+export { portableJob } from "./portability.ts";
 
 /** Loads one scenario by name. */
 export async function loadScenario(name: string): Promise<AnyScenario> {

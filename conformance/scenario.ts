@@ -6,6 +6,7 @@
  */
 import type { Cluster, DataStream, EnvironmentOptions, StreamExecutionEnvironment } from "../core/index.ts";
 import type { Comparison } from "./compare.ts";
+import type { HttpApi } from "./http/api.ts";
 
 /** One scenario of the shared suite. `run` and `expected` must be deterministic. */
 export interface Scenario<T = unknown> {
@@ -40,6 +41,13 @@ export interface RunScenario {
   skip?(context: ScenarioContext): string | undefined;
   /** Runs and checks; resolves when the behaviour is right. */
   run(context: ScenarioContext): Promise<void>;
+  /**
+   * The scenario on a Durable Object deployment, where jobs are submitted over its HTTP API (the
+   * jobs its module exports, bundled into the Worker) and watched through it; it resolves with
+   * why it could not run in this deployment, if it could not. As a string: why it cannot run on
+   * Durable Objects at all. Either reason is one a user would accept.
+   */
+  readonly durableObjects: ((deployment: DeploymentContext) => Promise<string | undefined | void>) | string;
 }
 
 /** Either kind of scenario. */
@@ -73,6 +81,41 @@ export interface ScenarioContext {
    * `params` must be structured-cloneable).
    */
   build<T = unknown>(env: StreamExecutionEnvironment, job: string, params?: unknown): Promise<DataStream<T> | undefined>;
+}
+
+/**
+ * A webhook receiver the runner serves beside a deployment. It takes each idempotency key's
+ * records once, as a receiver of an exactly-once webhook sink must.
+ */
+export interface WebhookReceiver {
+  /** Where a webhook sink posts. */
+  readonly url: string;
+  /** Every record taken, once per key. */
+  readonly records: unknown[];
+  /** The records taken under each idempotency key. */
+  readonly byKey: ReadonlyMap<string, readonly unknown[]>;
+  /** Requests under a known key whose records differ from the first ones (a broken exactly-once). */
+  readonly conflicting: number;
+  /** Requests without an idempotency key. */
+  readonly withoutKey: number;
+  /** Requests it answered 503 (see {@link DeploymentContext.receiver}). */
+  readonly refused: number;
+  close(): Promise<void>;
+}
+
+/** What a {@link RunScenario} gets on a Durable Object deployment. */
+export interface DeploymentContext {
+  /** The deployment's HTTP API. */
+  readonly api: HttpApi;
+  /** Differs between runs: for names that live outside the deployment (idempotency keys). */
+  readonly runId: string;
+  /** The example components (operators-wasm/guests) compiled into the deployment's bundle, by guest name. */
+  readonly components: readonly string[];
+  /**
+   * A new webhook receiver the deployment can reach, closed after the scenario; with `refuse`,
+   * it answers that request (counted from 1) 503 and takes nothing from it.
+   */
+  receiver(options?: { readonly refuse?: number }): Promise<WebhookReceiver>;
 }
 
 /** A scenario's verdict that the behaviour differs from the expected one; the message names the difference. */

@@ -12,6 +12,7 @@ import { EddyError } from "../../core/errors.ts";
 import { type HttpError, toHttpError } from "../../server/errors.ts";
 import { JobDirectory } from "./directory-object.ts";
 import type { DurableObjectBase, DurableObjectNamespace, DurableObjectState, DurableWebSocket, WebSocketPairConstructor } from "./durable-object.ts";
+import { registerBundledComponents } from "./bundled-components.ts";
 import { bindEdgeConnectors } from "./edge-binding.ts";
 import { type JobManagerRpc, type TaskManagerAddress, type TaskManagerRpc, taskManagerObjectName } from "./edge-protocol.ts";
 import { type EdgeObjects, type JobManagerApi, edgeApp } from "./edge-app.ts";
@@ -98,6 +99,8 @@ export function createEdgeWorker(options: EdgeWorkerOptions): EdgeWorker {
   const modules = options.modules ?? {};
   const components = options.components ?? [];
   const kafka = options.kafka !== undefined ? { kafka: options.kafka } : {};
+  // Job modules' builders find them by name (bundledComponent), as specs do.
+  registerBundledComponents(components);
   const loader =
     (spec: Record<string, unknown>): ModuleLoader =>
     async (specifier) => {

@@ -76,7 +76,6 @@ export class DurableTaskManager implements TaskManagerRpc {
     this.runtime = new TaskManagerRuntime({
       id: self.name,
       send: (message) => {
-        if (message.type === "closed") this.executions.delete(message.execution);
         this.toJobManager.push(message);
         this.driver.wake();
       },
@@ -121,6 +120,9 @@ export class DurableTaskManager implements TaskManagerRpc {
       this.toJobManager = [];
       // A JobManager that cannot be reached restarts the job itself (and stops this attempt).
       await this.context.jobManager(self.jobId).fromTaskManager(self.name, messages).catch(() => undefined);
+      // Only now is a closed execution no longer reported as running: a heartbeat answered while
+      // its "closed" was on the way would have it lost, and the job failed over for nothing.
+      for (const m of messages) if (m.type === "closed") this.executions.delete(m.execution);
     }
   }
 }

@@ -33,6 +33,8 @@ export interface HttpApiOptions {
   readonly token?: string;
   /** Between polls (default 100 ms). */
   readonly pollMs?: number;
+  /** A request not answered within this long fails (default 30 s): a hung deployment fails the scenario instead of holding it. */
+  readonly requestTimeoutMs?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -46,7 +48,7 @@ export function httpApi(options: HttpApiOptions): HttpApi {
     url,
     hasToken: options.token !== undefined,
     async call(method, route, body, headers = auth) {
-      const init: RequestInit = { method, headers: { ...headers } };
+      const init: RequestInit = { method, headers: { ...headers }, signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000) };
       if (typeof body === "string") {
         init.body = body;
         (init.headers as Record<string, string>)["content-type"] = "application/json";

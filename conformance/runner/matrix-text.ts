@@ -43,7 +43,9 @@ export function matrixText(matrix: ConformanceMatrix): string {
   const tms = matrix.columns.find((c) => c.taskManagers > 0)?.taskManagers;
   const legend: string[] = [];
   if (tms !== undefined) legend.push(`<runtime>/${tms}tm: the jobs' subtasks spread over ${tms} worker TaskManager${tms === 1 ? "" : "s"} (worker threads on Node, Web Workers on Deno and Bun)`);
-  if (matrix.columns.some((c) => c.label === "workerd/do")) legend.push("workerd/do: each job submitted to a Durable Object deployment in workerd, on a JobManager object and TaskManager objects");
+  if (matrix.columns.some((c) => c.label === "workerd/do") || portability?.runtimes.includes("workerd/do") === true) {
+    legend.push("workerd/do: each job submitted to a Durable Object deployment in workerd, on a JobManager object and TaskManager objects; savepoints moved in and out over its HTTP API");
+  }
   if (legend.length > 0) out.push("", ...legend);
   const versions = matrix.columns.filter((c) => c.taskManagers === 0 && c.version !== undefined).map((c) => c.version);
   if (versions.length > 0) out.push(`runtimes: ${versions.join(", ")}`);

@@ -13,7 +13,7 @@ import { type ColumnResult, type ColumnSpec, type DeploymentSuite, runColumn } f
 import { exampleComponents } from "./components.ts";
 import { type Broker, kafkaBroker } from "./kafka.ts";
 import { inPool } from "./pool.ts";
-import { type PortabilityResult, runPortability } from "./portability.ts";
+import { type PortabilityColumn, type PortabilityHost, type PortabilityResult, runPortability } from "./portability.ts";
 import { type Found, type RuntimeCommand, findRuntime } from "./runtimes.ts";
 import { type Served, startServe } from "./serve.ts";
 import { type ConformanceWorker, startApiWorker, startConformanceWorker } from "./workerd.ts";
@@ -43,8 +43,8 @@ export interface MatrixOptions {
   readonly timeoutMs?: number;
   /** Progress for a person watching (components being built, columns starting and ending). */
   readonly progress?: (message: string) => void;
-  /** With workerd: also run the suite on a Durable Object deployment (a column `workerd/do`). */
-  readonly durableObjects?: () => Promise<Found<DeploymentSuite>>;
+  /** With workerd: also run the suite on a Durable Object deployment (a column `workerd/do`, and a row and column of the portability matrix). */
+  readonly durableObjects?: (componentsDir?: string) => Promise<Found<DeploymentSuite>>;
 }
 
 /** A row: one scenario's result in every column, in column order. */
@@ -119,7 +119,8 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
   const usesComponents = scenarios.some((n) => n.startsWith("wasm-"));
   const usesKafka = scenarios.some((n) => n.startsWith("kafka-"));
   let componentsDir = options.componentsDir;
-  if (componentsDir === undefined && inChildren && usesComponents) {
+  const onDurableObjects = options.durableObjects !== undefined && hosts.has("workerd");
+  if (componentsDir === undefined && (inChildren || onDurableObjects) && usesComponents) {
     const found = await exampleComponents(progress);
     if ("found" in found) componentsDir = found.found;
     else progress(found.missing);
@@ -139,10 +140,11 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
         if (runtime !== "workerd") specs.push({ label: `${runtime}/${tms}tm`, runtime, taskManagers: tms, host });
       }
     }
-    if (options.durableObjects !== undefined && hosts.has("workerd") && httpNames.length < scenarios.length) {
-      const found = await options.durableObjects();
-      if ("found" in found) deployment = found.found;
-      specs.push({ label: "workerd/do", runtime: "workerd", taskManagers: 0, host: found });
+    let durableObjects: Found<DeploymentSuite> | undefined;
+    if (onDurableObjects && (httpNames.length < scenarios.length || withPortability)) {
+      durableObjects = await options.durableObjects!(componentsDir);
+      if ("found" in durableObjects) deployment = durableObjects.found;
+      if (scenarios.length > 0) specs.push({ label: "workerd/do", runtime: "workerd", taskManagers: 0, host: durableObjects });
     }
     const columns =
       scenarios.length === 0
@@ -167,8 +169,10 @@ export async function runMatrix(options: MatrixOptions): Promise<ConformanceMatr
           );
     let portability: PortabilityResult | undefined;
     if (withPortability && hosts.size > 0) {
-      progress(`${PORTABILITY}: a savepoint taken on each of ${[...hosts.keys()].join(", ")} resumed on each`);
-      portability = await runPortability(hosts, { cwd: options.cwd, concurrency: options.concurrency });
+      const portable: Map<PortabilityColumn, Found<PortabilityHost>> = new Map(hosts);
+      if (durableObjects !== undefined) portable.set("workerd/do", durableObjects);
+      progress(`${PORTABILITY}: a savepoint taken on each of ${[...portable.keys()].join(", ")} resumed on each`);
+      portability = await runPortability(portable, { cwd: options.cwd, concurrency: options.concurrency });
     }
     const rows = scenarios.map((scenario) => ({ scenario, cells: columns.map((c) => cellOf(c, scenario)) }));
     const statuses = [...rows.flatMap((r) => r.cells.map((c) => c.status)), ...(portability?.cells.map((c) => c.status) ?? [])];

@@ -94,12 +94,17 @@ async function startWorker(entry: string): Promise<Found<ConformanceWorker>> {
     path.join(dir, "config.capnp"),
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "conformance", worker = .worker) ],
+  services = [
+    (name = "conformance", worker = .worker),
+    # The savepoint portability check's webhook receiver listens on this machine.
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "conformance") ],
 );
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "${COMPATIBILITY_DATE}",
+  globalOutbound = "internet",
 );
 `,
   );

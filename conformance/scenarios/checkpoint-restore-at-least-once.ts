@@ -1,5 +1,5 @@
 import { checkpointRestoreScenario } from "../checkpoint-restore.ts";
 
-export { exactlyOnceJob } from "../exactly-once-job.ts";
+export { checkpointedExactlyOnceJob, exactlyOnceJob } from "../exactly-once-job.ts";
 
 export default checkpointRestoreScenario("checkpoint-restore-at-least-once", "at-least-once", 103);

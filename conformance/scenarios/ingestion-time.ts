@@ -4,6 +4,7 @@ import { collectAsync } from "../failover.ts";
 import { QueueSource, SteppedJob, arraySink } from "../manual-time.ts";
 import { PacedSource } from "../paced-source.ts";
 import { SeededRandom } from "../random.ts";
+import { jobFinished, jobResults, submitJob } from "../deployment.ts";
 import type { RunScenario } from "../scenario.ts";
 
 /** An event-time window over ingestion timestamps: its key, bounds, and the indices of its records. */
@@ -25,7 +26,7 @@ function ingestionWindows(records: DataStream<{ i: number }>, size: number): Dat
   return records.keyBy((r) => keyOf(r.i)).window(TumblingEventTimeWindows.of(size)).process<Window>(fire);
 }
 
-/** The real-time job for worker TaskManagers. */
+/** The real-time job for worker TaskManagers and Durable Objects. */
 export function realTimeIngestion(env: StreamExecutionEnvironment, params: { count: number; stepMs: number; size: number }): DataStream<Window> {
   const records = env.fromSource(new PacedSource({ count: params.count, stepMs: params.stepMs, lingerMs: 0 }), WatermarkStrategy.forIngestionTime<{ i: number }>(), "paced").setParallelism(1);
   return ingestionWindows(records, params.size);
@@ -69,18 +70,22 @@ function realTimeDifference(windows: readonly Window[], count: number, size: num
   return undefined;
 }
 
+/** The real-time variant's input: records paced by the system clock. */
+const REAL_TIME = { count: 100, stepMs: 2, size: 50 };
+
 /**
  * Ingestion time (Flink's IngestionTime characteristic): the source stamps each record with its
  * processing time, and event-time windows follow that clock. On the local TaskManager the clock
- * is a ManualClock, so every window's records are exact; on worker TaskManagers, in real time,
- * each record must be in exactly one aligned window of its key, in arrival order.
+ * is a ManualClock, so every window's records are exact; on worker TaskManagers and Durable
+ * Objects, in real time, each record must be in exactly one aligned window of its key, in
+ * arrival order.
  */
 const scenario: RunScenario = {
   name: "ingestion-time",
   description: "WatermarkStrategy.forIngestionTime stamps records with the source's processing time and event-time windows group them by it",
   async run(context) {
     if (context.cluster !== undefined) {
-      const params = { count: 100, stepMs: 2, size: 50 };
+      const params = REAL_TIME;
       const env = context.environment({ parallelism: 2 });
       const stream = await context.build<Window>(env, "realTimeIngestion", params);
       const { job, results } = collectAsync(env, stream!, "ingestion time");
@@ -106,6 +111,15 @@ const scenario: RunScenario = {
     await job.settle();
     job.cancel();
     expectOutput(out, expected(), "unordered", "the ingestion-time windows");
+  },
+  // A Durable Object's clock is workerd's real one: the real-time variant, submitted over HTTP.
+  async durableObjects(deployment) {
+    const params = REAL_TIME;
+    const id = await submitJob(deployment, { scenario: "ingestion-time", job: "realTimeIngestion", params, parallelism: 2 });
+    await jobFinished(deployment.api, id);
+    const results = await jobResults<Window>(deployment.api, id);
+    const difference = realTimeDifference(results, params.count, params.size);
+    check(difference === undefined, `in real time: ${difference}`);
   },
 };
 export default scenario;

@@ -37,8 +37,10 @@ function expected(): string[] {
   return [...sums].map(([id, sum]) => `${id}=${sum}`);
 }
 
+const NO_TCP_ON_WORKERD = "Kafka: workerd cannot reach the test broker (its Kafka client needs TCP sockets, which workerd does not give it)";
+
 function skip(context: ScenarioContext): string | undefined {
-  if (context.runtime === "workerd") return "Kafka: workerd cannot reach the test broker (its Kafka client needs TCP sockets, which workerd does not give it)";
+  if (context.runtime === "workerd") return NO_TCP_ON_WORKERD;
   if (context.kafka === undefined) return "Kafka: no broker was given to this run (eddy conformance starts the test broker when it is built, or takes --kafka host:port)";
   return undefined;
 }
@@ -53,6 +55,7 @@ const scenario: RunScenario = {
   name: "kafka-exactly-once",
   description: "Kafka -> keyed windows -> Kafka exactly-once through a failure: a read_committed consumer sees every window's sum once",
   skip,
+  durableObjects: NO_TCP_ON_WORKERD,
   async run(context) {
     const kafka = await kafkaModule();
     const bootstrap = context.kafka!;

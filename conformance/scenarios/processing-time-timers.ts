@@ -4,6 +4,7 @@ import { collectAsync } from "../failover.ts";
 import { QueueSource, SteppedJob, arraySink } from "../manual-time.ts";
 import { PacedSource } from "../paced-source.ts";
 import { SeededRandom } from "../random.ts";
+import { jobFinished, jobResults, submitJob } from "../deployment.ts";
 import type { RunScenario } from "../scenario.ts";
 
 /** A timer registered (`fired` undefined) or fired: its key, its time, the key's count then, and the processing time it fired at. */
@@ -38,7 +39,7 @@ function timers(records: DataStream<{ i: number }>, delayMs: number): DataStream
   return records.keyBy((r) => keyOf(r.i)).process(fn);
 }
 
-/** The real-time job for worker TaskManagers. */
+/** The real-time job for worker TaskManagers and Durable Objects. */
 export function realTimeTimers(env: StreamExecutionEnvironment, params: { count: number; stepMs: number; delayMs: number }): DataStream<TimerEvent> {
   return timers(env.fromSource(new PacedSource({ count: params.count, stepMs: params.stepMs, lingerMs: 10 * params.delayMs }), WatermarkStrategy.noWatermarks(), "paced").setParallelism(1), params.delayMs);
 }
@@ -97,18 +98,21 @@ function realTimeDifference(events: readonly TimerEvent[], count: number): strin
   return missing.length === 0 ? undefined : `${missing.length} timers never fired, e.g. ${missing.slice(0, 3).join(", ")}`;
 }
 
+/** The real-time variant's input: records paced by the system clock. */
+const REAL_TIME = { count: 100, stepMs: 2, delayMs: 25 };
+
 /**
  * Processing-time timers of a KeyedProcessFunction. On the local TaskManager the clock is a
  * ManualClock the scenario moves: every timer fires exactly when the clock reaches it, seeing
- * the state of that moment. Worker TaskManagers keep the system clock: there every registered
- * timer must fire exactly once, and not before its time.
+ * the state of that moment. Worker TaskManagers and Durable Objects keep the system clock:
+ * there every registered timer must fire exactly once, and not before its time.
  */
 const scenario: RunScenario = {
   name: "processing-time-timers",
   description: "processing-time timers of a keyed process function fire once each, when the clock reaches them, and see the keyed state of that moment",
   async run(context) {
     if (context.cluster !== undefined) {
-      const params = { count: 100, stepMs: 2, delayMs: 25 };
+      const params = REAL_TIME;
       const env = context.environment({ parallelism: 2 });
       const stream = await context.build<TimerEvent>(env, "realTimeTimers", params);
       const { job, results } = collectAsync(env, stream!, "processing-time timers");
@@ -133,6 +137,15 @@ const scenario: RunScenario = {
     await job.advanceTo(finalTime);
     job.cancel();
     expectOutput(out, expected(finalTime), "unordered", "the timers registered and fired");
+  },
+  // A Durable Object's clock is workerd's real one: the real-time variant, submitted over HTTP.
+  async durableObjects(deployment) {
+    const params = REAL_TIME;
+    const id = await submitJob(deployment, { scenario: "processing-time-timers", job: "realTimeTimers", params, parallelism: 2 });
+    await jobFinished(deployment.api, id);
+    const results = await jobResults<TimerEvent>(deployment.api, id);
+    const difference = realTimeDifference(results, params.count);
+    check(difference === undefined, `in real time: ${difference}`);
   },
 };
 export default scenario;

@@ -13,6 +13,7 @@ import { collectAsync } from "../failover.ts";
 import { QueueSource, SteppedJob, arraySink } from "../manual-time.ts";
 import { PacedSource } from "../paced-source.ts";
 import { SeededRandom } from "../random.ts";
+import { jobFinished, jobResults, submitJob } from "../deployment.ts";
 import type { RunScenario } from "../scenario.ts";
 
 /** A window as it fired: which assigner, its key and bounds, its records' indices, and the processing time it fired at. */
@@ -40,7 +41,7 @@ function windows(records: DataStream<{ i: number }>, size: number, slide: number
   return tumbling.union(sliding);
 }
 
-/** The real-time job for worker TaskManagers: records paced by the system clock. */
+/** The real-time job for worker TaskManagers and Durable Objects: records paced by the system clock. */
 export function realTimeWindows(env: StreamExecutionEnvironment, params: { count: number; stepMs: number; size: number; slide: number }): DataStream<Fired> {
   const records = env.fromSource(new PacedSource({ count: params.count, stepMs: params.stepMs, lingerMs: 5 * params.size }), WatermarkStrategy.noWatermarks(), "paced").setParallelism(1);
   return windows(records, params.size, params.slide);
@@ -114,10 +115,13 @@ function realTimeDifference(fired: readonly Fired[], count: number, size: number
   return undefined;
 }
 
+/** The real-time variant's input: records paced by the system clock. */
+const REAL_TIME = { count: 100, stepMs: 2, size: 50, slide: 25 };
+
 /**
  * Processing-time tumbling and sliding windows. On the local TaskManager the clock is a
  * ManualClock the scenario moves, so every window's records and firing time are exact. Worker
- * TaskManagers keep the system clock: there the records are paced in real time and what must
+ * TaskManagers and Durable Objects keep the system clock: there the records are paced in real time and what must
  * hold whatever the timing is checked (each record in one tumbling and two sliding windows of
  * its key, aligned, consecutive, in arrival order, fired no earlier than their end).
  */
@@ -126,7 +130,7 @@ const scenario: RunScenario = {
   description: "tumbling and sliding processing-time windows take records by the time they arrive and fire when the clock reaches their end",
   async run(context) {
     if (context.cluster !== undefined) {
-      const params = { count: 100, stepMs: 2, size: 50, slide: 25 };
+      const params = REAL_TIME;
       const env = context.environment({ parallelism: 2 });
       const stream = await context.build<Fired>(env, "realTimeWindows", params);
       const { job, results } = collectAsync(env, stream!, "processing-time windows");
@@ -152,6 +156,15 @@ const scenario: RunScenario = {
     await job.advanceTo(finalTime);
     job.cancel();
     expectOutput(out, expected(finalTime), "unordered", "the windows that fired");
+  },
+  // A Durable Object's clock is workerd's real one: the real-time variant, submitted over HTTP.
+  async durableObjects(deployment) {
+    const params = REAL_TIME;
+    const id = await submitJob(deployment, { scenario: "processing-time-windows", job: "realTimeWindows", params, parallelism: 2 });
+    await jobFinished(deployment.api, id);
+    const results = await jobResults<Fired>(deployment.api, id);
+    const difference = realTimeDifference(results, params.count, params.size, params.slide);
+    check(difference === undefined, `in real time: ${difference}`);
   },
 };
 export default scenario;

@@ -1,5 +1,6 @@
 import { type DataStream, EddyError, RestartStrategies, type RestartStrategy, type StreamExecutionEnvironment } from "../../core/index.ts";
 import { check, expectOutput } from "../checks.ts";
+import { exceptionHistory, jobEnd, jobResults, submitJob } from "../deployment.ts";
 import { collectAsync } from "../failover.ts";
 import type { RunScenario } from "../scenario.ts";
 
@@ -58,6 +59,14 @@ const CASES: readonly Case[] = [
   { name: "fixedDelay(5), a failure no restart can fix", strategy: RestartStrategies.fixedDelay(5, 0), params: { badKeyAt: 7 }, status: "FAILED", failures: 1, message: /key/ },
 ];
 
+/** {@link restartJob} for the case named `params.name`, with its restart strategy set on `env` (a job submitted over HTTP brings it along). */
+export function restartCaseJob(env: StreamExecutionEnvironment, params: { name: string }): DataStream<number> {
+  const c = CASES.find((x) => x.name === params.name);
+  if (c === undefined) throw new Error(`[eddy] no restart-strategies case "${params.name}"; expected one of ${CASES.map((x) => x.name).join(", ")}`);
+  env.setRestartStrategy(c.strategy);
+  return restartJob(env, { events: EVENTS, ...c.params });
+}
+
 /**
  * Flink's restart strategies decide after each failure whether the job runs again: none, fixed
  * delay (n attempts), failure rate (at most n failures per interval) and exponential delay
@@ -81,6 +90,26 @@ const scenario: RunScenario = {
       if (c.status === "FAILED") check(failure instanceof Error && c.message.test(failure.message), `${c.name}: the job's failure cause is not the injected failure: ${String(failure)}`);
       if (c.name.includes("no restart can fix")) check(failure instanceof EddyError && !failure.retryable, `${c.name}: the failure should be an EddyError marked not retryable`);
       if (c.status === "FINISHED") expectOutput(results, Array.from({ length: EVENTS }, (_, i) => i * 2), "exact", `${c.name}: the output of the attempt that finished`);
+    }
+  },
+  // Each case's job submitted over HTTP; its end, exception history and output read back there.
+  async durableObjects(deployment) {
+    const { api } = deployment;
+    for (const c of CASES) {
+      const id = await submitJob(deployment, { scenario: "restart-strategies", job: "restartCaseJob", params: { name: c.name }, parallelism: 1 });
+      const state = await jobEnd(api, id);
+      const history = await exceptionHistory(api, id);
+      const messages = history.map((e) => e.stacktrace.split("\n")[0]);
+      check(state === c.status, `${c.name}: the job ended ${state}, expected ${c.status}`);
+      check(history.length === c.failures, `${c.name}: ${history.length} failures in the exception history, expected ${c.failures}: ${messages.join(" | ")}`);
+      check(history.every((e) => c.message.test(e.stacktrace)), `${c.name}: a failure other than the injected one: ${messages.join(" | ")}`);
+      check(history.map((e) => e.attempt).join() === history.map((_, i) => i).join(), `${c.name}: the failures came from attempts ${history.map((e) => e.attempt).join(", ")}, expected 0 to ${c.failures - 1}`);
+      if (c.status === "FAILED") {
+        const root = String((await api.call("GET", `/jobs/${id}/exceptions`)).json?.["root-exception"]);
+        check(c.message.test(root), `${c.name}: the job's root exception is not the injected failure: ${root}`);
+      }
+      if (c.name.includes("no restart can fix")) check(history[0]!.exceptionName === "EddyError", `${c.name}: the failure should be an EddyError, got ${history[0]!.exceptionName}`);
+      if (c.status === "FINISHED") expectOutput(await jobResults(api, id), Array.from({ length: EVENTS }, (_, i) => i * 2), "exact", `${c.name}: the output of the attempt that finished`);
     }
   },
 };

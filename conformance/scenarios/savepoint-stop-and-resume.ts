@@ -1,10 +1,11 @@
 import { MemoryCheckpointStorage, RestartStrategies } from "../../core/index.ts";
 import { check, expectOutput, waitUntil } from "../checks.ts";
-import { committedLines, expectedLines, pendingFiles } from "../exactly-once-job.ts";
+import { checkpointStatistics, jobFinished, stopWithSavepoint, submitJob } from "../deployment.ts";
+import { type CheckpointedJobParams, committedLines, expectedLines, pendingFiles } from "../exactly-once-job.ts";
 import { checkpointFigures, clusterFilesMissing, jobFiles } from "../failover.ts";
 import type { RunScenario } from "../scenario.ts";
 
-export { exactlyOnceJob } from "../exactly-once-job.ts";
+export { checkpointedExactlyOnceJob, exactlyOnceJob } from "../exactly-once-job.ts";
 
 const EVENTS = 4_000;
 const SEED = 111;
@@ -12,7 +13,9 @@ const SEED = 111;
 /**
  * Flink's stop-with-savepoint: the job ends at a savepoint, and a job started from it goes on
  * where the first stopped. Together their exactly-once files hold the output of a job that never
- * stopped, computed from the input by plain loops.
+ * stopped, computed from the input by plain loops. On Durable Objects both jobs are submitted
+ * over HTTP (`POST /jobs/:id/stop`, then `POST /jobs` with the savepoint) and their exactly-once
+ * sink is a webhook sink: its receiver must take that same output.
  */
 const scenario: RunScenario = {
   name: "savepoint-stop-and-resume",
@@ -47,6 +50,27 @@ const scenario: RunScenario = {
     expectOutput(await committedLines(files.fs), expected, "unordered", "the output committed by both jobs");
     const pending = await pendingFiles(files.fs);
     check(pending.length === 0, `part files were left pre-committed: ${pending.join(", ")}`);
+  },
+  async durableObjects(deployment) {
+    const { api } = deployment;
+    const receiver = await deployment.receiver();
+    const start = (savepoint?: string): Promise<string> => {
+      const params: CheckpointedJobParams = { webhook: { url: receiver.url, keyPrefix: `stop-and-resume-${deployment.runId}` }, events: EVENTS, ...(savepoint === undefined ? { ratePerSecond: 2_000 } : {}), seed: SEED, checkpointIntervalMs: 50 };
+      return submitJob(deployment, { scenario: "savepoint-stop-and-resume", job: "checkpointedExactlyOnceJob", params, parallelism: 2, collect: false, ...(savepoint !== undefined ? { savepoint } : {}) });
+    };
+    const first = await start();
+    await api.until("committed output of the first job", async () => (receiver.records.length > 0 ? true : undefined), 20_000);
+    const savepoint = await stopWithSavepoint(api, first);
+    const stopped = receiver.records.length;
+    const expected = expectedLines(EVENTS, SEED);
+    check(stopped < expected.length, `the first job committed all ${stopped} lines before it stopped: nothing was left to resume`);
+
+    const second = await start(savepoint);
+    await jobFinished(api, second);
+    const restored = (await checkpointStatistics(api, second)).latest.restored;
+    check(restored?.is_savepoint === true, `the second job did not start from the savepoint (restored: ${JSON.stringify(restored)})`);
+    expectOutput(receiver.records, expected, "unordered", "the output both jobs posted to the webhook");
+    check(receiver.conflicting === 0 && receiver.withoutKey === 0, `the webhook got ${receiver.conflicting} requests that changed a key's records and ${receiver.withoutKey} without a key`);
   },
 };
 export default scenario;

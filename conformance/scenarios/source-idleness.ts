@@ -44,6 +44,8 @@ const scenario: RunScenario = {
     context.cluster === undefined
       ? undefined
       : "idleness is decided by processing time, and worker TaskManagers keep the system clock: the moment a source turns idle would depend on scheduling, so this runs on the local TaskManager with a ManualClock",
+  durableObjects:
+    "idleness is decided by processing time, and a Durable Object's clock is workerd's real clock: the moment a source turns idle would depend on scheduling, so this runs on the local TaskManager with a ManualClock",
   async run(context) {
     const clock = new ManualClock(0);
     const env = context.environment({ parallelism: 1, clock, autoWatermarkInterval: TICK });

@@ -65,6 +65,8 @@ const scenario: RunScenario = {
     context.cluster === undefined
       ? undefined
       : "TTL is measured in processing time, and worker TaskManagers keep the system clock: whether a value expired would depend on scheduling, so this runs on the local TaskManager with a ManualClock",
+  durableObjects:
+    "TTL is measured in processing time, and a Durable Object's clock is workerd's real clock: whether a value expired would depend on scheduling, so this runs on the local TaskManager with a ManualClock",
   async run(context) {
     const clock = new ManualClock(0);
     const env = context.environment({ parallelism: 2, clock });

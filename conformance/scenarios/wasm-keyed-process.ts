@@ -1,8 +1,6 @@
 import type { DataStream, StreamExecutionEnvironment } from "../../core/index.ts";
-import { expectOutput } from "../checks.ts";
-import type { RunScenario } from "../scenario.ts";
 import { perEventWatermarks } from "../watermarks.ts";
-import { GUESTS, component, componentMissing, wasmFunction } from "../wasm-guests.ts";
+import { type ComponentRef, GUESTS, wasmFunction, wasmScenario } from "../wasm-guests.ts";
 
 interface Amount {
   ts: number;
@@ -16,7 +14,7 @@ const AMOUNTS: Amount[] = Array.from({ length: 300 }, (_, i) => ({ ts: 1_000_000
 const keyOf = (value: number): string => `k${Math.abs(value) % 4}`;
 
 /** keyed-running-sum on the amounts' values, keyed by {@link keyOf}, with a watermark after every record. */
-export async function wasmRunningSum(env: StreamExecutionEnvironment, params: { process: Uint8Array }): Promise<DataStream<string>> {
+export async function wasmRunningSum(env: StreamExecutionEnvironment, params: { process: ComponentRef }): Promise<DataStream<string>> {
   const sum = await wasmFunction(params.process, { name: "running sum" });
   return env
     .fromCollection(AMOUNTS)
@@ -58,14 +56,12 @@ function expected(): string[] {
 }
 
 /** A keyed-process component keeps state and event-time timers through Eddy's state backend. */
-const scenario: RunScenario = {
+export default wasmScenario({
   name: "wasm-keyed-process",
   description: "a component of the keyed-process world keeps a running sum per key in keyed state and fires event-time timers",
-  skip: (context) => componentMissing(context, GUESTS.keyedProcess),
-  async run(context) {
-    const env = context.environment({ parallelism: 2 });
-    const stream = await context.build<string>(env, "wasmRunningSum", { process: component(context, GUESTS.keyedProcess) });
-    expectOutput(await stream!.executeAndCollect("wasm running sum"), expected(), "unordered", "the running sums and fired timers");
-  },
-};
-export default scenario;
+  job: "wasmRunningSum",
+  guests: { process: GUESTS.keyedProcess },
+  expected,
+  compare: "unordered",
+  what: "the running sums and fired timers",
+});

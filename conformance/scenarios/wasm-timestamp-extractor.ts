@@ -1,13 +1,11 @@
 import { type DataStream, type StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
-import { expectOutput } from "../checks.ts";
-import type { RunScenario } from "../scenario.ts";
-import { GUESTS, component, componentMissing, leadingNumber, sampleLines, wasmFunction } from "../wasm-guests.ts";
+import { type ComponentRef, GUESTS, leadingNumber, sampleLines, wasmFunction, wasmScenario } from "../wasm-guests.ts";
 
 /** Lines that start with an event time (out of order by up to 500 ms), then words. */
 const LINES = sampleLines(2_323, 300).map((words, i) => `${1_000_000 + i * 100 - ((i * 7919) % 500)} ${words}`);
 
 /** Event time from the leading-timestamp component; each record then says its timestamp: `<ts>|<line>`. */
-export async function wasmTimestamps(env: StreamExecutionEnvironment, params: { extractor: Uint8Array }): Promise<DataStream<string>> {
+export async function wasmTimestamps(env: StreamExecutionEnvironment, params: { extractor: ComponentRef }): Promise<DataStream<string>> {
   const extract = await wasmFunction(params.extractor, { name: "leading timestamp" });
   return env
     .fromCollection(LINES)
@@ -16,14 +14,12 @@ export async function wasmTimestamps(env: StreamExecutionEnvironment, params: { 
 }
 
 /** A timestamp-extractor component gives records their event time. */
-const scenario: RunScenario = {
+export default wasmScenario({
   name: "wasm-timestamp-extractor",
   description: "a component of the timestamp-extractor world gives each record the event time its line starts with",
-  skip: (context) => componentMissing(context, GUESTS.timestampExtractor),
-  async run(context) {
-    const env = context.environment({ parallelism: 2 });
-    const stream = await context.build<string>(env, "wasmTimestamps", { extractor: component(context, GUESTS.timestampExtractor) });
-    expectOutput(await stream!.executeAndCollect("wasm timestamps"), LINES.map((line) => `${leadingNumber(line)}|${line}`), "unordered", "the records with their timestamps");
-  },
-};
-export default scenario;
+  job: "wasmTimestamps",
+  guests: { extractor: GUESTS.timestampExtractor },
+  expected: () => LINES.map((line) => `${leadingNumber(line)}|${line}`),
+  compare: "unordered",
+  what: "the records with their timestamps",
+});

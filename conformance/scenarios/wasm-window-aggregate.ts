@@ -1,7 +1,5 @@
 import { type DataStream, type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
-import { expectOutput } from "../checks.ts";
-import type { RunScenario } from "../scenario.ts";
-import { GUESTS, component, componentMissing, wasmFunction } from "../wasm-guests.ts";
+import { type ComponentRef, GUESTS, wasmFunction, wasmScenario } from "../wasm-guests.ts";
 
 interface Amount {
   ts: number;
@@ -16,7 +14,7 @@ const AMOUNTS: Amount[] = Array.from({ length: 400 }, (_, i) => ({ ts: 1_700_000
 const keyOf = (value: number): string => `k${Math.abs(value) % 5}`;
 
 /** window-sum over the amounts' values in tumbling event-time windows per key: `<key>|<start>|<sum>`. */
-export async function wasmWindowSum(env: StreamExecutionEnvironment, params: { aggregate: Uint8Array }): Promise<DataStream<string>> {
+export async function wasmWindowSum(env: StreamExecutionEnvironment, params: { aggregate: ComponentRef }): Promise<DataStream<string>> {
   const sum = await wasmFunction(params.aggregate, { name: "window sum" });
   return env
     .fromCollection(AMOUNTS)
@@ -29,20 +27,23 @@ export async function wasmWindowSum(env: StreamExecutionEnvironment, params: { a
     });
 }
 
+/** The window sums per key, computed without Eddy: `<key>|<start>|<sum>`. */
+function expected(): string[] {
+  const sums = new Map<string, number>();
+  for (const a of AMOUNTS) {
+    const id = `${keyOf(a.v)}|${a.ts - (a.ts % SIZE)}`;
+    sums.set(id, (sums.get(id) ?? 0) + a.v);
+  }
+  return [...sums].map(([id, sum]) => `${id}|${sum}`);
+}
+
 /** A window-aggregate component folds each window's records (create, add, merge, get result). */
-const scenario: RunScenario = {
+export default wasmScenario({
   name: "wasm-window-aggregate",
   description: "a component of the window-aggregate world sums the records of each tumbling event-time window per key",
-  skip: (context) => componentMissing(context, GUESTS.windowAggregate),
-  async run(context) {
-    const env = context.environment({ parallelism: 2 });
-    const stream = await context.build<string>(env, "wasmWindowSum", { aggregate: component(context, GUESTS.windowAggregate) });
-    const sums = new Map<string, number>();
-    for (const a of AMOUNTS) {
-      const id = `${keyOf(a.v)}|${a.ts - (a.ts % SIZE)}`;
-      sums.set(id, (sums.get(id) ?? 0) + a.v);
-    }
-    expectOutput(await stream!.executeAndCollect("wasm window sum"), [...sums].map(([id, sum]) => `${id}|${sum}`), "unordered", "the window sums");
-  },
-};
-export default scenario;
+  job: "wasmWindowSum",
+  guests: { aggregate: GUESTS.windowAggregate },
+  expected,
+  compare: "unordered",
+  what: "the window sums",
+});

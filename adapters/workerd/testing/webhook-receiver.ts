@@ -1,7 +1,9 @@
 /**
  * A webhook receiver for the edge tests: a local HTTP server that keeps the idempotency keys it
  * has seen, as a receiver taking a webhook sink's requests exactly once must. It takes each
- * key's records once and counts the requests sent again under a known key.
+ * key's records once and counts the requests sent again under a known key. `GET` answers how
+ * many records it has taken (`{ "records": n }`), for a job's side that watches its progress.
+ * It can refuse one request (503, taking nothing), as a receiver that is down for a moment does.
  */
 import { type IncomingMessage, type Server, createServer } from "node:http";
 
@@ -15,16 +17,29 @@ export class WebhookReceiver {
   conflicting = 0;
   /** Requests without an idempotency key (a sink that is not exactly once would send them). */
   withoutKey = 0;
+  /** Requests answered 503. */
+  refused = 0;
+  private posts = 0;
 
   private constructor(
     private readonly server: Server,
     readonly url: string,
   ) {}
 
-  static async start(): Promise<WebhookReceiver> {
+  /** Starts a receiver; with `refuse`, it answers that request (counted from 1) 503 and takes nothing from it. */
+  static async start(options: { readonly refuse?: number } = {}): Promise<WebhookReceiver> {
     let receiver!: WebhookReceiver;
     const server = createServer((req, res) => {
+      if (req.method === "GET") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ records: receiver.records.length }));
+        return;
+      }
       void body(req).then((text) => {
+        if (++receiver.posts === options.refuse) {
+          receiver.refused++;
+          res.writeHead(503, { "content-type": "application/json" }).end('{"error":"unavailable for a moment"}');
+          return;
+        }
         const key = req.headers["idempotency-key"];
         if (typeof key !== "string") receiver.withoutKey++;
         else {
