@@ -421,7 +421,7 @@ export class StreamTask extends Task {
 }
 
 /** How much of its rate a source held to one may emit at once, ms. */
-export const RATE_BURST_MS = 10;
+const RATE_BURST_MS = 10;
 
 /** A task whose head is a source reader. */
 export class SourceTask<T> extends Task {
