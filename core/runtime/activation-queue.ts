@@ -1,3 +1,5 @@
+import { TimestampHeap } from "../time/timestamp-heap.ts";
+
 /**
  * Which subtasks of an executor are runnable (Timely's `step_or_park`): a subtask is queued when
  * something may let it progress (input, credit, a timer, mail, settled asynchronous work) and
@@ -9,7 +11,7 @@
 export class ActivationQueue {
   private readonly queued: Uint8Array;
   /** Queued for this round: a min-heap of indices. */
-  private readonly current: number[] = [];
+  private readonly current = new TimestampHeap();
   /** Queued for the next round. */
   private readonly later: number[] = [];
   private inRound = false;
@@ -36,7 +38,7 @@ export class ActivationQueue {
     if (this.queued[index] === 1) return;
     this.queued[index] = 1;
     this.count++;
-    if (this.inRound && index > this.cursor) push(this.current, index);
+    if (this.inRound && index > this.cursor) this.current.push(index);
     else this.later.push(index);
   }
 
@@ -48,7 +50,7 @@ export class ActivationQueue {
   /** Starts a round with what was queued for it. */
   beginRound(): void {
     const later = this.later;
-    for (let i = 0; i < later.length; i++) push(this.current, later[i]!);
+    for (let i = 0; i < later.length; i++) this.current.push(later[i]!);
     later.length = 0;
     this.inRound = true;
     this.cursor = -1;
@@ -56,47 +58,15 @@ export class ActivationQueue {
 
   /** The next subtask of this round, lowest index first, unqueued; -1 when the round is done. */
   next(): number {
-    if (this.current.length === 0) {
+    if (this.current.size === 0) {
       this.inRound = false;
       this.cursor = -1;
       return -1;
     }
-    const index = pop(this.current);
+    const index = this.current.pop()!;
     this.queued[index] = 0;
     this.count--;
     this.cursor = index;
     return index;
   }
-}
-
-function push(heap: number[], value: number): void {
-  heap.push(value);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (heap[parent]! <= value) break;
-    heap[i] = heap[parent]!;
-    i = parent;
-  }
-  heap[i] = value;
-}
-
-function pop(heap: number[]): number {
-  const top = heap[0]!;
-  const last = heap.pop()!;
-  const n = heap.length;
-  if (n > 0) {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const m = r < n && heap[r]! < heap[l]! ? r : l;
-      if (heap[m]! >= last) break;
-      heap[i] = heap[m]!;
-      i = m;
-    }
-    heap[i] = last;
-  }
-  return top;
 }

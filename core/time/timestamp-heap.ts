@@ -1,4 +1,4 @@
-/** A binary min-heap of numbers (timer timestamps); duplicates allowed. */
+/** A binary min-heap of numbers (timer timestamps, an executor's queued subtask indices); duplicates allowed. */
 export class TimestampHeap {
   private readonly items: number[] = [];
 
