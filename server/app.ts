@@ -3,17 +3,16 @@
  * Request/Response only); each runtime adapter serves its `fetch`.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { type CheckpointStorage, type Cluster, FileSystemCheckpointStorage, type FileSystem, type JobClient, MemoryFileSystem, StreamExecutionEnvironment, safeName } from "../core/index.ts";
-import { checkArgument } from "../core/errors.ts";
 import { randomHexId } from "../core/graph/ids.ts";
 import { type ArtifactInfo, type ArtifactStore, MemoryArtifactStore, isArtifactId, sha256Hex } from "./artifact-store.ts";
 import { type ComponentRuntime, defaultComponentRuntime, worldForKind } from "./components.ts";
 import { dashboardHtml } from "./dashboard.ts";
 import { type VertexView, vertexViews } from "./ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "./errors.ts";
+import { tokenGuard } from "./token-guard.ts";
 import { checkpointConfigInfo, checkpointDetails, checkpointSubtasks, checkpointingStatistics } from "./checkpoint-json.ts";
 import {
   jobConfig,
@@ -159,24 +158,7 @@ export function createApp(options: AppOptions = {}): EddyApp {
   });
   app.notFound((c) => c.json({ errors: [`Not found: ${new URL(c.req.url).pathname}`] }, 404));
 
-  if (options.token !== undefined) {
-    checkArgument(BEARER_TOKEN.test(options.token), "[eddy] the API token must be letters, digits and . _ ~ + / - (optionally ending in =), as a bearer token is");
-    const deny = (status: 400 | 401 | 403, message: string) => (c: Context) => c.json(errorBody(new HttpError(status, message)), status);
-    const guard = bearerAuth({
-      token: options.token,
-      realm: "eddy",
-      noAuthenticationHeader: { message: deny(401, "[eddy] this request needs a bearer token: send Authorization: Bearer <token>") },
-      invalidAuthenticationHeader: { message: deny(400, '[eddy] the Authorization header is malformed: expected "Bearer <token>"') },
-      invalidToken: { message: deny(403, "[eddy] the bearer token is not valid for this server") },
-    });
-    const publicReads = options.publicReads === true;
-    app.use("*", (c, next) => {
-      const read = c.req.method === "GET" || c.req.method === "HEAD";
-      // The page holds no data (it asks for the token) and the API description is what a client needs to find the token scheme.
-      const open = read && (publicReads || c.req.path === "/" || c.req.path === "/openapi.json");
-      return open ? next() : guard(c, next);
-    });
-  }
+  if (options.token !== undefined) app.use("*", tokenGuard(options.token, options.publicReads === true));
   // The rest of the body stays unread, so the connection cannot carry another request: close it.
   const tooLarge = (maxBytes: number) => (c: Context) => c.json(errorBody(new HttpError(413, `[eddy] request body too large: at most ${maxBytes} bytes accepted`)), 413, { connection: "close" });
   const jsonBody = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge(maxBodyBytes) });
@@ -511,9 +493,6 @@ function raise(error: Error): never {
 function artifactsOf(spec: JobSpec): string[] {
   return [...new Set((spec.operators ?? []).flatMap((op) => (op.type === "wasm" ? [op.artifact] : [])))];
 }
-
-/** What Hono's bearer-auth accepts as a token (RFC 6750's b64token). */
-const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 
 function isMultipart(request: Request): boolean {
   return (request.headers.get("content-type") ?? "").startsWith("multipart/form-data");

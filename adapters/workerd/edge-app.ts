@@ -7,7 +7,6 @@
  * of the deployment.
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
@@ -28,6 +27,7 @@ import type { PartitionsInfo } from "../../server/partitions.ts";
 import { prometheusText } from "../../server/prometheus.ts";
 import { CheckpointRequest, SavepointRequest, StopRequest } from "../../server/request-bodies.ts";
 import { MAX_JSON_DEPTH, nestedDeeperThan, readJson } from "../../server/validation.ts";
+import { tokenGuard } from "../../server/token-guard.ts";
 import { parseDurableLocation } from "./durable-checkpoint-storage.ts";
 import type { DirectoryEntry } from "./directory-object.ts";
 import type { AppendOutcome, IngestLogRpc } from "./ingest-protocol.ts";
@@ -87,8 +87,6 @@ const ModuleJob = z.strictObject({
   savepoint: z.strictObject({ path: z.string().min(1), allowNonRestoredState: z.boolean().optional() }).optional(),
 });
 
-/** What bearer-auth accepts as a token (RFC 6750's b64token). */
-const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/;
 const JOB_ID = /^[0-9a-f]{32}$/;
 
 /**
@@ -119,23 +117,7 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
   });
   app.notFound((c) => c.json({ errors: [`Not found: ${new URL(c.req.url).pathname}`] }, 404));
 
-  if (options.token !== undefined && options.token !== "") {
-    if (!BEARER_TOKEN.test(options.token)) throw new Error("[eddy] EDDY_TOKEN must be letters, digits and . _ ~ + / - (optionally ending in =), as a bearer token is");
-    const deny = (status: 400 | 401 | 403, message: string) => (c: Context) => c.json(errorBody(new HttpError(status, message)), status);
-    const guard = bearerAuth({
-      token: options.token,
-      realm: "eddy",
-      noAuthenticationHeader: { message: deny(401, "[eddy] this request needs a bearer token: send Authorization: Bearer <token>") },
-      invalidAuthenticationHeader: { message: deny(400, '[eddy] the Authorization header is malformed: expected "Bearer <token>"') },
-      invalidToken: { message: deny(403, "[eddy] the bearer token is not valid for this server") },
-    });
-    app.use("*", (c, next) => {
-      const read = c.req.method === "GET" || c.req.method === "HEAD";
-      const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
-      const open = read && !upgrade && (options.publicReads === true || c.req.path === "/" || c.req.path === "/openapi.json");
-      return open ? next() : guard(c, next);
-    });
-  }
+  if (options.token !== undefined && options.token !== "") app.use("*", tokenGuard(options.token, options.publicReads === true));
   const tooLarge = (maxBytes: number) => (c: Context) => c.json(errorBody(new HttpError(413, `[eddy] request body too large: at most ${maxBytes} bytes accepted`)), 413, { connection: "close" });
   const jsonBody: MiddlewareHandler = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge(maxBodyBytes) });
   const ingestBody: MiddlewareHandler = bodyLimit({ maxSize: MAX_INGEST_BYTES, onError: tooLarge(MAX_INGEST_BYTES) });
