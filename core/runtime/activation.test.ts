@@ -3,50 +3,18 @@ import {
   type InputStatus,
   type KeyedProcessFunction,
   ManualClock,
-  type ReaderOutput,
   type Sink,
   type Source,
-  type SourceReader,
   StreamExecutionEnvironment,
   WatermarkStrategy,
 } from "../index.ts";
 import { StaticSplitEnumerator } from "../connectors/static-split-enumerator.ts";
+import { QueueSource } from "../testing/queue-source.ts";
 import { ExecutionGraph } from "../graph/execution-graph.ts";
 import type { TaskSnapshot } from "../checkpoint/types.ts";
 import { type DataBundle, Outbox } from "./remote-channel.ts";
 import type { Task } from "./task.ts";
 import { type ExecutorOptions, type RemoteSubtasks, TaskExecutor, subtaskKey } from "./task-executor.ts";
-
-/** An unbounded source fed by the test: `push` makes records available. */
-class QueueSource<T> implements Source<T> {
-  readonly boundedness = "CONTINUOUS_UNBOUNDED" as const;
-  readonly name = "queue";
-  private readonly queue: T[] = [];
-  private wake: (() => void) | undefined;
-  push(...items: T[]): void {
-    this.queue.push(...items);
-    this.wake?.();
-  }
-  createEnumerator(context: Parameters<Source<T>["createEnumerator"]>[0]) {
-    return new StaticSplitEnumerator(context, [{ splitId: "q" }]);
-  }
-  createReader(): SourceReader<T> {
-    const self = this;
-    return {
-      start() {},
-      pollNext(output: ReaderOutput<T>): InputStatus {
-        const item = self.queue.shift();
-        if (item === undefined) return "NOTHING_AVAILABLE";
-        output.collect(item);
-        return "MORE_AVAILABLE";
-      },
-      isAvailable: () => new Promise<void>((resolve) => (self.wake = resolve)),
-      addSplits() {},
-      notifyNoMoreSplits() {},
-      snapshotState: () => [],
-    };
-  }
-}
 
 function listSink<T>(): { sink: Sink<T>; out: T[] } {
   const out: T[] = [];

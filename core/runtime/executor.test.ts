@@ -1,57 +1,17 @@
 import { describe, expect, test } from "vitest";
 import {
-  type InputStatus,
   type KeyedProcessFunction,
   ManualClock,
   OutputTag,
-  type ReaderOutput,
   type Sink,
   type Source,
-  type SourceReader,
   StreamExecutionEnvironment,
   WatermarkStrategy,
   TumblingEventTimeWindows,
 } from "../index.ts";
 import { StaticSplitEnumerator } from "../connectors/static-split-enumerator.ts";
+import { QueueSource } from "../testing/queue-source.ts";
 import { operatorIndexForKey } from "../state/key-groups.ts";
-
-/** An unbounded source fed by the test: `push` makes records available, `end` finishes it. */
-class QueueSource<T> implements Source<T> {
-  readonly boundedness = "CONTINUOUS_UNBOUNDED" as const;
-  readonly name = "queue";
-  private readonly queue: T[] = [];
-  private ended = false;
-  private wake: (() => void) | undefined;
-  push(...items: T[]): void {
-    this.queue.push(...items);
-    this.wake?.();
-  }
-  end(): void {
-    this.ended = true;
-    this.wake?.();
-  }
-  createEnumerator(context: Parameters<Source<T>["createEnumerator"]>[0]) {
-    return new StaticSplitEnumerator(context, [{ splitId: "q" }]);
-  }
-  createReader(): SourceReader<T> {
-    const self = this;
-    return {
-      start() {},
-      pollNext(output: ReaderOutput<T>): InputStatus {
-        const item = self.queue.shift();
-        if (item !== undefined) {
-          output.collect(item);
-          return "MORE_AVAILABLE";
-        }
-        return self.ended ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
-      },
-      isAvailable: () => new Promise<void>((resolve) => (self.wake = resolve)),
-      addSplits() {},
-      notifyNoMoreSplits() {},
-      snapshotState: () => [],
-    };
-  }
-}
 
 /** A sink whose writes wait until the test opens the gate. */
 function gatedSink<T>(): { sink: Sink<T>; written: T[]; open(): void } {
