@@ -108,7 +108,13 @@ export class AlarmDriver {
         let progressed = false;
         for (const d of [...this.driven]) if (this.slice(d)) progressed = true;
         await this.options.flush();
-        if (!progressed && !this.again) break;
+        if (!progressed && !this.again) {
+          await this.armForNext();
+          // Work that became possible while the alarm was being set (a source's records, a
+          // rate-held source's next token) woke a driver that was still running: go on now.
+          if (!this.again) break;
+          continue;
+        }
         if (this.now() - started >= this.budgetMs) {
           // More to do: a fresh alarm, so no single event runs without bound.
           await this.arm(this.now());
@@ -117,7 +123,6 @@ export class AlarmDriver {
         // Let messages from other objects in between slices.
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      await this.armForNext();
     } finally {
       this.running = false;
     }
