@@ -1,6 +1,7 @@
-import { type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
+import { type StreamExecutionEnvironment, TumblingEventTimeWindows } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
+import { boundedWatermarks } from "../watermarks.ts";
 
 type Output = { kind: "count"; key: string; sum: number } | { kind: "all"; n: number; sum: number };
 
@@ -27,9 +28,7 @@ const scenario: Scenario<Output> = {
       .reduce((a, b) => ({ key: a.key, ts: b.ts, v: a.v + b.v }))
       .map((e): Output => ({ kind: "count", key: e.key, sum: e.v }));
     const all = source
-      .assignTimestampsAndWatermarks(
-        WatermarkStrategy.forBoundedOutOfOrderness<TimedEvent>(BOUND).withTimestampAssigner((e) => e.ts),
-      )
+      .assignTimestampsAndWatermarks(boundedWatermarks<TimedEvent>(BOUND))
       .windowAll(TumblingEventTimeWindows.of(WINDOW))
       .aggregate({
         createAccumulator: () => ({ n: 0, sum: 0 }),

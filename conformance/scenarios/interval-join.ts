@@ -1,6 +1,6 @@
-import { type StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
+import { boundedWatermarks } from "../watermarks.ts";
 
 interface Pair {
   key: string;
@@ -21,10 +21,8 @@ const scenario: Scenario<Pair> = {
   compare: "unordered",
   parallelism: 2,
   build(env) {
-    const strategy = () =>
-      WatermarkStrategy.forBoundedOutOfOrderness<TimedEvent>(BOUND).withTimestampAssigner((e) => e.ts);
-    const left = env.fromCollection(orders()).assignTimestampsAndWatermarks(strategy());
-    const right = env.fromCollection(payments()).assignTimestampsAndWatermarks(strategy());
+    const left = env.fromCollection(orders()).assignTimestampsAndWatermarks(boundedWatermarks<TimedEvent>(BOUND));
+    const right = env.fromCollection(payments()).assignTimestampsAndWatermarks(boundedWatermarks<TimedEvent>(BOUND));
     return left
       .keyBy((e) => e.key)
       .intervalJoin(right.keyBy((e) => e.key))

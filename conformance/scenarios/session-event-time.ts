@@ -1,6 +1,7 @@
-import { EventTimeSessionWindows, type StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
+import { EventTimeSessionWindows, type StreamExecutionEnvironment } from "../../core/index.ts";
 import { groupBy, timedEvents } from "../inputs.ts";
-import type { Scenario, TimedEvent } from "../scenario.ts";
+import type { Scenario } from "../scenario.ts";
+import { keyedTimedEvents } from "../watermarks.ts";
 
 interface Session {
   key: string;
@@ -20,12 +21,7 @@ const scenario: Scenario<Session> = {
   compare: "unordered",
   parallelism: 2,
   build(env) {
-    return env
-      .fromCollection(input())
-      .assignTimestampsAndWatermarks(
-        WatermarkStrategy.forBoundedOutOfOrderness<TimedEvent>(BOUND).withTimestampAssigner((e) => e.ts),
-      )
-      .keyBy((e) => e.key)
+    return keyedTimedEvents(env, input(), BOUND)
       .window(EventTimeSessionWindows.withGap(GAP))
       .process((key, ctx, elements, out) => {
         let n = 0;

@@ -1,6 +1,7 @@
-import { SlidingEventTimeWindows, type StreamExecutionEnvironment, WatermarkStrategy } from "../../core/index.ts";
+import { SlidingEventTimeWindows, type StreamExecutionEnvironment } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
+import { keyedTimedEvents } from "../watermarks.ts";
 
 interface Average {
   key: string;
@@ -20,12 +21,7 @@ const scenario: Scenario<Average> = {
   compare: "unordered",
   parallelism: 2,
   build(env) {
-    return env
-      .fromCollection(input())
-      .assignTimestampsAndWatermarks(
-        WatermarkStrategy.forBoundedOutOfOrderness<TimedEvent>(BOUND).withTimestampAssigner((e) => e.ts),
-      )
-      .keyBy((e) => e.key)
+    return keyedTimedEvents(env, input(), BOUND)
       .window(SlidingEventTimeWindows.of(SIZE, SLIDE))
       .aggregate({
         createAccumulator: (): Average => ({ key: "", n: 0, sum: 0 }),

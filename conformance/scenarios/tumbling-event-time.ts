@@ -1,6 +1,7 @@
-import { type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
+import { TumblingEventTimeWindows } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
-import type { Scenario, TimedEvent } from "../scenario.ts";
+import type { Scenario } from "../scenario.ts";
+import { keyedTimedEvents } from "../watermarks.ts";
 
 interface WindowCount {
   key: string;
@@ -21,12 +22,7 @@ const scenario: Scenario<WindowCount> = {
   compare: "unordered",
   parallelism: 2,
   build(env) {
-    return env
-      .fromCollection(input())
-      .assignTimestampsAndWatermarks(
-        WatermarkStrategy.forBoundedOutOfOrderness<TimedEvent>(BOUND).withTimestampAssigner((e) => e.ts),
-      )
-      .keyBy((e) => e.key)
+    return keyedTimedEvents(env, input(), BOUND)
       .window(TumblingEventTimeWindows.of(SIZE))
       .process((key, ctx, elements, out) => {
         let n = 0;

@@ -1,6 +1,7 @@
-import { type StreamExecutionEnvironment, TumblingEventTimeWindows, WatermarkStrategy } from "../../core/index.ts";
+import { type StreamExecutionEnvironment, TumblingEventTimeWindows } from "../../core/index.ts";
 import { timedEvents } from "../inputs.ts";
 import type { Scenario, TimedEvent } from "../scenario.ts";
+import { boundedWatermarks } from "../watermarks.ts";
 
 interface Pair {
   key: string;
@@ -20,10 +21,8 @@ const scenario: Scenario<Pair> = {
   compare: "unordered",
   parallelism: 2,
   build(env) {
-    const strategy = () =>
-      WatermarkStrategy.forBoundedOutOfOrderness<TimedEvent>(BOUND).withTimestampAssigner((e) => e.ts);
-    const left = env.fromCollection(clicks()).assignTimestampsAndWatermarks(strategy());
-    const right = env.fromCollection(views()).assignTimestampsAndWatermarks(strategy());
+    const left = env.fromCollection(clicks()).assignTimestampsAndWatermarks(boundedWatermarks<TimedEvent>(BOUND));
+    const right = env.fromCollection(views()).assignTimestampsAndWatermarks(boundedWatermarks<TimedEvent>(BOUND));
     return left
       .join(right)
       .where((l) => l.key)
