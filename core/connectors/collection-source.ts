@@ -4,6 +4,7 @@
  */
 import type { InputStatus, ReaderOutput, Source, SourceReader, SourceSplit } from "./source.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";
+import { StaticSplitReader } from "./static-split-reader.ts";
 
 /** A slice of the collection and how far it has been read. */
 export interface CollectionSplit extends SourceSplit {
@@ -44,14 +45,10 @@ export class CollectionSource<T> implements Source<T, CollectionSplit, Collectio
   }
 }
 
-class CollectionReader<T> implements SourceReader<T, CollectionSplit> {
-  private readonly splits: CollectionSplit[] = [];
-  private noMoreSplits = false;
-  private waiting: (() => void) | undefined;
-
-  constructor(private readonly items: readonly T[]) {}
-
-  start(): void {}
+class CollectionReader<T> extends StaticSplitReader<T, CollectionSplit> {
+  constructor(private readonly items: readonly T[]) {
+    super();
+  }
 
   pollNext(output: ReaderOutput<T>, limit?: number): InputStatus {
     const split = this.splits[0];
@@ -62,33 +59,5 @@ class CollectionReader<T> implements SourceReader<T, CollectionSplit> {
     split.position = end;
     if (split.position >= split.to) this.splits.shift();
     return this.splits.length > 0 || !this.noMoreSplits ? "MORE_AVAILABLE" : "END_OF_INPUT";
-  }
-
-  isAvailable(): Promise<void> {
-    return new Promise((resolve) => (this.waiting = resolve));
-  }
-
-  addSplits(splits: CollectionSplit[]): void {
-    this.splits.push(...splits.map((s) => ({ ...s })));
-    this.wakeUp();
-  }
-
-  notifyNoMoreSplits(): void {
-    this.noMoreSplits = true;
-    this.wakeUp();
-  }
-
-  describeSplits(): { splitId: string; state: unknown }[] {
-    return this.snapshotState().map(({ splitId, ...state }) => ({ splitId, state }));
-  }
-
-  snapshotState(): CollectionSplit[] {
-    return this.splits.map((s) => ({ ...s }));
-  }
-
-  private wakeUp(): void {
-    const w = this.waiting;
-    this.waiting = undefined;
-    w?.();
   }
 }

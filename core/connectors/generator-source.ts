@@ -6,6 +6,7 @@
 import { checkArgument } from "../errors.ts";
 import type { Boundedness, InputStatus, ReaderOutput, Source, SourceReader, SourceReaderContext, SourceSplit, SplitEnumeratorContext } from "./source.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";
+import { StaticSplitReader } from "./static-split-reader.ts";
 
 /** What the generate function gets besides the index. */
 export interface GeneratorContext {
@@ -84,10 +85,7 @@ export class GeneratorSource<T> implements Source<T, GeneratorSplit, GeneratorSp
   }
 }
 
-class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
-  private readonly splits: GeneratorSplit[] = [];
-  private noMoreSplits = false;
-  private waiting: (() => void) | undefined;
+class GeneratorReader<T> extends StaticSplitReader<T, GeneratorSplit> {
   private startedAt: number | undefined;
   private emitted = 0;
   private readonly rate: number | undefined;
@@ -96,10 +94,9 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
   private turn = 0;
 
   constructor(private readonly options: GeneratorSourceOptions<T>, private readonly context: SourceReaderContext) {
+    super();
     this.rate = options.ratePerSecond === undefined ? undefined : options.ratePerSecond / context.parallelism;
   }
-
-  start(): void {}
 
   pollNext(output: ReaderOutput<T>, max?: number): InputStatus {
     if (this.splits.length === 0) return this.noMoreSplits ? "END_OF_INPUT" : "NOTHING_AVAILABLE";
@@ -160,36 +157,12 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
     return own;
   }
 
-  isAvailable(): Promise<void> {
+  override isAvailable(): Promise<void> {
     if (this.rate !== undefined && this.splits.length > 0 && this.startedAt !== undefined) {
       const dueAt = this.startedAt + ((this.emitted + 1) / this.rate) * 1000;
       const delay = Math.max(0, dueAt - this.context.currentTime());
       return new Promise((resolve) => setTimeout(resolve, delay));
     }
-    return new Promise((resolve) => (this.waiting = resolve));
-  }
-
-  addSplits(splits: GeneratorSplit[]): void {
-    this.splits.push(...splits.map((s) => ({ ...s })));
-    this.wakeUp();
-  }
-
-  notifyNoMoreSplits(): void {
-    this.noMoreSplits = true;
-    this.wakeUp();
-  }
-
-  describeSplits(): { splitId: string; state: unknown }[] {
-    return this.snapshotState().map(({ splitId, ...state }) => ({ splitId, state }));
-  }
-
-  snapshotState(): GeneratorSplit[] {
-    return this.splits.map((s) => ({ ...s }));
-  }
-
-  private wakeUp(): void {
-    const w = this.waiting;
-    this.waiting = undefined;
-    w?.();
+    return super.isAvailable();
   }
 }
