@@ -2,11 +2,10 @@
  * Sliding windows: fixed-size windows starting every `slide` ms, so they overlap
  * (Flink's SlidingEventTimeWindows and SlidingProcessingTimeWindows).
  */
-import { checkArgument } from "../errors.ts";
 import { FixedSizeTimeWindowAssigner, type WindowAssignerContext } from "./window-assigner.ts";
 import { EventTimeTrigger } from "./event-time-trigger.ts";
 import { ProcessingTimeTrigger } from "./processing-time-trigger.ts";
-import { checkPositiveMillis, TimeWindow } from "./time-window.ts";
+import { checkPositiveMillis, checkWindowOffset, TimeWindow } from "./time-window.ts";
 import { checkHasTimestamp } from "./tumbling-windows.ts";
 import type { Trigger } from "./trigger.ts";
 
@@ -23,11 +22,7 @@ abstract class SlidingWindows<T> extends FixedSizeTimeWindowAssigner<T> {
   protected constructor(size: number, slide: number, offset: number, name: string) {
     checkPositiveMillis(size, "size", name);
     checkPositiveMillis(slide, "slide", name);
-    checkArgument(
-      typeof offset === "number" && Number.isFinite(offset) && Math.abs(offset) < slide,
-      `[eddy] ${name}: offset must satisfy |offset| < slide (${slide}), got ${String(offset)}`,
-      name,
-    );
+    checkWindowOffset(offset, slide, "slide", name);
     super(size);
     this.slide = slide;
     this.offset = offset;

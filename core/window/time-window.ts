@@ -114,3 +114,12 @@ export function checkPositiveMillis(value: number, what: string, owner: string):
     owner,
   );
 }
+
+/** Checks that an offset of window starts lies within one `period` (the slide; a tumbling window's size) either way. */
+export function checkWindowOffset(offset: number, period: number, periodName: string, owner: string): void {
+  checkArgument(
+    typeof offset === "number" && Number.isFinite(offset) && Math.abs(offset) < period,
+    `[eddy] ${owner}: offset must satisfy |offset| < ${periodName} (${period}), got ${String(offset)}`,
+    owner,
+  );
+}

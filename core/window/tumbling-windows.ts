@@ -2,11 +2,11 @@
  * Tumbling windows: fixed-size, non-overlapping (Flink's TumblingEventTimeWindows and
  * TumblingProcessingTimeWindows).
  */
-import { EddyError, checkArgument } from "../errors.ts";
+import { EddyError } from "../errors.ts";
 import { FixedSizeTimeWindowAssigner, type WindowAssignerContext } from "./window-assigner.ts";
 import { EventTimeTrigger } from "./event-time-trigger.ts";
 import { ProcessingTimeTrigger } from "./processing-time-trigger.ts";
-import { checkPositiveMillis, TimeWindow } from "./time-window.ts";
+import { checkPositiveMillis, checkWindowOffset, TimeWindow } from "./time-window.ts";
 import type { Trigger } from "./trigger.ts";
 
 /** Throws unless `timestamp` is a number: event-time windows need timestamps. */
@@ -28,11 +28,7 @@ abstract class TumblingWindows<T> extends FixedSizeTimeWindowAssigner<T> {
 
   protected constructor(size: number, offset: number, name: string) {
     checkPositiveMillis(size, "size", name);
-    checkArgument(
-      typeof offset === "number" && Number.isFinite(offset) && Math.abs(offset) < size,
-      `[eddy] ${name}: offset must satisfy |offset| < size (${size}), got ${String(offset)}`,
-      name,
-    );
+    checkWindowOffset(offset, size, "size", name);
     super(size);
     this.offset = offset;
   }
