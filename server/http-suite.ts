@@ -9,7 +9,7 @@
  */
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, type TestServerOptions, eventually } from "./testing/fixtures.ts";
+import { type Answer, TEST_MAX_ARTIFACT_BYTES, TEST_TOKEN, type ServerUnderTest, type TestServerOptions, eventually, readAnswer } from "./testing/fixtures.ts";
 
 /** What a runtime's server can do. */
 export interface SuiteOptions {
@@ -36,7 +36,6 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
     const jobs = options.jobs ?? true;
     let server: ServerUnderTest;
     const auth = { authorization: `Bearer ${TEST_TOKEN}` };
-    type Answer = { status: number; json: any; text: string; headers: Headers };
     const callAt = async (base: string, method: string, route: string, body?: unknown, headers: Record<string, string> = auth): Promise<Answer> => {
       const init: RequestInit = { method, headers: { ...headers } };
       if (body instanceof Uint8Array) {
@@ -47,15 +46,7 @@ export function httpSuite(name: string, start: (options?: Omit<TestServerOptions
         init.body = JSON.stringify(body);
         (init.headers as Record<string, string>)["content-type"] = "application/json";
       }
-      const res = await fetch(`${base}${route}`, init);
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, json, text, headers: res.headers };
+      return readAnswer(await fetch(`${base}${route}`, init));
     };
     const call = (method: string, route: string, body?: unknown, headers: Record<string, string> = auth): Promise<Answer> => callAt(server.url, method, route, body, headers);
     const state = async (jobid: string): Promise<string> => (await call("GET", `/jobs/${jobid}`)).json.state;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type EddyApp } from "./app.ts";
-import { eventually } from "./testing/fixtures.ts";
+import { type Answer, eventually, readAnswer } from "./testing/fixtures.ts";
 
 let app: EddyApp;
 
@@ -15,16 +15,8 @@ afterAll(async () => {
   await app?.shutdown();
 });
 
-async function call(method: string, route: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
-  const res = await app.request(route, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
+async function call(method: string, route: string, body?: unknown): Promise<Answer> {
+  return readAnswer(await app.request(route, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }) }));
 }
 
 const metric = async (jobid: string, id: string): Promise<number | undefined> => {

@@ -67,6 +67,26 @@ export const TEST_TOKEN = "test-token-1234";
 /** Uploads above this are refused (413) by servers under test. */
 export const TEST_MAX_ARTIFACT_BYTES = 512 * 1024;
 
+/** An HTTP answer as the tests read it: status, headers, the body as text, and as JSON where it parses. */
+export interface Answer {
+  readonly status: number;
+  readonly json: any;
+  readonly text: string;
+  readonly headers: Headers;
+}
+
+/** Reads `res` to its end; `json` is undefined when the body is not JSON. */
+export async function readAnswer(res: Response): Promise<Answer> {
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
 /** Calls the API of `server` with the test token and returns the JSON answer; throws on an error status. */
 export async function callApi(server: Pick<ServerUnderTest, "url">, method: string, route: string, body?: unknown): Promise<any> {
   const res = await fetch(`${server.url}${route}`, {
