@@ -2,29 +2,16 @@
  * The CLI's client commands as a user runs them: `node bin/cli.ts <command>` in a child process
  * against `eddy serve` on Node, with the token in EDDY_TOKEN.
  */
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NodeFileSystem } from "../adapters/node/fs.ts";
 import { readCommittedLines } from "../core/index.ts";
 import { type ServerUnderTest, TEST_TOKEN, callApi, eventually, serveOnNode } from "../server/testing/fixtures.ts";
+import { runCli } from "./testing/run-cli.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Runs `eddy <args>` to its end. */
-function eddy(args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bin", "cli.ts"), ...args], { cwd: root, env: { ...process.env, ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Uint8Array) => (stdout += String(d)));
-    child.stderr.on("data", (d: Uint8Array) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs `eddy <args>` to its end, with `env` over the test's environment. */
+const eddy = (args: readonly string[], env: Record<string, string>) => runCli(args, env);
 
 describe("eddy client commands", () => {
   let server: ServerUnderTest;

@@ -2,29 +2,15 @@
  * `eddy conformance --url` as a user runs it: the HTTP-level scenarios against `eddy serve` on
  * Node, Deno and Bun and against the API's workerd Worker, each started as a deployment would be.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { ConformanceMatrix } from "../conformance/runner/matrix.ts";
 import { type ServerUnderTest, TEST_TOKEN, serveOn, serveOnWorkerd } from "../server/testing/fixtures.ts";
+import { runCli } from "./testing/run-cli.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SCENARIOS = ["http-overview", "http-submit-and-watch", "http-savepoint-stop-resume", "http-cancel", "http-error-cases"];
 
 /** Runs `eddy conformance <args>` to its end (EDDY_TOKEN cleared: the token is passed or not, as each test says). */
-function conformance(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const { EDDY_TOKEN: _token, ...env } = process.env;
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bin", "cli.ts"), "conformance", ...args], { cwd: root, env: { ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Uint8Array) => (stdout += String(d)));
-    child.stderr.on("data", (d: Uint8Array) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const conformance = (args: readonly string[]) => runCli(["conformance", ...args], { EDDY_TOKEN: undefined });
 
 async function against(start: () => Promise<ServerUnderTest>, args: readonly string[]): Promise<{ code: number | null; matrix: ConformanceMatrix; stderr: string }> {
   const server = await start();

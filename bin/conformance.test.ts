@@ -2,31 +2,18 @@
  * `eddy conformance` as a user runs it: `node bin/cli.ts conformance ...` in a child process, on
  * the runtimes installed in this repository.
  */
-import { spawn } from "node:child_process";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { exampleComponents } from "../conformance/runner/components.ts";
 import type { ConformanceMatrix } from "../conformance/runner/matrix.ts";
 import { matrixText } from "../conformance/runner/matrix-text.ts";
 import { GUESTS } from "../conformance/wasm-guests.ts";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { runCli } from "./testing/run-cli.ts";
 
 /** Runs `eddy conformance <args>` to its end. */
-function conformance(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "bin", "cli.ts"), "conformance", ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Uint8Array) => (stdout += String(d)));
-    child.stderr.on("data", (d: Uint8Array) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const conformance = (args: readonly string[]) => runCli(["conformance", ...args]);
 
 describe("#17: eddy conformance", () => {
   it("prints a matrix scenario x runtime: passes on Node, Deno, Bun and Durable Objects (components bundled), skipped on workerd's one isolate with the reason", async () => {

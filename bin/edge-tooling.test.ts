@@ -3,21 +3,15 @@
  * a spec file becomes a Worker with its wrangler and workerd configs, `eddy dev` serves it from
  * workerd with storage on disk, and the bundled job runs there.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { bundledJobId } from "../adapters/workerd/edge-worker.ts";
 import { awaitJob, getJson } from "../adapters/workerd/testing/edge-client.ts";
 import { freePort } from "../adapters/workerd/testing/edge-server.ts";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-
-function cli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", path.join(root, "bin", "cli.ts"), ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-}
+import { startCli } from "./testing/run-cli.ts";
 
 async function finished(child: ChildProcess): Promise<{ code: number | null; out: string }> {
   let out = "";
@@ -40,7 +34,7 @@ describe("eddy bundle and eddy dev", () => {
     const spec = { name: "counted", sources: [{ type: "collection", records }], operators: [{ type: "keyBy", field: "k" }, { type: "aggregate", fn: "count", as: "c" }], sinks: [{ type: "collect" }] };
     await writeFile(path.join(dir, "job.json"), JSON.stringify(spec));
     const out = path.join(dir, "worker");
-    const bundled = await finished(cli(["bundle", path.join(dir, "job.json"), "-o", out, "--name", "counted-worker"]));
+    const bundled = await finished(startCli(["bundle", path.join(dir, "job.json"), "-o", out, "--name", "counted-worker"]));
     expect(bundled.code, bundled.out).toBe(0);
 
     // wrangler's config names the Worker, binds every Durable Object class and migrates them to SQLite storage.
@@ -52,7 +46,7 @@ describe("eddy bundle and eddy dev", () => {
     expect(wrangler.migrations[0].new_sqlite_classes.sort()).toEqual([...classes].sort());
 
     const port = await freePort();
-    const dev = cli(["dev", out, "--port", String(port)]);
+    const dev = startCli(["dev", out, "--port", String(port)]);
     const devOutput = finished(dev);
     cleanup.push(async () => {
       dev.kill("SIGINT");
@@ -84,7 +78,7 @@ describe("eddy bundle and eddy dev", () => {
   }, 120_000);
 
   it("says what it needs when the output directory is missing", async () => {
-    const run = await finished(cli(["bundle", "job.json"]));
+    const run = await finished(startCli(["bundle", "job.json"]));
     expect(run.code).toBe(1);
     expect(run.out).toContain("usage: eddy bundle");
   });
