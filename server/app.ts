@@ -44,9 +44,10 @@ import { resolveSavepoint } from "./savepoint-resolver.ts";
 import { type SpecJobParams, buildSpecJob } from "./spec-job.ts";
 import { type Hardware, taskManagerCount, taskManagerDetails, taskManagersInfo } from "./task-managers.ts";
 import { readJson } from "./validation.ts";
+import { clusterOverview, dashboardConfiguration } from "./cluster-overview.ts";
+import { EDDY_VERSION } from "./version.ts";
 
-/** Eddy's version as the API reports it. */
-export const EDDY_VERSION = "0.1.0";
+export { EDDY_VERSION } from "./version.ts";
 
 /** Options of {@link createApp}. All have in-memory defaults, so `createApp()` just works. */
 export interface AppOptions {
@@ -189,31 +190,17 @@ export function createApp(options: AppOptions = {}): EddyApp {
   app.get("/", describe({ summary: "The dashboard (needs no token: the page asks for it)", open: true, ok: { 200: ["An HTML page, with its script and styles inline", { media: "text/html", schema: { type: "string" } }] } }), (c) => c.html(dashboardHtml()));
   let document: Promise<object> | undefined;
   app.get("/openapi.json", describe({ summary: "This document, generated from the routes (needs no token)", open: true, ok: { 200: ["An OpenAPI 3.1 document", { media: "application/json", schema: { type: "object", required: ["openapi", "info", "paths"] } }] } }), async (c) => c.json(await (document ??= openApiDocument(app, EDDY_VERSION))));
-  app.get("/config", describe({ summary: "Web UI configuration", ok: { 200: ["Flink's DashboardConfiguration", R.DashboardConfiguration] } }), (c) =>
-    c.json({
-      "refresh-interval": 3000,
-      "timezone-name": "UTC",
-      "timezone-offset": 0,
-      "flink-version": `eddy-${EDDY_VERSION}`,
-      "flink-revision": "",
-      features: { "web-submit": false, "web-cancel": true, "web-rescale": false, "web-history": false },
-    }),
+  app.get("/config", describe({ summary: "Web UI configuration", ok: { 200: ["Flink's DashboardConfiguration", R.DashboardConfiguration] } }), (c) => c.json(dashboardConfiguration()));
+  app.get("/overview", describe({ summary: "Cluster overview: TaskManagers, slots and jobs by state", ok: { 200: ["Flink's ClusterOverviewWithVersion", R.ClusterOverview] } }), (c) =>
+    c.json(
+      clusterOverview({
+        taskManagers: taskManagerCount(cluster),
+        slotsTotal: limits.maxSlots,
+        slotsAvailable: limits.slotsAvailable(),
+        jobStatuses: registry.all().map((j) => j.client.getJobStatus()),
+      }),
+    ),
   );
-  app.get("/overview", describe({ summary: "Cluster overview: TaskManagers, slots and jobs by state", ok: { 200: ["Flink's ClusterOverviewWithVersion", R.ClusterOverview] } }), (c) => {
-    const jobs = registry.all();
-    const count = (states: string[]) => jobs.filter((j) => states.includes(j.client.getJobStatus())).length;
-    return c.json({
-      taskmanagers: taskManagerCount(cluster),
-      "slots-total": limits.maxSlots,
-      "slots-available": limits.slotsAvailable(),
-      "jobs-running": count(["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING"]),
-      "jobs-finished": count(["FINISHED"]),
-      "jobs-cancelled": count(["CANCELED"]),
-      "jobs-failed": count(["FAILED"]),
-      "flink-version": `eddy-${EDDY_VERSION}`,
-      "flink-commit": "",
-    });
-  });
   app.get("/jobmanager/config", describe({ summary: "The server's settings as configuration entries", ok: { 200: ["Keys and values", R.ConfigurationInfo] } }), (c) => c.json(jobManagerConfig()));
   app.get("/taskmanagers", describe({ summary: "The TaskManagers, with slots and heartbeats", ok: { 200: ["Flink's TaskManagersInfo", R.TaskManagersInfo] } }), (c) => c.json(taskManagersInfo(taskManagers)));
   app.get("/taskmanagers/:taskmanagerid", describe({ summary: "A TaskManager, with heap metrics and its allocated slots", ok: { 200: ["Flink's TaskManagerDetailsInfo", R.TaskManagerDetailsInfo] }, errors: [404] }), (c) => c.json(taskManagerDetails(taskManagers, c.req.param("taskmanagerid"))));

@@ -19,6 +19,7 @@ import { dashboardHtml } from "../../server/dashboard.ts";
 import { type VertexView, endedJob } from "../../server/ended-job.ts";
 import { HttpError, errorBody, notFound, toHttpError } from "../../server/errors.ts";
 import { checkpointingStatistics } from "../../server/checkpoint-json.ts";
+import { clusterOverview, dashboardConfiguration } from "../../server/cluster-overview.ts";
 import { jobDetails, jobExceptions, jobMetricValues, jobOverview, jobPlan, subtaskTimes, triggerStatus, vertexBackpressure, vertexDetails, vertexWatermarks } from "../../server/flink-json.ts";
 import type { JobEntry, Trigger } from "../../server/job-registry.ts";
 import { JobSpec } from "../../server/job-spec.ts";
@@ -144,32 +145,19 @@ export function edgeApp(options: EdgeAppOptions, reach: (env: any) => EdgeObject
     const described = (): ReturnType<typeof createApp> => createApp({ components: unavailableComponentRuntime("not used"), kafka: unavailableKafkaRuntime("not used") });
     return c.json(await (document ??= openApiDocument(described(), EDDY_VERSION)));
   });
-  app.get("/config", (c) =>
-    c.json({
-      "refresh-interval": 3000,
-      "timezone-name": "UTC",
-      "timezone-offset": 0,
-      "flink-version": `eddy-${EDDY_VERSION}`,
-      "flink-revision": "",
-      features: { "web-submit": false, "web-cancel": true, "web-rescale": false, "web-history": false },
-    }),
-  );
+  app.get("/config", (c) => c.json(dashboardConfiguration()));
   app.get("/overview", async (c) => {
     const [{ maxSlots }, jobs] = await Promise.all([objects(c).directory().list(), allJobs(c)]);
-    const count = (states: string[]): number => jobs.filter((j) => states.includes(j.status)).length;
     const running = jobs.filter((j) => !["FINISHED", "CANCELED", "FAILED"].includes(j.status));
     const taskManagers = new Set(running.flatMap((j) => Object.values(j.placement).map((tm) => `${j.jobId}/${tm}`)));
-    return c.json({
-      taskmanagers: Math.max(1, taskManagers.size),
-      "slots-total": maxSlots,
-      "slots-available": Math.max(0, maxSlots - running.reduce((n, j) => n + j.executionGraph.slots, 0)),
-      "jobs-running": count(["CREATED", "RUNNING", "FAILING", "RESTARTING", "CANCELLING"]),
-      "jobs-finished": count(["FINISHED"]),
-      "jobs-cancelled": count(["CANCELED"]),
-      "jobs-failed": count(["FAILED"]),
-      "flink-version": `eddy-${EDDY_VERSION}`,
-      "flink-commit": "",
-    });
+    return c.json(
+      clusterOverview({
+        taskManagers: Math.max(1, taskManagers.size),
+        slotsTotal: maxSlots,
+        slotsAvailable: Math.max(0, maxSlots - running.reduce((n, j) => n + j.executionGraph.slots, 0)),
+        jobStatuses: jobs.map((j) => j.status),
+      }),
+    );
   });
   app.get("/metrics", async (c) => c.body(prometheusText((await allJobs(c)).map(entryOf)), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }));
   app.get("/jobs", async (c) => c.json({ jobs: (await allJobs(c)).map((j) => ({ id: j.jobId, status: j.status })) }));
