@@ -6,7 +6,7 @@
  * produced.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { produce, readTopic } from "../adapters/kafka/testing.ts";
+import { countNotJson, produce, readTopic } from "../adapters/kafka/testing.ts";
 import { startTestBroker, type TestBroker } from "../adapters/kafka/test-broker/broker.ts";
 import { eventually, serveOn, serveOnNode, type ServerUnderTest, TEST_TOKEN } from "./testing/fixtures.ts";
 /** How long to wait for a job to reach what the broker holds (it takes well under a second). */
@@ -226,14 +226,7 @@ for (const rt of ["node", "deno", "bun"] as const) {
       const topic = `poison-${rt}`;
       const sent = Array.from({ length: 30 }, (_, i) => ({ partition: i % 2, value: i % 4 === 1 ? `{"n":${i},` : JSON.stringify({ n: i }) }));
       await produce(broker.bootstrap, topic, sent);
-      const bad = sent.filter((r) => {
-        try {
-          JSON.parse(r.value);
-          return false;
-        } catch {
-          return true;
-        }
-      }).length;
+      const bad = countNotJson(sent);
       const jobid = await submit({
         name: `skipping on ${rt}`,
         parallelism: 2,

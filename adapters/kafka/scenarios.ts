@@ -17,7 +17,7 @@ import {
 import { crashAtCheckpoint } from "../../core/testing/crash-at-checkpoint.ts";
 import { startTestBroker, type TestBroker, type TestTopic } from "./test-broker/broker.ts";
 import { DeadLetter, type KafkaClientFactory, KafkaDeserializers, KafkajsClient, KafkaSerializers, KafkaSink, KafkaSource, OffsetsInitializer } from "./index.ts";
-import { produce, readTopic, testClient, waitFor } from "./testing.ts";
+import { countNotJson, produce, readTopic, testClient, waitFor } from "./testing.ts";
 
 /** One scenario: throws when the behaviour is wrong. */
 export interface KafkaScenario {
@@ -211,14 +211,7 @@ const rejectedInMetrics: KafkaScenario = {
     withBroker([{ name: "mixed", partitions: 2 }], async (broker) => {
       const sent = Array.from({ length: 40 }, (_, i) => ({ partition: i % 2, value: i % 7 === 3 ? `{"n":${i}` : i % 11 === 5 ? "" : JSON.stringify({ n: i }) }));
       await produce(broker.bootstrap, "mixed", sent);
-      const rejected = sent.filter((r) => {
-        try {
-          JSON.parse(r.value);
-          return false;
-        } catch {
-          return true;
-        }
-      }).length;
+      const rejected = countNotJson(sent);
       check(rejected > 2 && rejected < sent.length, `the input has ${rejected} bad records of ${sent.length}`);
       for (const policy of ["SKIP", "DEAD_LETTER"] as const) {
         const env = StreamExecutionEnvironment.create({ parallelism: 2 });

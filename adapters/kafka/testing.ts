@@ -87,3 +87,15 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** How many of `records` a JSON deserializer refuses: their value is not JSON text (counted here with JSON.parse, not Eddy). */
+export function countNotJson(records: readonly { readonly value: string }[]): number {
+  return records.filter((r) => {
+    try {
+      JSON.parse(r.value);
+      return false;
+    } catch {
+      return true;
+    }
+  }).length;
+}
