@@ -4,13 +4,9 @@
  * alarm wakes it; no client asks), and the webhook receiver sees exactly the reference output,
  * nothing lost or duplicated, for several seeds and kill points.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleEdge } from "../../bin/bundle.ts";
-import { awaitJob, getJson, postJson } from "./testing/edge-client.ts";
-import { EdgeServer } from "./testing/edge-server.ts";
+import { awaitFinished, getJson, submitJob } from "./testing/edge-client.ts";
+import { EdgeDeployment } from "./testing/edge-deployment.ts";
 import { type IngestStats, endIngest, postBatch } from "./testing/ingest-client.ts";
 import { WebhookReceiver } from "./testing/webhook-receiver.ts";
 import { canonicalSums, readings, windowSumOperators, windowSums } from "./testing/window-sums.ts";
@@ -39,25 +35,23 @@ async function completedCheckpoint(url: string, jobId: string): Promise<number> 
 }
 
 describe("regression #11: a job on Durable Objects survives workerd being killed mid-stream", () => {
-  let dir: string;
-  let server: EdgeServer;
-  let receiver: WebhookReceiver;
+  let edge: EdgeDeployment;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-crash-"));
-    server = await EdgeServer.start(await bundleEdge({ outDir: dir }));
+    edge = await EdgeDeployment.start("crash");
   }, 60_000);
   afterAll(async () => {
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
+    await edge?.close();
   });
 
   for (const { seed, killAt, delayMs } of CASES) {
     it(`seed ${seed}: killed after ${killAt * 100}% of the input (+${delayMs} ms), it resumes by itself and the receiver gets the reference output exactly once`, async () => {
-      receiver = await WebhookReceiver.start();
+      const { server } = edge;
+      // A receiver of its own for each case: what it takes is this case's output only.
+      const receiver = await WebhookReceiver.start();
       try {
         const records = readings(seed, 500);
-        const submitted = await postJson(server.url, "/jobs", {
+        const jobId = await submitJob(server.url, {
           name: `crash ${seed}`,
           parallelism: 2,
           sources: [{ type: "ingest", name: "readings", timestampField: "ts", watermark: { maxOutOfOrdernessMs: OUT_OF_ORDERNESS_MS } }],
@@ -66,8 +60,6 @@ describe("regression #11: a job on Durable Objects survives workerd being killed
           checkpointing: { interval: 150 },
           restartStrategy: { type: "fixed-delay", attempts: 5, delay: 100 },
         });
-        expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
-        const jobId: string = submitted.json.jobid;
         const stats: IngestStats = { backpressured: 0, duplicates: 0, unanswered: 0 };
         const url = (): string => server.url;
         const batches = Math.ceil(records.length / BATCH);
@@ -105,8 +97,7 @@ describe("regression #11: a job on Durable Objects survives workerd being killed
 
         for (let i = cut; i < batches; i++) await postBatch(url, jobId, "readings", records.slice(i * BATCH, (i + 1) * BATCH), `b${i}`, stats);
         await endIngest(url, jobId, "readings");
-        const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 60_000);
-        expect(job.state, JSON.stringify(job)).toBe("FINISHED");
+        await awaitFinished(server.url, jobId, 60_000);
         expect(receiver.withoutKey).toBe(0);
         expect(receiver.conflicting).toBe(0);
         expect(canonicalSums(receiver.records)).toEqual(windowSums(records));

@@ -4,16 +4,10 @@
  * Retry-After, is admitted at the controller's rate, and every record it got accepted reaches the
  * output exactly once. Durable Objects in workerd, storage on disk.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleEdge } from "../../bin/bundle.ts";
-import { bundledJobId } from "./edge-worker.ts";
-import { awaitJob } from "./testing/edge-client.ts";
-import { EdgeServer } from "./testing/edge-server.ts";
+import { awaitFinished } from "./testing/edge-client.ts";
+import { EdgeDeployment } from "./testing/edge-deployment.ts";
 import { type IngestStats, endIngest, postBatch } from "./testing/ingest-client.ts";
-import { WebhookReceiver } from "./testing/webhook-receiver.ts";
 import { type Reading, readings } from "./testing/window-sums.ts";
 
 /** The rate the controller holds the source to (its maxRate), records/s. */
@@ -21,34 +15,29 @@ const RATE = 100;
 const BATCH = 20;
 
 describe("HTTP ingest admits at the rate controller's rate (workerd)", () => {
-  let dir: string;
-  let server: EdgeServer;
-  let receiver: WebhookReceiver;
-  let jobId: string;
+  let edge: EdgeDeployment;
 
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-rate-"));
-    const spec = {
-      name: "rated window sums",
-      parallelism: 1,
-      // Records go to the webhook as they come: refused batches are sent again later, and each
-      // accepted record must arrive once whenever it was accepted.
-      sources: [{ type: "ingest", name: "readings", timestampField: "ts", rateController: { intervalMs: 200, initialRate: RATE, maxRate: RATE } }],
-      operators: [{ type: "map", select: ["k", "v", "ts"] }],
-      sinks: [{ type: "webhook", url: receiver.url, maxRecordsPerRequest: 50 }],
-      checkpointing: { interval: 200 },
-    };
-    server = await EdgeServer.start(await bundleEdge({ spec, outDir: dir }));
-    jobId = await bundledJobId(spec.name);
+    edge = await EdgeDeployment.start("rate", {
+      receiver: true,
+      spec: ({ receiver }) => ({
+        name: "rated window sums",
+        parallelism: 1,
+        // Records go to the webhook as they come: refused batches are sent again later, and each
+        // accepted record must arrive once whenever it was accepted.
+        sources: [{ type: "ingest", name: "readings", timestampField: "ts", rateController: { intervalMs: 200, initialRate: RATE, maxRate: RATE } }],
+        operators: [{ type: "map", select: ["k", "v", "ts"] }],
+        sinks: [{ type: "webhook", url: receiver.url, maxRecordsPerRequest: 50 }],
+        checkpointing: { interval: 200 },
+      }),
+    });
   }, 60_000);
   afterAll(async () => {
-    await server?.close();
-    await receiver?.close();
-    await rm(dir, { recursive: true, force: true });
+    await edge?.close();
   });
 
   it("answers a client pushing twice the rate with 429s at that rate, and loses no accepted record", async () => {
+    const { server, receiver, jobId } = edge;
     const records = readings(11, 1_200);
     const batches: Reading[][] = [];
     for (let i = 0; i < records.length; i += BATCH) batches.push(records.slice(i, i + BATCH));
@@ -97,10 +86,8 @@ describe("HTTP ingest admits at the rate controller's rate (workerd)", () => {
 
     const canonical = (rs: readonly unknown[]): string[] => (rs as Reading[]).map((r) => JSON.stringify([r.k, r.v, r.ts])).sort();
     const expected = canonical(records);
-    const deadline = Date.now() + 60_000;
-    while (receiver.records.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 60_000);
-    expect(job.state, JSON.stringify(job)).toBe("FINISHED");
+    await receiver.waitForRecords(expected.length);
+    await awaitFinished(server.url, jobId, 60_000);
     expect(receiver.conflicting).toBe(0);
     expect(canonical(receiver.records)).toEqual(expected);
   }, 240_000);

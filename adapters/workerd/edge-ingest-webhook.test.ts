@@ -5,60 +5,52 @@
  * how it is doing until its output has arrived: alarms drive it. The same job with a WebAssembly
  * operator compiled into the bundle (`eddy bundle --component`) does too.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleEdge } from "../../bin/bundle.ts";
-import { bundledJobId } from "./edge-worker.ts";
-import { awaitJob, getJson } from "./testing/edge-client.ts";
-import { EdgeServer } from "./testing/edge-server.ts";
+import { awaitFinished, getJson } from "./testing/edge-client.ts";
+import { EdgeDeployment } from "./testing/edge-deployment.ts";
 import { type IngestStats, endIngest, postBatch } from "./testing/ingest-client.ts";
-import { WebhookReceiver } from "./testing/webhook-receiver.ts";
 import { WINDOW_MS, canonicalSums, readings, windowSumOperators, windowSums } from "./testing/window-sums.ts";
 import { uppercaseComponent } from "../../server/testing/fixtures.ts";
 
 const BATCH = 40;
 
 describe("HTTP ingest and the webhook sink on Durable Objects (workerd)", () => {
-  let dir: string;
-  let server: EdgeServer;
-  let receiver: WebhookReceiver;
-  let jobId: string;
+  let edge: EdgeDeployment;
 
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-ingest-"));
-    const spec = {
-      name: "ingested window sums",
-      parallelism: 2,
-      sources: [{ type: "ingest", name: "readings", timestampField: "ts", watermark: { maxOutOfOrdernessMs: 50 } }],
-      operators: windowSumOperators,
-      sinks: [{ type: "webhook", url: receiver.url, maxRecordsPerRequest: 7 }],
-      checkpointing: { interval: 200 },
-    };
-    // The bundled spec starts with the Worker's first request, under an id made from its name.
-    server = await EdgeServer.start(await bundleEdge({ spec, outDir: dir }));
-    jobId = await bundledJobId(spec.name);
+    edge = await EdgeDeployment.start("ingest", {
+      receiver: true,
+      spec: ({ receiver }) => ({
+        name: "ingested window sums",
+        parallelism: 2,
+        sources: [{ type: "ingest", name: "readings", timestampField: "ts", watermark: { maxOutOfOrdernessMs: 50 } }],
+        operators: windowSumOperators,
+        sinks: [{ type: "webhook", url: receiver.url, maxRecordsPerRequest: 7 }],
+        checkpointing: { interval: 200 },
+      }),
+    });
   }, 60_000);
   afterAll(async () => {
-    await server?.close();
-    await receiver?.close();
-    await rm(dir, { recursive: true, force: true });
+    await edge?.close();
   });
 
   it("refuses a post that is not a batch of records, naming what it expected", async () => {
+    const { server, jobId } = edge;
     const res = await fetch(`${server.url}/jobs/${jobId}/ingest/readings`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"record": 1}' });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("JSON array of records");
   });
 
   it("answers 404 for an ingest source the job does not have", async () => {
+    const { server, jobId } = edge;
     const res = await fetch(`${server.url}/jobs/${jobId}/ingest/nothing`, { method: "POST", headers: { "content-type": "application/json" }, body: "[]" });
     expect(res.status).toBe(404);
   });
 
   it("sends the reference output to the webhook, each record once, with posts retried under their idempotency keys counted once", async () => {
+    const { server, receiver, jobId } = edge;
     const records = readings(5, 600);
     const stats: IngestStats = { backpressured: 0, duplicates: 0, unanswered: 0 };
     const url = (): string => server.url;
@@ -77,10 +69,8 @@ describe("HTTP ingest and the webhook sink on Durable Objects (workerd)", () => 
     await endIngest(url, jobId, "readings");
 
     const expected = windowSums(records);
-    const deadline = Date.now() + 60_000;
-    while (receiver.records.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 30_000);
-    expect(job.state, JSON.stringify(job)).toBe("FINISHED");
+    await receiver.waitForRecords(expected.length);
+    const job = await awaitFinished(server.url, jobId, 30_000);
     expect(receiver.withoutKey).toBe(0);
     expect(canonicalSums(receiver.records)).toEqual(expected);
     // The ended job keeps what it counted.
@@ -117,41 +107,39 @@ async function vertexCountsReach(base: string, jobId: string, vertexId: string, 
 }
 
 describe("regression #11: a bundled WebAssembly operator in the same windowed job on Durable Objects (workerd)", () => {
-  let dir: string;
-  let server: EdgeServer;
-  let receiver: WebhookReceiver;
-  let jobId: string;
+  let edge: EdgeDeployment;
 
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-wasm-"));
-    // The example uppercase-map component (AssemblyScript): ASCII letters of a record's JSON text
-    // uppercased, so {"k": "k3", "v": 5, "ts": 40} becomes {"K": "K3", "V": 5, "TS": 40}.
-    const component = path.join(dir, "uppercase-map.wasm");
-    await writeFile(component, await uppercaseComponent());
-    const spec = {
-      name: "ingested wasm window sums",
-      parallelism: 2,
-      sources: [{ type: "ingest", name: "readings", timestampField: "ts", watermark: { maxOutOfOrdernessMs: 50 } }],
-      operators: [
-        { type: "wasm", kind: "map", artifact: "@uppercase-map.wasm" },
-        { type: "keyBy", field: "K" },
-        { type: "window", kind: "tumbling", size: WINDOW_MS },
-        { type: "aggregate", fn: "sum", field: "V", as: "s" },
-      ],
-      sinks: [{ type: "webhook", url: receiver.url, maxRecordsPerRequest: 7 }],
-      checkpointing: { interval: 200 },
-    };
-    server = await EdgeServer.start(await bundleEdge({ spec, components: [component], outDir: path.join(dir, "worker") }));
-    jobId = await bundledJobId(spec.name);
+    edge = await EdgeDeployment.start("wasm", {
+      receiver: true,
+      // The example uppercase-map component (AssemblyScript): ASCII letters of a record's JSON text
+      // uppercased, so {"k": "k3", "v": 5, "ts": 40} becomes {"K": "K3", "V": 5, "TS": 40}.
+      components: async ({ dir }) => {
+        const component = path.join(dir, "uppercase-map.wasm");
+        await writeFile(component, await uppercaseComponent());
+        return [component];
+      },
+      spec: ({ receiver }) => ({
+        name: "ingested wasm window sums",
+        parallelism: 2,
+        sources: [{ type: "ingest", name: "readings", timestampField: "ts", watermark: { maxOutOfOrdernessMs: 50 } }],
+        operators: [
+          { type: "wasm", kind: "map", artifact: "@uppercase-map.wasm" },
+          { type: "keyBy", field: "K" },
+          { type: "window", kind: "tumbling", size: WINDOW_MS },
+          { type: "aggregate", fn: "sum", field: "V", as: "s" },
+        ],
+        sinks: [{ type: "webhook", url: receiver.url, maxRecordsPerRequest: 7 }],
+        checkpointing: { interval: 200 },
+      }),
+    });
   }, 120_000);
   afterAll(async () => {
-    await server?.close();
-    await receiver?.close();
-    await rm(dir, { recursive: true, force: true });
+    await edge?.close();
   });
 
   it("sends the reference output of the uppercased records to the webhook, each record once", async () => {
+    const { server, receiver, jobId } = edge;
     const records = readings(8, 500);
     const stats: IngestStats = { backpressured: 0, duplicates: 0, unanswered: 0 };
     const url = (): string => server.url;
@@ -160,10 +148,8 @@ describe("regression #11: a bundled WebAssembly operator in the same windowed jo
 
     // The component's work done here in plain TypeScript: keys uppercased (k3 -> K3).
     const expected = windowSums(records.map((r) => ({ ...r, k: r.k.toUpperCase() })));
-    const deadline = Date.now() + 60_000;
-    while (receiver.records.length < expected.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 30_000);
-    expect(job.state, JSON.stringify(job)).toBe("FINISHED");
+    await receiver.waitForRecords(expected.length);
+    const job = await awaitFinished(server.url, jobId, 30_000);
     expect(job.vertices.map((v: { name: string }) => v.name).join(" ")).toMatch(/wasm|uppercase/i);
     expect(receiver.withoutKey).toBe(0);
     expect(canonicalSums(receiver.records)).toEqual(expected);

@@ -5,15 +5,10 @@
  * was not answered and some of what was: the webhook receiver gets exactly the reference output,
  * computed here without Eddy, nothing lost or counted twice.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleEdge } from "../../bin/bundle.ts";
-import { awaitJob, postJson } from "./testing/edge-client.ts";
-import { EdgeServer } from "./testing/edge-server.ts";
+import { awaitFinished, submitJob } from "./testing/edge-client.ts";
+import { EdgeDeployment } from "./testing/edge-deployment.ts";
 import { endIngest } from "./testing/ingest-client.ts";
-import { WebhookReceiver } from "./testing/webhook-receiver.ts";
 import { canonicalSums, readings, windowSumOperators, windowSums } from "./testing/window-sums.ts";
 import { type KeyedBatch, type WsIngestStats, ask, ingestSocketUrl, openIngestSocket, sendBatches } from "./testing/ws-ingest-client.ts";
 
@@ -22,23 +17,18 @@ const BATCH = 20;
 const RATE = 200;
 
 describe("regression #11: WebSocket ingest on Durable Objects (workerd)", () => {
-  let dir: string;
-  let server: EdgeServer;
-  let receiver: WebhookReceiver;
+  let edge: EdgeDeployment;
 
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-ws-"));
-    server = await EdgeServer.start(await bundleEdge({ outDir: dir }));
+    edge = await EdgeDeployment.start("ws", { receiver: true });
   }, 60_000);
   afterAll(async () => {
-    await server?.close();
-    await receiver?.close();
-    await rm(dir, { recursive: true, force: true });
+    await edge?.close();
   });
 
   it("takes batches over reconnects and a workerd restart: the receiver gets the reference output exactly once", async () => {
-    const submitted = await postJson(server.url, "/jobs", {
+    const { server, receiver } = edge;
+    const jobId = await submitJob(server.url, {
       name: "websocket window sums",
       parallelism: 2,
       sources: [{ type: "ingest", name: "readings", timestampField: "ts", watermark: { maxOutOfOrdernessMs: 50 }, rateController: { intervalMs: 200, initialRate: RATE, maxRate: RATE } }],
@@ -47,8 +37,6 @@ describe("regression #11: WebSocket ingest on Durable Objects (workerd)", () => 
       checkpointing: { interval: 150 },
       restartStrategy: { type: "fixed-delay", attempts: 5, delay: 100 },
     });
-    expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
-    const jobId: string = submitted.json.jobid;
     const url = (): string => ingestSocketUrl(server.url, jobId, "readings");
 
     // Messages that are not batches are answered 400 and take nothing.
@@ -99,8 +87,7 @@ describe("regression #11: WebSocket ingest on Durable Objects (workerd)", () => 
     expect(late.status).toBe(409);
     hold.close();
 
-    const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 60_000);
-    expect(job.state, JSON.stringify(job)).toBe("FINISHED");
+    await awaitFinished(server.url, jobId, 60_000);
     expect(receiver.withoutKey).toBe(0);
     expect(receiver.conflicting).toBe(0);
     expect(canonicalSums(receiver.records)).toEqual(windowSums(records));

@@ -6,35 +6,29 @@
  * computed here without Eddy. An unbounded source keeps reading what is produced while it runs,
  * and finds a partition added meanwhile.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleEdge } from "../../bin/bundle.ts";
 import { produce, readTopic } from "../kafka/testing.ts";
 import { type TestBroker, startTestBroker } from "../kafka/test-broker/broker.ts";
-import { awaitJob, getJson, postJson } from "./testing/edge-client.ts";
-import { EdgeServer } from "./testing/edge-server.ts";
+import { awaitJob, getJson, submitJob } from "./testing/edge-client.ts";
+import { EdgeDeployment } from "./testing/edge-deployment.ts";
 import { canonicalSums, readings, windowSumOperators, windowSums } from "./testing/window-sums.ts";
 
 describe("regression #11: a Kafka source and sink in a job on Durable Objects (workerd, cloudflare:sockets)", () => {
   let broker: TestBroker;
-  let dir: string;
-  let server: EdgeServer;
+  let edge: EdgeDeployment;
 
   beforeAll(async () => {
     // The broker binary is built on first use (about a minute), then cached.
     broker = await startTestBroker({ brokers: 1, topics: [{ name: "edge-readings", partitions: 2 }, { name: "edge-sums", partitions: 1 }, { name: "edge-clicks", partitions: 1 }] });
-    dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-kafka-"));
-    server = await EdgeServer.start(await bundleEdge({ outDir: dir }));
+    edge = await EdgeDeployment.start("kafka");
   }, 240_000);
   afterAll(async () => {
-    await server?.close();
+    await edge?.close();
     await broker?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("reads a topic to its end and writes the reference window sums to a topic, exactly once", async () => {
+    const { server } = edge;
     const records = readings(31, 600);
     // Each partition in event-time order (the source's watermarks are per partition).
     await produce(
@@ -42,7 +36,7 @@ describe("regression #11: a Kafka source and sink in a job on Durable Objects (w
       "edge-readings",
       records.map((r, i) => ({ partition: i % 2, value: JSON.stringify(r) })),
     );
-    const submitted = await postJson(server.url, "/jobs", {
+    const jobId = await submitJob(server.url, {
       name: "kafka window sums",
       parallelism: 2,
       sources: [{ type: "kafka", name: "readings", bootstrapServers: broker.bootstrap, topics: ["edge-readings"], bounded: true, timestampField: "ts", watermark: { maxOutOfOrdernessMs: 50 } }],
@@ -50,8 +44,6 @@ describe("regression #11: a Kafka source and sink in a job on Durable Objects (w
       sinks: [{ type: "collect" }, { type: "kafka", bootstrapServers: broker.bootstrap, topic: "edge-sums", deliveryGuarantee: "EXACTLY_ONCE", transactionalIdPrefix: "edge-sums" }],
       checkpointing: { interval: 200 },
     });
-    expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
-    const jobId: string = submitted.json.jobid;
     const job = await awaitJob(server.url, jobId, ["FINISHED", "FAILED", "CANCELED"], 60_000);
     expect(job.state, `${JSON.stringify(await getJson(server.url, `/jobs/${jobId}/exceptions`))}\n${server.log.slice(-2000)}`).toBe("FINISHED");
 
@@ -63,15 +55,14 @@ describe("regression #11: a Kafka source and sink in a job on Durable Objects (w
   }, 120_000);
 
   it("keeps reading a topic while the job runs: records produced later, and a partition added later", async () => {
-    const submitted = await postJson(server.url, "/jobs", {
+    const { server } = edge;
+    const jobId = await submitJob(server.url, {
       name: "kafka clicks",
       parallelism: 2,
       sources: [{ type: "kafka", name: "clicks", bootstrapServers: broker.bootstrap, topics: ["edge-clicks"], partitionDiscoveryIntervalMs: 300 }],
       operators: [{ type: "project", select: ["i"] }],
       sinks: [{ type: "collect" }],
     });
-    expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
-    const jobId: string = submitted.json.jobid;
     const seen = async (count: number): Promise<number[]> => {
       const deadline = Date.now() + 30_000;
       for (;;) {

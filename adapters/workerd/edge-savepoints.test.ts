@@ -5,14 +5,12 @@
  * resumed job reads only what the first did not, yet its running sum covers every record: the
  * state came across.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleEdge } from "../../bin/bundle.ts";
 import { startServer } from "../../bin/serve.ts";
-import { awaitJob, getJson, postJson } from "./testing/edge-client.ts";
-import { EdgeServer } from "./testing/edge-server.ts";
+import { awaitFinished, getJson, postJson, submitJob } from "./testing/edge-client.ts";
+import { EdgeDeployment } from "./testing/edge-deployment.ts";
 
 const COUNT = 3_000;
 
@@ -49,20 +47,17 @@ async function stopWithSavepoint(base: string, id: string): Promise<string> {
 
 /** Runs `spec` from a savepoint to its end; what the resumed job emitted. */
 async function resumed(base: string, body: unknown): Promise<{ s: number }[]> {
-  const submitted = await postJson(base, "/jobs", body);
-  expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
-  const job = await awaitJob(base, submitted.json.jobid, ["FINISHED", "FAILED", "CANCELED"], 60_000);
-  expect(job.state, JSON.stringify(job)).toBe("FINISHED");
-  return (await getJson(base, `/jobs/${submitted.json.jobid}/results?limit=100000`)).records;
+  const jobId = await submitJob(base, body);
+  await awaitFinished(base, jobId, 60_000);
+  return (await getJson(base, `/jobs/${jobId}/results?limit=100000`)).records;
 }
 
 /** Started, run a little, stopped with a savepoint: the savepoint's location. */
 async function interrupted(base: string, name: string): Promise<string> {
-  const submitted = await postJson(base, "/jobs", spec(name));
-  expect(submitted.status, JSON.stringify(submitted.json)).toBe(202);
+  const jobId = await submitJob(base, spec(name));
   // Stopped once some records are in, far from all of them (COUNT at 1 000/s takes 3 s).
-  while ((await getJson(base, `/jobs/${submitted.json.jobid}/results?limit=1`)).total === 0) await new Promise((r) => setTimeout(r, 20));
-  return stopWithSavepoint(base, submitted.json.jobid);
+  while ((await getJson(base, `/jobs/${jobId}/results?limit=1`)).total === 0) await new Promise((r) => setTimeout(r, 20));
+  return stopWithSavepoint(base, jobId);
 }
 
 function expectSumOfAll(records: readonly { s: number }[]): void {
@@ -74,35 +69,33 @@ function expectSumOfAll(records: readonly { s: number }[]): void {
 }
 
 describe("savepoints between Node and the edge", () => {
-  let dir: string;
-  let edge: EdgeServer;
+  let edge: EdgeDeployment;
   let node: Awaited<ReturnType<typeof startServer>>;
   let checkpointDir: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "eddy-edge-savepoints-"));
-    checkpointDir = path.join(dir, "node-checkpoints");
-    edge = await EdgeServer.start(await bundleEdge({ outDir: path.join(dir, "worker") }));
-    node = await startServer({ port: 0, taskManagers: 0, checkpointDir, dataDir: path.join(dir, "node-data"), quiet: true });
+    edge = await EdgeDeployment.start("savepoints");
+    // The Node server keeps its files in the deployment's folder too, removed with it.
+    checkpointDir = path.join(edge.dir, "node-checkpoints");
+    node = await startServer({ port: 0, taskManagers: 0, checkpointDir, dataDir: path.join(edge.dir, "node-data"), quiet: true });
   }, 60_000);
   afterAll(async () => {
     await node?.close();
     await edge?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("a savepoint taken on Node restores on the edge", async () => {
     const location = await interrupted(node.url, "sum on node");
     const bytes = await readFile(path.join(checkpointDir, location, "_metadata"));
-    const upload = await fetch(`${edge.url}/savepoints`, { method: "POST", body: bytes });
+    const upload = await fetch(`${edge.server.url}/savepoints`, { method: "POST", body: bytes });
     expect(upload.status).toBe(201);
     const imported = (await upload.json()) as { location: string };
-    expectSumOfAll(await resumed(edge.url, spec("sum on the edge", imported.location)));
+    expectSumOfAll(await resumed(edge.server.url, spec("sum on the edge", imported.location)));
   }, 120_000);
 
   it("a savepoint taken on the edge restores on Node", async () => {
-    const location = await interrupted(edge.url, "sum on the edge, first");
-    const download = await fetch(`${edge.url}/savepoints?location=${encodeURIComponent(location)}`);
+    const location = await interrupted(edge.server.url, "sum on the edge, first");
+    const download = await fetch(`${edge.server.url}/savepoints?location=${encodeURIComponent(location)}`);
     expect(download.status).toBe(200);
     await mkdir(path.join(checkpointDir, "from-edge", "savepoint-1"), { recursive: true });
     await writeFile(path.join(checkpointDir, "from-edge", "savepoint-1", "_metadata"), new Uint8Array(await download.arrayBuffer()));

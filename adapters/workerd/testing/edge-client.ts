@@ -20,6 +20,13 @@ export async function postJson(base: string, route: string, body: unknown, heade
   return { status: res.status, json, headers: res.headers };
 }
 
+/** Submits a job spec (`POST /jobs`); its id. Throws unless the job was accepted (202). */
+export async function submitJob(base: string, spec: unknown): Promise<string> {
+  const submitted = await postJson(base, "/jobs", spec);
+  if (submitted.status !== 202) throw new Error(`[eddy] POST /jobs answered ${submitted.status}, expected 202: ${JSON.stringify(submitted.json)}`);
+  return submitted.json.jobid as string;
+}
+
 /** Reads a JSON resource; throws on an error status. */
 export async function getJson(base: string, route: string): Promise<any> {
   const res = await fetch(`${base}${route}`);
@@ -42,4 +49,11 @@ export async function awaitJob(base: string, id: string, states: readonly string
     if (Date.now() > deadline) throw new Error(`[eddy] job ${id} did not reach ${states.join(" or ")} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Waits for the job to end; its details. Throws, with the job, unless it ended FINISHED. */
+export async function awaitFinished(base: string, id: string, timeoutMs: number): Promise<any> {
+  const job = await awaitJob(base, id, ["FINISHED", "FAILED", "CANCELED"], timeoutMs);
+  if (job.state !== "FINISHED") throw new Error(`[eddy] job ${id} ended ${job.state}, expected FINISHED: ${JSON.stringify(job)}`);
+  return job;
 }

@@ -65,6 +65,12 @@ export class WebhookReceiver {
     return [...this.byKey.values()].flat();
   }
 
+  /** Resolves once `count` records are taken or `timeoutMs` has passed (the caller checks what came). */
+  async waitForRecords(count: number, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.records.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
