@@ -13,7 +13,9 @@ import type { Key, KeyedStateBackend, StateDescriptor } from "../state/types.ts"
 import { HeapInternalTimerService } from "../time/timer-service.ts";
 import type { ProcessingTimeService, Timer } from "../time/types.ts";
 import type { KeyedOperatorContext, OperatorContext, Output, StreamOperator } from "./operator.ts";
-import { MAX_WATERMARK } from "./stream-element.ts";
+import { MAX_WATERMARK, type RecordBatch } from "./stream-element.ts";
+import { BatchRecordFailure } from "./batch-record-failure.ts";
+import { ChainOutput } from "./chain-output.ts";
 import type { UserCodeWatch } from "./user-code-watch.ts";
 import type { ResultOutbox } from "../connectors/sink.ts";
 
@@ -62,6 +64,10 @@ export class OperatorHost<IN, OUT> {
   private readonly selector0: KeySelector | undefined;
   private readonly selector1: KeySelector | undefined;
   private watermark = Number.NEGATIVE_INFINITY;
+  /** Whether batches go to the operator's processBatch (non-keyed operators that define it). */
+  readonly takesBatches: boolean;
+  /** The output, when it gathers records for a batch-taking operator after this one. */
+  private readonly gathering: ChainOutput<OUT> | undefined;
 
   constructor(options: OperatorHostOptions<IN, OUT>) {
     const { operator, name, subtaskIndex, parallelism, maxParallelism } = options;
@@ -104,6 +110,8 @@ export class OperatorHost<IN, OUT> {
             } catch (error) {
               throw this.wrap(error, "onProcessingTime");
             }
+            // Timers fire between steps: their output goes on before another timer's.
+            this.flushOutput();
           },
         },
         processingTime: options.processingTime,
@@ -116,6 +124,8 @@ export class OperatorHost<IN, OUT> {
       keyed = { backend, timers, getCurrentKey: () => backend.currentKey };
     }
 
+    this.takesBatches = operator.processBatch !== undefined && this.backend === undefined;
+    this.gathering = options.output instanceof ChainOutput && options.output.gathers ? options.output : undefined;
     const backend = this.backend;
     this.context = {
       operatorName: name,
@@ -226,19 +236,67 @@ export class OperatorHost<IN, OUT> {
     }
   }
 
-  /** Whether the operator buffers records between batches. */
-  get buffersBatches(): boolean {
-    return this.operator.finishBatch !== undefined;
+  /**
+   * Hands a whole batch to the operator: in one processBatch call when it takes batches, else
+   * record by record (setting the key on keyed streams). What it emitted then goes on to the next
+   * operator of the chain. When a record fails, what was emitted for the records before it goes on
+   * too, and the error names the operator and the record.
+   */
+  processBatch(batch: RecordBatch<IN>, input = 0): void {
+    if (this.takesBatches) {
+      try {
+        this.operator.processBatch!(batch, input);
+      } catch (error) {
+        throw this.failedInBatch(error, "processBatch", batch.values.length);
+      }
+    } else {
+      const values = batch.values;
+      const timestamps = batch.timestamps;
+      const n = values.length;
+      try {
+        for (let i = 0; i < n; i++) this.processElement(values[i]!, timestamps[i]!, input);
+      } catch (error) {
+        // processElement named the operator already.
+        throw this.failedInBatch(error, "processElement", n);
+      }
+    }
+    this.flushOutput();
   }
 
-  /** Lets a batching operator flush what it buffered (see StreamOperator.finishBatch). */
-  finishBatch(): void {
-    if (this.operator.finishBatch === undefined) return;
+  /** Passes on what the operator emitted before it failed, then names the operator and, when known, the record. */
+  private failedInBatch(error: unknown, where: string, size: number): EddyError {
     try {
-      this.operator.finishBatch();
-    } catch (error) {
-      throw this.wrap(error, "finishBatch");
+      this.flushOutput();
+    } catch {
+      // Downstream failing too: the first failure is the one the task reports.
     }
+    if (!(error instanceof BatchRecordFailure)) return this.wrap(error, `${where} (a batch of ${size} record${size === 1 ? "" : "s"})`);
+    const cause = error.cause;
+    // Already named (a failure further down the chain, a key selector's): reported as it is.
+    if (cause instanceof EddyError && cause.operator !== undefined) return cause;
+    return this.wrap(cause, `processElement on record ${error.index + 1} of ${error.size} in its input batch`);
+  }
+
+  /** Hands what the operator emitted to a batch-taking operator after it, if it waits in the output. */
+  flushOutput(): void {
+    this.gathering?.flush();
+  }
+
+  /** Whether the operator buffers records between batches, or its output gathers them. */
+  get buffersBatches(): boolean {
+    return this.operator.finishBatch !== undefined || this.gathering !== undefined;
+  }
+
+  /** Lets a batching operator flush what it buffered (see StreamOperator.finishBatch), and its output. */
+  finishBatch(): void {
+    if (this.operator.finishBatch !== undefined) {
+      try {
+        this.operator.finishBatch();
+      } catch (error) {
+        throw this.wrap(error, "finishBatch");
+      }
+    }
+    this.flushOutput();
   }
 
   /** Fires event-time timers up to `watermark`, then lets the operator handle or forward it. */
@@ -253,6 +311,8 @@ export class OperatorHost<IN, OUT> {
       } catch (error) {
         throw this.wrap(error, "processWatermark");
       }
+      // An operator that holds the watermark back still passes on what its timers emitted.
+      this.flushOutput();
     } else {
       this.output.emitWatermark(watermark);
     }
@@ -265,17 +325,21 @@ export class OperatorHost<IN, OUT> {
     } catch (error) {
       throw this.wrap(error, "endInput");
     }
+    this.flushOutput();
   }
 
   /** At a barrier, before state is copied (two-phase-commit sinks pre-commit here). */
   prepareSnapshotPreBarrier(checkpointId: number): void | Promise<void> {
     if (this.operator.prepareSnapshotPreBarrier === undefined) return;
+    let result: void | Promise<void>;
     try {
-      const result = this.operator.prepareSnapshotPreBarrier(checkpointId);
-      if (result instanceof Promise) return result.catch((error: unknown) => Promise.reject(this.wrap(error, "prepareSnapshotPreBarrier")));
+      result = this.operator.prepareSnapshotPreBarrier(checkpointId);
     } catch (error) {
       throw this.wrap(error, "prepareSnapshotPreBarrier");
     }
+    // What it emitted (a batching operator flushing) reaches the next operator before its snapshot.
+    this.flushOutput();
+    if (result instanceof Promise) return result.catch((error: unknown) => Promise.reject(this.wrap(error, "prepareSnapshotPreBarrier")));
   }
 
   /** Copies keyed state, timers, operator state and the operator's own snapshot. */

@@ -1,11 +1,13 @@
 /**
  * The operator contract: one required method, `processElement`, and hooks that default to
- * what most operators want (Arroyo's ArrowOperator, Flink's StreamOperator).
+ * what most operators want (Arroyo's ArrowOperator, Flink's StreamOperator). Operators that gain
+ * from seeing a whole input batch at once add `processBatch`.
  */
 import type { InternalTimerService, ProcessingTimeService, Timer } from "../time/types.ts";
 import type { Key, KeyedStateBackend, StateDescriptor } from "../state/types.ts";
 import type { UserCodeWatch } from "./user-code-watch.ts";
 import type { ResultOutbox } from "../connectors/sink.ts";
+import type { RecordBatch } from "./stream-element.ts";
 
 /** Names a side output (Flink's OutputTag). */
 export class OutputTag<T> {
@@ -21,6 +23,12 @@ export class OutputTag<T> {
 /** Where an operator emits. Timestamps are ms; NaN means "no timestamp". */
 export interface Output<T> {
   collect(value: T, timestamp: number): void;
+  /**
+   * Emits a whole batch, as `collect` for each record in order would; the caller may reuse the
+   * arrays once it returns. Outputs that offer it hand a batch to a next operator that takes
+   * batches in one call (operators with `processBatch` use it when present).
+   */
+  collectBatch?(batch: RecordBatch<T>): void;
   /** Emits to a side output; records for tags nobody consumes are dropped. */
   collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void;
   emitWatermark(timestamp: number): void;
@@ -90,8 +98,8 @@ export interface SnapshotContext {
 }
 
 /**
- * A stream operator. The runtime calls, in order: `setup`, `open`, then `processElement` /
- * `processWatermark` / timers, then `endInput` on bounded input, then `close`.
+ * A stream operator. The runtime calls, in order: `setup`, `open`, then `processElement` (or
+ * `processBatch`) / `processWatermark` / timers, then `endInput` on bounded input, then `close`.
  *
  * Keyed operators: the runtime sets the current key before `processElement` and before each
  * timer callback. Watermarks: the runtime first fires event-time timers up to the watermark,
@@ -102,6 +110,22 @@ export interface StreamOperator<IN, OUT> {
   open?(): void | Promise<void>;
   /** `input` is 0 for one-input operators, 0 or 1 for two-input ones (connect, joins). */
   processElement(value: IN, timestamp: number, input: number): void;
+  /**
+   * One call per input batch, in place of one `processElement` per record; operators without it
+   * get `processElement` per record. It must emit what `processElement(values[i], timestamps[i],
+   * input)` for each record in order would. Batches arrive from input channels and, inside a
+   * chain, from the operator before this one (its output is gathered per batch and handed on
+   * before any watermark, side output, barrier or end of input that follows it).
+   *
+   * The arrays belong to the runtime: read them, never change them, and keep the values, never
+   * the arrays (they are reused once the call returns, and may be a checkpoint's copy of
+   * in-flight data). To name the record that failed, throw a `BatchRecordFailure`
+   * (batch-record-failure.ts); what was emitted before it still goes downstream.
+   *
+   * Keyed streams call `processElement` per record even when this is defined: the runtime sets
+   * the current key before each record, and keyed state and timers depend on it.
+   */
+  processBatch?(batch: RecordBatch<IN>, input: number): void;
   /**
    * Called after each input batch (and before watermarks, barriers and the end of input):
    * operators that buffer records to work on whole batches (WebAssembly operators) flush here.

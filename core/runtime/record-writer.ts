@@ -12,6 +12,10 @@ import type { ChannelState } from "../checkpoint/types.ts";
 export interface RecordTarget {
   processElement(value: unknown, timestamp: number, input: number): void;
   processWatermark(watermark: number): void;
+  /** Set on targets that take a whole batch in one `processBatch` call (operators with StreamOperator.processBatch). */
+  readonly takesBatches?: boolean;
+  /** One call for a batch whose arrays the caller reuses afterwards (see StreamOperator.processBatch). */
+  processBatch?(batch: RecordBatch, input: number): void;
 }
 
 interface ChannelBuffer {

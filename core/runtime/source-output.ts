@@ -32,7 +32,7 @@ export class SourceOutput<T> implements ReaderOutput<T> {
   constructor(
     private readonly strategy: WatermarkStrategy<T>,
     private readonly clock: Clock,
-    private readonly downstream: RecordTarget & Pick<Output<unknown>, "collectSide">,
+    private readonly downstream: RecordTarget & Pick<Output<unknown>, "collectSide"> & { flush?(): void },
     /** Tells downstream channels that this source is idle (true) or active again. */
     private readonly emitStatus: (idle: boolean) => void,
   ) {
@@ -120,6 +120,11 @@ export class SourceOutput<T> implements ReaderOutput<T> {
       return;
     }
     for (const s of this.splits.values()) s.generator.onPeriodicEmit(s.output);
+  }
+
+  /** Hands records gathered downstream for a batch-taking operator on (see ChainOutput.flush). */
+  flush(): void {
+    this.downstream.flush?.();
   }
 
   /** Emits a watermark directly (the final watermark of a bounded source). */

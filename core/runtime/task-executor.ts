@@ -764,7 +764,7 @@ export class TaskExecutor {
         }
       }
       const trackWatermark = isLast(nodeId) ? (wm: number) => (metrics.currentOutputWatermark = wm) : undefined;
-      const output = new ChainOutput<unknown>(main, sides, trackWatermark);
+      const output = new ChainOutput<unknown>(main, sides, trackWatermark, this.options.batchSize);
       outputOf.set(nodeId, output);
       if (node.kind === "source") continue;
       const next = main.length === 1 && sides.size === 0 ? main[0] : undefined;

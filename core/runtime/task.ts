@@ -13,7 +13,7 @@ import type { StatusWatermarkValve } from "../time/status-watermark-valve.ts";
 import { type Barrier, BarrierHandler } from "./barrier-handler.ts";
 import type { InputGate } from "./input-gate.ts";
 import type { OperatorHost } from "./operator-host.ts";
-import type { RecordTarget, RecordWriter } from "./record-writer.ts";
+import type { RecordWriter } from "./record-writer.ts";
 import type { SourceOutput } from "./source-output.ts";
 import { MAX_WATERMARK, type RecordBatch } from "./stream-element.ts";
 
@@ -63,7 +63,7 @@ export abstract class Task {
   /** The checkpoint this task was told about and has not acknowledged yet. */
   expected: Barrier | undefined;
 
-  /** Hosts whose operators buffer records per batch, in chain order. */
+  /** Hosts whose operators buffer records per batch, or whose outputs gather them, in chain order. */
   private readonly batching: readonly OperatorHost<any, any>[];
 
   constructor(
@@ -76,7 +76,11 @@ export abstract class Task {
     this.batching = hosts.filter((h) => h.buffersBatches);
   }
 
-  /** Lets batching operators flush, upstream first (what one flushes, the next may buffer). */
+  /**
+   * Lets batching operators flush and gathered records go on, upstream first (what one flushes,
+   * the next may buffer): at the end of each input batch, and before anything that must not
+   * overtake records (watermark status, barriers, the end of input).
+   */
   protected finishBatch(): void {
     for (const h of this.batching) h.finishBatch();
   }
@@ -185,11 +189,13 @@ export abstract class Task {
 
   /** Sends a watermark status to every downstream channel (status bypasses operators). */
   emitStatus(idle: boolean): void {
+    this.finishBatch();
     for (const w of this.writers) w.emitControl({ kind: "watermark-status", idle });
   }
 
   /** All input has ended: end the chain in order, then tell downstream. */
   protected finishChain(): void {
+    this.finishBatch();
     for (const h of this.hosts) h.endInput();
     for (const w of this.writers) w.emitControl({ kind: "end-of-data" });
     this.flushWriters(true);
@@ -223,12 +229,16 @@ export abstract class Task {
   }
 
   private prepareAndSnapshot(barrier: Barrier, unaligned: boolean, splits: readonly unknown[] | undefined): void {
+    this.finishBatch();
     const prepared: Promise<void>[] = [];
     for (const h of this.hosts) {
       const r = h.prepareSnapshotPreBarrier(barrier.checkpointId);
       if (r instanceof Promise) prepared.push(r);
     }
     const finish = (): void => {
+      // Records emitted while a pre-commit ran (processing-time timers) reach their operators'
+      // state before it is copied, as they would record by record.
+      if (prepared.length > 0) this.finishBatch();
       const operators = this.hosts.map((h) => h.snapshot(barrier.checkpointId, barrier.timestamp));
       let outputState: ChannelState[] = [];
       if (this.status === "RUNNING") {
@@ -315,7 +325,7 @@ export class StreamTask extends Task {
     readonly gate: InputGate,
     readonly valve: StatusWatermarkValve,
     /** The head operator. */
-    private readonly head: RecordTarget,
+    private readonly head: OperatorHost<any, any>,
   ) {
     super(info, hosts, writers, metrics);
     this.barriers = new BarrierHandler(gate, {
@@ -355,13 +365,8 @@ export class StreamTask extends Task {
     const batch = item as RecordBatch;
     if (batch.values !== undefined) {
       if (this.barriers.recording) this.barriers.onItem(channel, batch);
-      const values = batch.values;
-      const timestamps = batch.timestamps;
-      const input = channel.input;
-      const head = this.head;
-      const n = values.length;
-      this.metrics.recordsIn += n;
-      for (let i = 0; i < n; i++) head.processElement(values[i], timestamps[i]!, input);
+      this.metrics.recordsIn += batch.values.length;
+      this.head.processBatch(batch, channel.input);
       this.finishBatch();
       return true;
     }
@@ -525,6 +530,12 @@ export class SourceTask<T> extends Task {
       return emitted > 0 || moved;
     }
     return true;
+  }
+
+  /** Records the reader emitted wait in the source's output for a batch-taking operator: they go first. */
+  protected override finishBatch(): void {
+    this.output.flush();
+    super.finishBatch();
   }
 
   private becameAvailable(promise: Promise<unknown>): void {
