@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
   type CompletedCheckpoint,
+  EddyError,
   type KeyedProcessFunction,
   MemoryCheckpointStorage,
   OutputTag,
@@ -10,6 +11,8 @@ import {
   ValueStateDescriptor,
   WatermarkStrategy,
 } from "../index.ts";
+import { OperatorTestHarness } from "../testing/operator-test-harness.ts";
+import { MapOperator } from "../api/operators/simple-operators.ts";
 import type { OperatorContext, StreamOperator } from "./operator.ts";
 import type { RecordBatch } from "./stream-element.ts";
 
@@ -119,6 +122,32 @@ describe("regression: batch-at-a-time operators (processBatch)", () => {
     expect(calls.every((size) => size === 10)).toBe(true);
   });
 
+  test("a record failing in the middle of a batch names the operator and the record; what came before it is delivered", async () => {
+    const env = StreamExecutionEnvironment.create({ batchSize: 50 });
+    const written: number[] = [];
+    const bad = 137;
+    env
+      .fromCollection(Array.from({ length: 400 }, (_, i) => i))
+      .rebalance()
+      .map((v) => {
+        if (v === bad) throw new RangeError(`cannot convert ${v}`);
+        return v + 1000;
+      }, "Convert")
+      .sinkTo(arraySink(written));
+    const error = await env.execute("fails").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EddyError);
+    const failure = error as EddyError;
+    expect(failure.operator).toBe("Convert");
+    expect(failure.code).toBe("USER_FUNCTION_FAILED");
+    expect(failure.message).toMatch(/^\[eddy\] operator "Convert" failed in processElement on record \d+ of \d+ in its input batch: cannot convert 137/);
+    expect(failure.cause).toBeInstanceOf(RangeError);
+    // Every record before the bad one was converted and written, in order, and none after it.
+    expect(written).toEqual(Array.from({ length: bad }, (_, i) => i + 1000));
+  });
+
   test("on a keyed stream an operator that takes batches gets records one by one with their keys", async () => {
     const env = StreamExecutionEnvironment.create();
     const seen: string[] = [];
@@ -139,6 +168,29 @@ describe("regression: batch-at-a-time operators (processBatch)", () => {
     seen.push(...out);
     expect(calls).toEqual([]);
     expect(seen).toEqual(["1:odd", "2:even", "3:odd", "4:even", "5:odd", "6:even"]);
+  });
+
+  test("the host names the failed record of a map's batch, and passes on the results before it", async () => {
+    const h = new OperatorTestHarness(
+      new MapOperator<number, number>((v) => {
+        if (v < 0) throw new TypeError("negative");
+        return v * 10;
+      }),
+      { name: "Map(scale)" },
+    );
+    await h.open();
+    let error: unknown;
+    try {
+      h.host.processBatch({ values: [1, 2, -3, 4], timestamps: [10, 20, 30, 40] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EddyError);
+    expect((error as EddyError).message).toBe('[eddy] operator "Map(scale)" failed in processElement on record 3 of 4 in its input batch: negative');
+    expect(h.output).toEqual([
+      { value: 10, timestamp: 10 },
+      { value: 20, timestamp: 20 },
+    ]);
   });
 
   test("a checkpoint taken while batches move through a chain restores to exact totals", async () => {
