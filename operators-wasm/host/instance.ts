@@ -5,6 +5,7 @@
  */
 import type { UserCodeWatch } from "../../core/index.ts";
 import { WasmOperatorError } from "./errors.ts";
+import { inputBytes, type GuestInput } from "./guest-input.ts";
 import { WASM_PAGE } from "./wasm-binary.ts";
 import { WORLDS, coreExportName, qualifiedInterface, type WorldName, type WorldSpec } from "./worlds.ts";
 
@@ -49,10 +50,15 @@ export interface InstantiateOptions {
   useGlue?: boolean;
 }
 
+interface DirectFunction {
+  call: (...args: number[]) => number;
+  post?: (ret: number) => void;
+}
+
 interface CoreExports {
   memory: WebAssembly.Memory;
   realloc: (oldPtr: number, oldSize: number, align: number, newSize: number) => number;
-  fns: Map<string, { call: (...args: number[]) => number; post?: (ret: number) => void }>;
+  fns: Map<string, DirectFunction>;
 }
 
 /** An instantiated component. One per operator subtask; not safe to share across threads. */
@@ -68,6 +74,7 @@ export class LoadedComponent {
   private readonly glue: Record<string, (...args: never[]) => unknown>;
   private buffer: ArrayBuffer | undefined;
   private view: DataView | undefined;
+  private bytes: Uint8Array | undefined;
   /** Marks each call against a CPU budget (a worker TaskManager's watch; set by the operator). */
   watch: UserCodeWatch | undefined;
   /** What a budget message calls this component: `component "x" (world w) in operator "Map"`. */
@@ -102,59 +109,74 @@ export class LoadedComponent {
 
   /** Calls a `(list<u8>) -> list<u8>` export by its WIT name; returns a copy of the result. */
   call(fn: string, input: Uint8Array): Uint8Array {
-    return this.invoke(fn, input, undefined);
+    return this.invoke(fn, input, 0, copyOut);
   }
 
   /** Calls a `(u32) -> list<u8>` export by its WIT name. */
   callU32(fn: string, n: number): Uint8Array {
-    return this.invoke(fn, undefined, n);
+    return this.invoke(fn, undefined, n, copyOut);
+  }
+
+  /**
+   * Calls a `(list<u8>) -> list<u8>` export with `input` written straight into the guest's
+   * memory, and hands the result to `consume` as a view of that memory: valid only until
+   * `consume` returns (post-return runs after it), so copy what must outlive it. Returns what
+   * `consume` returns. Nothing of the guest may be called from inside `consume`.
+   */
+  batch<T>(fn: string, input: GuestInput | Uint8Array, consume: (result: Uint8Array) => T): T {
+    return this.invoke(fn, input, 0, consume);
   }
 
   // --- per-world conveniences (names follow the WIT functions) ---
 
   /** map / filter / flat-map / keyed-process: one packed batch in, the world's result out. */
   processBatch(input: Uint8Array): Uint8Array {
-    return this.invoke("process-batch", input, undefined);
+    return this.invoke("process-batch", input, 0, copyOut);
   }
 
   selectKeys(batch: Uint8Array): Uint8Array {
-    return this.invoke("select-keys", batch, undefined);
+    return this.invoke("select-keys", batch, 0, copyOut);
   }
 
   extractTimestamps(batch: Uint8Array): Uint8Array {
-    return this.invoke("extract-timestamps", batch, undefined);
+    return this.invoke("extract-timestamps", batch, 0, copyOut);
   }
 
   onTimers(input: Uint8Array): Uint8Array {
-    return this.invoke("on-timers", input, undefined);
+    return this.invoke("on-timers", input, 0, copyOut);
   }
 
   createAccumulators(count: number): Uint8Array {
-    return this.invoke("create-accumulators", undefined, count);
+    return this.invoke("create-accumulators", undefined, count, copyOut);
   }
 
   add(input: Uint8Array): Uint8Array {
-    return this.invoke("add", input, undefined);
+    return this.invoke("add", input, 0, copyOut);
   }
 
   merge(input: Uint8Array): Uint8Array {
-    return this.invoke("merge", input, undefined);
+    return this.invoke("merge", input, 0, copyOut);
   }
 
   getResults(accumulators: Uint8Array): Uint8Array {
-    return this.invoke("get-results", accumulators, undefined);
+    return this.invoke("get-results", accumulators, 0, copyOut);
   }
 
-  private invoke(fn: string, input: Uint8Array | undefined, n: number | undefined): Uint8Array {
+  private invoke<T>(fn: string, input: GuestInput | Uint8Array | undefined, n: number, consume: (result: Uint8Array) => T): T {
     if (this.failure) {
       throw new WasmOperatorError("WASM_POISONED", this.name, this.world,
         `cannot call ${fn} after an earlier failure (${this.failure.message}); load the component again`, this.failure);
     }
-    let out: Uint8Array;
+    const glue = this.direct === undefined || this.useGlueFlag;
+    const f = glue ? undefined : this.direct!.fns.get(fn);
     const watch = this.watch;
+    let out: Uint8Array | undefined;
+    let ret = 0;
     watch?.enter(`${this.label}, calling ${fn}`);
     try {
-      out = this.direct && !this.useGlueFlag ? this.callDirect(fn, input, n) : this.callGlue(fn, input, n);
+      if (glue) out = this.callGlue(fn, input === undefined ? undefined : inputBytes(input), n);
+      else if (f === undefined) throw new TypeError(`world ${this.world} has no function ${fn}`);
+      else ret = this.callDirect(f, input, n);
     } catch (e) {
       throw this.fail(fn, e);
     } finally {
@@ -164,45 +186,85 @@ export class LoadedComponent {
     if (size > this.memoryLimitBytes) {
       throw this.fail(fn, new RangeError(`memory grew to ${size} bytes`));
     }
-    return out;
+    if (out !== undefined) return consume(out);
+    try {
+      out = this.resultView(ret);
+    } catch (e) {
+      throw this.fail(fn, e);
+    }
+    const result = consume(out);
+    if (f!.post !== undefined) {
+      watch?.enter(`${this.label}, calling cabi_post for ${fn}`);
+      try {
+        f!.post(ret);
+      } catch (e) {
+        throw this.fail(fn, e);
+      } finally {
+        watch?.exit();
+      }
+    }
+    return result;
   }
 
   /** @internal set by instantiateComponent */
   useGlueFlag = false;
 
-  private callDirect(fn: string, input: Uint8Array | undefined, n: number | undefined): Uint8Array {
-    const ex = this.direct!;
-    const f = ex.fns.get(fn);
-    if (!f) throw new TypeError(`world ${this.world} has no function ${fn}`);
-    // Pointers and lengths cross as i32, which JS reads signed: a guest address is the u32 (`>>> 0`).
-    let ret: number;
-    if (input !== undefined) {
-      const len = input.length;
-      const ptr = ex.realloc(0, 0, 1, len) >>> 0;
-      const size = ex.memory.buffer.byteLength;
-      if (ptr + len > size) throw new BadOutput(`cabi_realloc gave ${hex(ptr)} for ${len} input bytes, outside linear memory (${size} bytes)`);
-      new Uint8Array(ex.memory.buffer, ptr, len).set(input);
-      ret = f.call(ptr, len) >>> 0;
-    } else {
-      ret = f.call(n! >>> 0) >>> 0;
-    }
-    const buf = ex.memory.buffer;
+  /** The guest's memory as bytes and as a DataView, made again only when memory.buffer changed (it grew). */
+  private memoryViews(): DataView {
+    const buf = this.direct!.memory.buffer;
     if (buf !== this.buffer) {
       this.buffer = buf;
       this.view = new DataView(buf);
+      this.bytes = new Uint8Array(buf);
     }
-    const view = this.view!;
-    if (ret + 8 > buf.byteLength) throw new BadOutput(`return area at ${hex(ret)} is outside linear memory (${buf.byteLength} bytes)`);
-    const rp = view.getUint32(ret, true);
-    const rl = view.getUint32(ret + 4, true);
-    if (rp + rl > buf.byteLength) throw new BadOutput(`result list at ${hex(rp)} of ${rl} bytes is outside linear memory (${buf.byteLength} bytes)`);
-    // ArrayBuffer#slice: one memcpy, no species lookup (cheaper than TypedArray#slice)
-    const out = new Uint8Array(buf.slice(rp, rp + rl));
-    f.post?.(ret);
-    return out;
+    return this.view!;
   }
 
-  private callGlue(fn: string, input: Uint8Array | undefined, n: number | undefined): Uint8Array {
+  /** Writes the input (if any) into guest memory and calls the export; returns its return area's address. */
+  private callDirect(f: DirectFunction, input: GuestInput | Uint8Array | undefined, n: number): number {
+    // Pointers and lengths cross as i32, which JS reads signed: a guest address is the u32 (`>>> 0`).
+    if (input === undefined) return f.call(n >>> 0) >>> 0;
+    const realloc = this.direct!.realloc;
+    if (input instanceof Uint8Array) {
+      const len = input.length;
+      const ptr = this.allocInput(realloc(0, 0, 1, len), len);
+      this.bytes!.set(input, ptr);
+      return f.call(ptr, len) >>> 0;
+    }
+    let cap = input.sizeHint;
+    let ptr = this.allocInput(realloc(0, 0, 1, cap), cap);
+    let len = input.write(this.bytes!, this.view!, ptr, cap);
+    if (len < 0) {
+      // the guess was short (UTF-8 longer than the text): grow the block, as the canonical ABI does for strings
+      const need = -len;
+      ptr = this.allocInput(realloc(ptr, cap, 1, need), need);
+      cap = need;
+      len = input.write(this.bytes!, this.view!, ptr, cap);
+      if (len < 0) throw new RangeError(`an input asked for ${-len} bytes after getting the ${cap} it asked for`);
+    }
+    return f.call(ptr, len) >>> 0;
+  }
+
+  /** Checks the block cabi_realloc gave for the input (and refreshes the memory views: it may have grown memory). */
+  private allocInput(address: number, len: number): number {
+    const ptr = address >>> 0;
+    const size = this.memoryViews().byteLength;
+    if (ptr + len > size) throw new BadOutput(`cabi_realloc gave ${hex(ptr)} for ${len} input bytes, outside linear memory (${size} bytes)`);
+    return ptr;
+  }
+
+  /** The result list a return area points at, as a view of guest memory. */
+  private resultView(ret: number): Uint8Array {
+    const view = this.memoryViews();
+    const size = view.byteLength;
+    if (ret + 8 > size) throw new BadOutput(`return area at ${hex(ret)} is outside linear memory (${size} bytes)`);
+    const rp = view.getUint32(ret, true);
+    const rl = view.getUint32(ret + 4, true);
+    if (rp + rl > size) throw new BadOutput(`result list at ${hex(rp)} of ${rl} bytes is outside linear memory (${size} bytes)`);
+    return this.bytes!.subarray(rp, rp + rl);
+  }
+
+  private callGlue(fn: string, input: Uint8Array | undefined, n: number): Uint8Array {
     const camel = fn.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const f = this.glue[camel] as ((arg: unknown) => Uint8Array) | undefined;
     if (!f) throw new TypeError(`world ${this.world} has no function ${fn}`);
@@ -234,6 +296,11 @@ export class LoadedComponent {
 }
 
 class BadOutput extends Error {}
+
+/** A copy of a result that outlives the call (ArrayBuffer#slice: one memcpy, no species lookup). */
+function copyOut(view: Uint8Array): Uint8Array {
+  return new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+}
 
 /** A guest address as an unsigned hex number: 0xfffffff0, not -16. */
 function hex(address: number): string {

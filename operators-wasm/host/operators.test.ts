@@ -2,12 +2,19 @@ import { describe, expect, it } from "vitest";
 import type { OperatorContext } from "../../core/runtime/operator.ts";
 import { ByteWriter, encodeBatch } from "./batch-codec.ts";
 import { WasmOperatorError } from "./errors.ts";
+import { inputBytes, type GuestInput } from "./guest-input.ts";
 import type { LoadedComponent } from "./instance.ts";
 import { FilterComponentOperator, MapComponentOperator, PackedRecords, type ComponentOperator } from "./operators.ts";
 
 /** A stand-in for an instantiated component whose process-batch returns `result(input)`. */
 function fakeComponent(result: (input: Uint8Array) => Uint8Array): LoadedComponent {
-  return { name: "fake", world: "map-operator", failure: undefined, runsIn: () => {}, processBatch: (input: Uint8Array) => result(input.slice()) } as unknown as LoadedComponent;
+  return {
+    name: "fake",
+    world: "map-operator",
+    failure: undefined,
+    runsIn: () => {},
+    batch: (_fn: string, input: GuestInput | Uint8Array, consume: (out: Uint8Array) => unknown) => consume(result(inputBytes(input).slice())),
+  } as unknown as LoadedComponent;
 }
 
 /** Sets up and opens `op` with a context whose output records what it gets. */

@@ -12,7 +12,9 @@ import { ByteWriter, decodeBlobs, decodeFlags, decodeTimestamps } from "./batch-
 import { WasmOperatorError } from "./errors.ts";
 import type { KeyedProcessHost, LoadedComponent } from "./instance.ts";
 import { EVENT_TIME, PROCESSING_TIME, decodeStateRequests, decodeStateWrites, decodeTimerUpdates, encodeStateValues, type TimeDomain } from "./keyed-codec.ts";
-import { bytesToLatin1, latin1ToBytes, parseJsonValue, readValue, unencodableValue, utf8String, writeValue, type ValueEncoding } from "./value-codec.ts";
+import { PackedBatchEncoder, type GuestInput } from "./guest-input.ts";
+import { ResultDecoder } from "./result-decoder.ts";
+import { bytesToLatin1, jsonText, latin1ToBytes, parseJsonValue, readValue, unencodableValue, utf8String, writeValue, type ValueEncoding } from "./value-codec.ts";
 import type { WorldName } from "./worlds.ts";
 
 /** Records per component call at most. */
@@ -74,17 +76,23 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
   protected context!: OperatorContext<OUT>;
   protected output!: Output<OUT>;
   protected component!: LoadedComponent;
+  /** Records that came packed (and records encoded before them), in order; see `pending`. */
   protected readonly writer = new ByteWriter(1 << 16);
   /** Where the packed batch (its count) starts in `writer`. */
   protected readonly base: number;
   protected count = 0;
-  /** The buffered inputs as JS values, when `needsOriginals` (absent for records that came packed). */
+  /** The buffered records as JS values and their timestamps (records that came packed are not here). */
   protected values: unknown[] = [];
   protected stamps: number[] = [];
+  /** What goes over the wire for each of `values`: the same array, or JSON texts under values: "json". */
+  private wire: unknown[] = this.values;
+  /** How many of `wire` are already in `writer` (they were buffered before a packed batch came). */
+  private encoded = 0;
   protected packedIn = false;
-  private keepOriginals = false;
   /** The next operator in the chain takes packed batches. */
   protected packedOut = false;
+  private readonly encoder = new PackedBatchEncoder();
+  private readonly results = new ResultDecoder();
 
   constructor(protected readonly source: ComponentSource, readonly world: WorldName, withHeader = false) {
     this.base = withHeader ? HEADER : 0;
@@ -100,8 +108,8 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     return false;
   }
 
-  /** Whether flushing needs the inputs as JS values (else they are not kept). */
-  protected get needsOriginals(): boolean {
+  /** Whether flushing needs the input batch in JS memory after the call (the guest may reuse its copy). */
+  protected get needsInputAfterCall(): boolean {
     return false;
   }
 
@@ -115,7 +123,6 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     this.component.runsIn(this.context.operatorName, this.context.watch);
     const next = this.context.nextInChain;
     this.packedOut = this.emitsPacked && next instanceof ComponentOperator && next.acceptsPacked;
-    this.keepOriginals = this.needsOriginals;
     this.reset();
   }
 
@@ -131,6 +138,8 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     this.count = 0;
     this.values = [];
     this.stamps = [];
+    this.wire = this.source.values === "json" ? [] : this.values;
+    this.encoded = 0;
     this.packedIn = false;
   }
 
@@ -138,11 +147,31 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     if (value instanceof PackedRecords) {
       this.appendPacked(value);
     } else {
-      this.appendRecord(undefined, value, timestamp);
+      this.bufferRecord(value, timestamp);
     }
     if (this.count >= MAX_BATCH) this.flush();
   }
 
+  /** Buffers a record as a JS value; it is encoded when the batch is sent. */
+  protected bufferRecord(value: unknown, timestamp: number): void {
+    const enc = this.source.values;
+    if (enc === "json") {
+      const text = jsonText(value);
+      if (text === undefined) throw this.badInput(value);
+      this.wire.push(text);
+    } else if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+      throw this.badInput(value);
+    }
+    this.values.push(value);
+    this.stamps.push(timestamp);
+    this.count++;
+  }
+
+  private badInput(value: unknown): WasmOperatorError {
+    return new WasmOperatorError("WASM_BAD_INPUT", this.source.name, this.world, unencodableValue(value, this.source.values), undefined, this.context.operatorName);
+  }
+
+  /** Writes a keyed record into `writer` at once (keyed-process: keys and a header go with it). */
   protected appendRecord(key: string | undefined, value: unknown, timestamp: number): void {
     const w = this.writer;
     const start = w.pos;
@@ -150,31 +179,59 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     w.f64(timestamp);
     if (!writeValue(w, value, this.source.values)) {
       w.pos = start;
-      throw new WasmOperatorError("WASM_BAD_INPUT", this.source.name, this.world, unencodableValue(value, this.source.values), undefined, this.context.operatorName);
+      throw this.badInput(value);
     }
-    if (this.keepOriginals) {
-      this.values.push(value);
-      this.stamps.push(timestamp);
-    }
+    this.values.push(value);
+    this.stamps.push(timestamp);
+    this.wire = this.values;
+    this.encoded = this.values.length;
     this.count++;
   }
 
   private appendPacked(p: PackedRecords): void {
+    this.encodePending();
     this.writer.bytes(p.bytes.subarray(4));
     this.count += p.count;
     this.packedIn = true;
   }
 
-  /** The packed input batch (count patched in). */
-  protected input(): Uint8Array {
+  /** Appends the buffered JS records not yet in `writer` to it (records keep their order). */
+  private encodePending(): void {
+    const from = this.encoded;
+    const to = this.wire.length;
+    if (from === to) return;
+    const enc = this.encoder.reset(this.wire, this.stamps, from, to, false);
+    const w = this.writer;
+    w.ensure(enc.sizeHint);
+    let n = enc.write(w.buf, w.view, w.pos, w.buf.length - w.pos);
+    if (n < 0) {
+      w.ensure(-n);
+      n = enc.write(w.buf, w.view, w.pos, w.buf.length - w.pos);
+    }
+    w.pos += n;
+    this.encoded = to;
+  }
+
+  /**
+   * The input batch: an encoder that writes the buffered JS records straight into guest memory
+   * when all records are JS values, else the packed batch in `writer` (count patched in).
+   */
+  protected input(): GuestInput | Uint8Array {
+    if (this.encoded === 0 && !this.packedIn && !this.needsInputAfterCall) return this.encoder.reset(this.wire, this.stamps);
+    return this.inputBytes();
+  }
+
+  /** The input batch in `writer`. */
+  protected inputBytes(): Uint8Array {
+    this.encodePending();
     this.writer.patchU32(this.base, this.count);
     return this.writer.finish();
   }
 
   /** JS values and timestamps of the buffered inputs (decoded from the input when some came packed). */
   protected originals(): { values: unknown[]; stamps: number[] } {
-    if (this.keepOriginals && !this.packedIn) return { values: this.values, stamps: this.stamps };
-    const input = this.input();
+    if (!this.packedIn) return { values: this.values, stamps: this.stamps };
+    const input = this.inputBytes();
     const values: unknown[] = [];
     const stamps: number[] = [];
     this.readPacked(input, this.base, (_k, ts, v) => {
@@ -208,7 +265,10 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     if (p !== len) throw new RangeError(`${len - p} trailing bytes after ${n} records`);
   }
 
-  /** Emits a packed batch of results: packed to the next component, else decoded. */
+  /**
+   * Emits a packed batch of results: packed to the next component, else decoded. `out` may be a
+   * view of the guest's memory, valid only during this call: what is emitted does not point into it.
+   */
   protected emitBatch(out: Uint8Array, fn: string, expectCount?: number): void {
     let offsets: Uint32Array;
     try {
@@ -220,45 +280,40 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     const n = offsets.length - 1;
     if (expectCount !== undefined && n !== expectCount) throw badOutput(this.component, fn, new RangeError(`${n} records for ${expectCount} inputs`), this.context.operatorName);
     if (n === 0) return;
-    // JSON values are checked here, where the component that wrote them is known, also when
-    // they go on packed (else the next component, or the operator decoding them, is blamed).
-    const parsed = this.source.values === "json" ? this.parseJson(out, offsets, fn) : undefined;
+    const enc = this.source.values;
     if (this.packedOut) {
+      // JSON values are checked here, where the component that wrote them is known (else the
+      // next component, or the operator decoding them, is blamed). The next component copies the
+      // batch into its own buffer while `collect` runs.
+      if (enc === "json") this.parseJson(this.results.strings(out, offsets), fn);
       this.output.collect(new PackedRecords(out, n) as OUT, Number.NaN);
       return;
     }
-    // validated above: decode and emit in one pass (errors from here on are downstream's).
-    // Byte values are views into `out`, which each call returns afresh (LoadedComponent copies
-    // the result out of the guest's memory): no second copy per record.
-    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    const buffer = out.buffer;
-    const base = out.byteOffset;
-    const enc = this.source.values;
     const output = this.output;
-    for (let i = 0; i < n; i++) {
-      const p = offsets[i]!;
-      const ks = p + 4 + view.getUint32(p, true);
-      const ts = view.getFloat64(ks, true);
-      const vs = ks + 12;
-      const ve = offsets[i + 1]!;
-      let value: unknown;
-      if (parsed !== undefined) value = parsed[i];
-      else if (enc === "bytes") value = new Uint8Array(buffer, base + vs, ve - vs);
-      else value = utf8String(out, vs, ve);
-      output.collect(value as OUT, ts);
+    if (enc === "bytes") {
+      // one copy of the result per batch; each value is a view into it (no copy per record)
+      const copy = new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength));
+      const view = new DataView(copy.buffer);
+      for (let i = 0; i < n; i++) {
+        const p = offsets[i]!;
+        const ks = p + 4 + view.getUint32(p, true);
+        output.collect(new Uint8Array(copy.buffer, ks + 12, offsets[i + 1]! - ks - 12) as OUT, view.getFloat64(ks, true));
+      }
+      return;
     }
+    // validated above: decode every value, then emit (errors from here on are downstream's)
+    const strings = this.results.strings(out, offsets);
+    const values = enc === "json" ? this.parseJson(strings, fn) : strings;
+    const stamps = this.results.stamps;
+    for (let i = 0; i < n; i++) output.collect(values[i] as OUT, stamps[i]!);
   }
 
   /** Every value of a validated result batch parsed as JSON, before any is emitted; WASM_BAD_OUTPUT naming the first that is not. */
-  private parseJson(out: Uint8Array, offsets: Uint32Array, fn: string): unknown[] {
-    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    const n = offsets.length - 1;
+  private parseJson(texts: readonly string[], fn: string): unknown[] {
+    const n = texts.length;
     const values: unknown[] = new Array(n);
     try {
-      for (let i = 0; i < n; i++) {
-        const p = offsets[i]!;
-        values[i] = parseJsonValue(utf8String(out, p + 16 + view.getUint32(p, true), offsets[i + 1]!), `record ${i + 1} of ${n}`);
-      }
+      for (let i = 0; i < n; i++) values[i] = parseJsonValue(texts[i]!, `record ${i + 1} of ${n}`);
     } catch (e) {
       throw badOutput(this.component, fn, e, this.context.operatorName);
     }
@@ -306,14 +361,14 @@ export class MapComponentOperator extends ComponentOperator<unknown, unknown> {
   }
   protected flushRecords(): void {
     const n = this.count;
-    this.emitBatch(this.component.processBatch(this.input()), "process-batch", n);
+    this.component.batch("process-batch", this.input(), (out) => this.emitBatch(out, "process-batch", n));
   }
 }
 
 /** flat-map-operator: any number of results. */
 export class FlatMapComponentOperator extends MapComponentOperator {
   protected override flushRecords(): void {
-    this.emitBatch(this.component.processBatch(this.input()), "process-batch");
+    this.component.batch("process-batch", this.input(), (out) => this.emitBatch(out, "process-batch"));
   }
 }
 
@@ -325,22 +380,24 @@ export class FilterComponentOperator extends ComponentOperator<unknown, unknown>
   protected override get emitsPacked(): boolean {
     return true;
   }
-  protected override get needsOriginals(): boolean {
-    return !this.packedOut;
+  /** Kept records go on packed: their bytes are copied from the input after the call. */
+  protected override get needsInputAfterCall(): boolean {
+    return this.packedOut;
   }
   protected flushRecords(): void {
     const input = this.input();
     const n = this.count;
     let flags: boolean[];
     try {
-      flags = decodeFlags(this.component.processBatch(input));
+      flags = this.component.batch("process-batch", input, decodeFlags);
       if (flags.length !== n) throw new RangeError(`${flags.length} flags for ${n} records`);
     } catch (e) {
       throw badOutput(this.component, "process-batch", e, this.context.operatorName);
     }
     if (this.packedOut) {
       // copy the kept records in runs (most filters keep most records)
-      const offsets = recordOffsets(input, this.base);
+      const bytes = input as Uint8Array;
+      const offsets = recordOffsets(bytes, this.base);
       const out = new Uint8Array(4 + offsets[n]! - offsets[0]!);
       let pos = 4;
       let kept = 0;
@@ -351,7 +408,7 @@ export class FilterComponentOperator extends ComponentOperator<unknown, unknown>
         }
         const start = i;
         while (i < n && flags[i]) i++;
-        out.set(input.subarray(offsets[start]!, offsets[i]!), pos);
+        out.set(bytes.subarray(offsets[start]!, offsets[i]!), pos);
         pos += offsets[i]! - offsets[start]!;
         kept += i - start;
       }
@@ -369,14 +426,11 @@ export class TimestampComponentOperator extends ComponentOperator<unknown, unkno
   override get acceptsPacked(): boolean {
     return true;
   }
-  protected override get needsOriginals(): boolean {
-    return true;
-  }
   protected flushRecords(): void {
     const n = this.count;
     let ts: (number | undefined)[];
     try {
-      ts = decodeTimestamps(this.component.extractTimestamps(this.input()));
+      ts = this.component.batch("extract-timestamps", this.input(), decodeTimestamps);
       if (ts.length !== n) throw new RangeError(`${ts.length} timestamps for ${n} records`);
     } catch (e) {
       throw badOutput(this.component, "extract-timestamps", e, this.context.operatorName);
@@ -391,23 +445,17 @@ export class KeySelectorComponentOperator extends ComponentOperator<unknown, Key
   override get acceptsPacked(): boolean {
     return true;
   }
-  protected override get needsOriginals(): boolean {
-    return true;
-  }
   protected flushRecords(): void {
     const n = this.count;
-    let keys: Uint8Array[];
+    let keys: string[];
     try {
-      keys = decodeBlobs(this.component.selectKeys(this.input()));
+      keys = this.component.batch("select-keys", this.input(), (out) => decodeBlobs(out).map((k) => utf8String(k, 0, k.length)));
       if (keys.length !== n) throw new RangeError(`${keys.length} keys for ${n} records`);
     } catch (e) {
       throw badOutput(this.component, "select-keys", e, this.context.operatorName);
     }
     const { values, stamps } = this.originals();
-    for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
-      this.output.collect({ key: utf8String(k, 0, k.length), value: values[i] }, stamps[i]!);
-    }
+    for (let i = 0; i < n; i++) this.output.collect({ key: keys[i]!, value: values[i] }, stamps[i]!);
   }
 }
 
@@ -489,7 +537,7 @@ export class KeyedProcessComponentOperator extends ComponentOperator<unknown, un
 
   protected flushRecords(): void {
     this.header(this.writer, 0);
-    this.emitBatch(this.component.processBatch(this.input()), "process-batch");
+    this.component.batch("process-batch", this.input(), (out) => this.emitBatch(out, "process-batch"));
   }
 
   private flushTimers(): void {
@@ -507,7 +555,7 @@ export class KeyedProcessComponentOperator extends ComponentOperator<unknown, un
           w.f64(t.time);
           w.u8(t.domain);
         }
-        this.emitBatch(this.component.onTimers(w.finish()), "on-timers");
+        this.component.batch("on-timers", w.finish(), (out) => this.emitBatch(out, "on-timers"));
       } finally {
         this.keys = new Map();
       }

@@ -25,16 +25,20 @@ export function writeValue(w: ByteWriter, value: unknown, encoding: ValueEncodin
     w.lengthPrefixed(value);
     return true;
   }
-  if (value instanceof Uint8Array) return false;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    return false; // a BigInt, a cycle
-  }
-  if (text === undefined) return false; // undefined, a function, a symbol
+  const text = jsonText(value);
+  if (text === undefined) return false;
   w.lengthPrefixed(text);
   return true;
+}
+
+/** The JSON text `values: "json"` sends for `value`, or undefined when it cannot carry it (a Uint8Array, a BigInt, a cycle, undefined, a function). */
+export function jsonText(value: unknown): string | undefined {
+  if (value instanceof Uint8Array) return undefined;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Why {@link writeValue} refused `value`, and what to do instead. */
