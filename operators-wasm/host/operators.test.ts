@@ -94,3 +94,40 @@ describe("byte values leave the last component as views of its result", () => {
     expect(out.every(([v]) => v instanceof Uint8Array)).toBe(true);
   });
 });
+
+describe("string results are decoded per batch, each value on its own bytes", () => {
+  /** A packed batch of the given value bytes (key length 0, timestamps 1, 2, ...), built by hand. */
+  const packed = (values: number[][]): Uint8Array => {
+    const out = new Uint8Array(4 + values.reduce((n, v) => n + 16 + v.length, 0));
+    const view = new DataView(out.buffer);
+    view.setUint32(0, values.length, true);
+    let p = 4;
+    values.forEach((v, i) => {
+      view.setFloat64(p + 4, i + 1, true);
+      view.setUint32(p + 12, v.length, true);
+      out.set(v, p + 16);
+      p += 16 + v.length;
+    });
+    return out;
+  };
+
+  it("a UTF-8 sequence split between two records is not joined: each half becomes U+FFFD in its own record", async () => {
+    // "é" is C3 A9: the first record ends with C3, the second starts with A9
+    const result = () => packed([[0x61, 0xc3], [0xa9, 0x62], [0x63]]);
+    const { op, out } = await opened(new MapComponentOperator(source(fakeComponent(result)), "map-operator"));
+    for (const v of ["x", "y", "z"]) op.processElement(v, 0);
+    op.finishBatch();
+    expect(out).toEqual([["a\uFFFD", 1], ["\uFFFDb", 2], ["c", 3]]);
+  });
+
+  it("timestamps whose bytes form UTF-8 (C3 A9) or are not ASCII leave the values and themselves intact", async () => {
+    const bytes = new Uint8Array([0x41, 0x41, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0x41]);
+    const odd = new DataView(bytes.buffer).getFloat64(0, true);
+    const stamps = [odd, -odd, 1_700_000_000_123.5, Number.NaN];
+    const values = ["alpha", "", "b", "the end"];
+    const { op, out } = await opened(new MapComponentOperator(source(fakeComponent((input) => input)), "map-operator"));
+    values.forEach((v, i) => op.processElement(v, stamps[i]!));
+    op.finishBatch();
+    expect(out).toEqual(values.map((v, i) => [v, stamps[i]]));
+  });
+});

@@ -16,6 +16,7 @@ const utf8d = new TextDecoder();
  */
 export class ResultDecoder {
   private scratch = new Uint8Array(1 << 14);
+  private scratchView = new DataView(this.scratch.buffer);
   /** The timestamps of the batch last decoded, by record. */
   stamps = new Float64Array(0);
 
@@ -23,8 +24,12 @@ export class ResultDecoder {
   strings(out: Uint8Array, offsets: Uint32Array): string[] {
     const n = offsets.length - 1;
     const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    let scratch = this.scratch;
-    if (scratch.length < out.length) scratch = this.scratch = new Uint8Array(Math.max(out.length, scratch.length * 2));
+    if (this.scratch.length < out.length) {
+      this.scratch = new Uint8Array(Math.max(out.length, this.scratch.length * 2));
+      this.scratchView = new DataView(this.scratch.buffer);
+    }
+    const scratch = this.scratch;
+    const sv = this.scratchView;
     const ends = new Uint32Array(n);
     const stamps = (this.stamps = new Float64Array(n));
     let q = 0;
@@ -34,7 +39,15 @@ export class ResultDecoder {
       const ks = p + 4 + view.getUint32(p, true);
       stamps[i] = view.getFloat64(ks, true);
       const ve = offsets[i + 1]!;
-      for (let j = ks + 12; j < ve; j++) {
+      let j = ks + 12;
+      // four bytes at a time (a byte loop costs twice as much), then the tail
+      for (; j + 4 <= ve; j += 4) {
+        const w = view.getUint32(j, true);
+        high |= w;
+        sv.setUint32(q, w, true);
+        q += 4;
+      }
+      for (; j < ve; j++) {
         const b = out[j]!;
         high |= b;
         scratch[q++] = b;
@@ -43,7 +56,7 @@ export class ResultDecoder {
     }
     const strings: string[] = new Array(n);
     let start = 0;
-    if (high < 0x80) {
+    if ((high & 0x80808080) === 0) {
       const text = utf8d.decode(scratch.subarray(0, q));
       for (let i = 0; i < n; i++) {
         const end = ends[i]!;
