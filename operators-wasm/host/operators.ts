@@ -93,9 +93,12 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
   protected packedOut = false;
   private readonly encoder = new PackedBatchEncoder();
   private readonly results = new ResultDecoder();
+  /** values: "json" (records are checked and turned into text as they come). */
+  private readonly json: boolean;
 
   constructor(protected readonly source: ComponentSource, readonly world: WorldName, withHeader = false) {
     this.base = withHeader ? HEADER : 0;
+    this.json = source.values === "json";
   }
 
   /** Whether this operator accepts PackedRecords from an upstream component. */
@@ -138,13 +141,18 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     this.count = 0;
     this.values = [];
     this.stamps = [];
-    this.wire = this.source.values === "json" ? [] : this.values;
+    this.wire = this.json ? [] : this.values;
     this.encoded = 0;
     this.packedIn = false;
   }
 
   processElement(value: IN, timestamp: number): void {
-    if (value instanceof PackedRecords) {
+    if (typeof value === "string" && !this.json) {
+      // the common case first: a string record is buffered as it is
+      this.values.push(value);
+      this.stamps.push(timestamp);
+      this.count++;
+    } else if (value instanceof PackedRecords) {
       this.appendPacked(value);
     } else {
       this.bufferRecord(value, timestamp);
@@ -154,8 +162,7 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
 
   /** Buffers a record as a JS value; it is encoded when the batch is sent. */
   protected bufferRecord(value: unknown, timestamp: number): void {
-    const enc = this.source.values;
-    if (enc === "json") {
+    if (this.json) {
       const text = jsonText(value);
       if (text === undefined) throw this.badInput(value);
       this.wire.push(text);
