@@ -88,7 +88,7 @@ await compare("wasm pipeline on bytes: filter, map, flatMap, map (Uint8Array in 
   "baseline: TypeScript functions that decode each input (TextDecoder), work on strings and encode each output (TextEncoder)");
 await compare("wasm pipeline on strings: filter, map, flatMap, map (4 components, packed between them)", lines, fold, wasmPipeline, tsPipeline,
   "baseline: the same pipeline with TypeScript functions on strings");
-await compare("wasm single map on strings (encode and decode per record)", lines, fold, wasmSingle, tsSingle, "baseline: the same map with a TypeScript function");
+await compare("wasm single map on strings (one component, strings in and out)", lines, fold, wasmSingle, tsSingle, "baseline: the same map with a TypeScript function");
 
 // host overhead per batch call: an identity component on an empty batch, direct canonical ABI.
 // The machine may be shared: report the best of many short rounds (the quiet moments).

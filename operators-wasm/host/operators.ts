@@ -31,6 +31,8 @@ export interface ComponentSource {
 /**
  * A packed batch handed from one WebAssembly operator to the next one in the same chain, so
  * records stay encoded between consecutive components (decoded only where TypeScript sees them).
+ * `bytes` may be a view of the sending component's memory: valid only while `collect` runs, so
+ * the receiver copies them.
  */
 export class PackedRecords {
   constructor(readonly bytes: Uint8Array, readonly count: number) {}
