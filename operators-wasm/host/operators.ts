@@ -67,8 +67,8 @@ function recordOffsets(bytes: Uint8Array, at: number): Uint32Array {
     p += 4 + view.getUint32(p, true);
     if (p + 12 > len) throw new RangeError(`record ${i} of ${n} truncated`);
     p += 12 + view.getUint32(p + 8, true);
+    if (p > len) throw new RangeError(`record ${i} of ${n} truncated`);
   }
-  if (p > len) throw new RangeError(`record ${n - 1} of ${n} truncated`);
   offsets[n] = p;
   return offsets;
 }
@@ -279,6 +279,11 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
    * view of the guest's memory, valid only during this call: what is emitted does not point into it.
    */
   protected emitBatch(out: Uint8Array, fn: string, expectCount?: number): void {
+    const enc = this.source.values;
+    if (!this.packedOut && enc !== "bytes") {
+      this.emitStrings(out, fn, expectCount);
+      return;
+    }
     let offsets: Uint32Array;
     try {
       offsets = recordOffsets(out, 0);
@@ -289,31 +294,39 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     const n = offsets.length - 1;
     if (expectCount !== undefined && n !== expectCount) throw badOutput(this.component, fn, new RangeError(`${n} records for ${expectCount} inputs`), this.context.operatorName);
     if (n === 0) return;
-    const enc = this.source.values;
     if (this.packedOut) {
       // JSON values are checked here, where the component that wrote them is known (else the
       // next component, or the operator decoding them, is blamed). The next component copies the
       // batch into its own buffer while `collect` runs.
-      if (enc === "json") this.parseJson(this.results.strings(out, offsets), fn);
+      if (enc === "json") this.parseJson(this.results.strings(out), fn);
       this.output.collect(new PackedRecords(out, n) as OUT, Number.NaN);
       return;
     }
+    // one copy of the result per batch; each value is a view into it (no copy per record)
+    const copy = new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength));
+    const view = new DataView(copy.buffer);
     const output = this.output;
-    if (enc === "bytes") {
-      // one copy of the result per batch; each value is a view into it (no copy per record)
-      const copy = new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength));
-      const view = new DataView(copy.buffer);
-      for (let i = 0; i < n; i++) {
-        const p = offsets[i]!;
-        const ks = p + 4 + view.getUint32(p, true);
-        output.collect(new Uint8Array(copy.buffer, ks + 12, offsets[i + 1]! - ks - 12) as OUT, view.getFloat64(ks, true));
-      }
-      return;
+    for (let i = 0; i < n; i++) {
+      const p = offsets[i]!;
+      const ks = p + 4 + view.getUint32(p, true);
+      output.collect(new Uint8Array(copy.buffer, ks + 12, offsets[i + 1]! - ks - 12) as OUT, view.getFloat64(ks, true));
     }
-    // validated above: decode every value, then emit (errors from here on are downstream's)
-    const strings = this.results.strings(out, offsets);
-    const values = enc === "json" ? this.parseJson(strings, fn) : strings;
+  }
+
+  /** Emits a result batch as strings (or, under values: "json", the values they parse to); checked and decoded before anything is emitted. */
+  private emitStrings(out: Uint8Array, fn: string, expectCount: number | undefined): void {
+    let strings: string[];
+    try {
+      strings = this.results.strings(out);
+    } catch (e) {
+      throw badOutput(this.component, fn, e, this.context.operatorName);
+    }
+    const n = strings.length;
+    if (expectCount !== undefined && n !== expectCount) throw badOutput(this.component, fn, new RangeError(`${n} records for ${expectCount} inputs`), this.context.operatorName);
+    const values = this.json ? this.parseJson(strings, fn) : strings;
     const stamps = this.results.stamps;
+    const output = this.output;
+    // errors from here on are downstream's
     for (let i = 0; i < n; i++) output.collect(values[i] as OUT, stamps[i]!);
   }
 
