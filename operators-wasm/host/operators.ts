@@ -78,7 +78,7 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
   protected context!: OperatorContext<OUT>;
   protected output!: Output<OUT>;
   protected component!: LoadedComponent;
-  /** Records that came packed (and records encoded before them), in order; see `pending`. */
+  /** Records that came packed (and the JS records buffered before them, see `encoded`), in order. */
   protected readonly writer = new ByteWriter(1 << 16);
   /** Where the packed batch (its count) starts in `writer`. */
   protected readonly base: number;
@@ -192,6 +192,7 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     }
     this.values.push(value);
     this.stamps.push(timestamp);
+    // written already: nothing is left for encodePending (under "json" too)
     this.wire = this.values;
     this.encoded = this.values.length;
     this.count++;
