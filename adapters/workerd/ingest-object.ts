@@ -24,6 +24,11 @@ interface SocketTarget {
   readonly partition: number;
   readonly partitions: number;
   readonly maxBacklog: number;
+  /**
+   * After a message on this socket was refused (429, 503), later ones are refused until then
+   * (ms since the epoch), so a client that sends them again in order keeps its records' order.
+   */
+  refusedUntil?: number;
 }
 
 /** The partition a keyed append goes to, for HTTP posts and WebSocket messages alike (FNV-1a of the key). */
@@ -34,6 +39,16 @@ export function partitionOfKey(key: string, partitions: number): number {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0) % partitions;
+}
+
+/** An answer to one WebSocket message (see the module comment). */
+interface SocketAnswer {
+  readonly key?: string;
+  readonly status: number;
+  readonly accepted?: number;
+  readonly duplicate?: boolean;
+  readonly retryAfter?: number;
+  readonly error?: string;
 }
 
 /** WebSocket close codes an endpoint may not send (they only report what happened). */
@@ -109,17 +124,32 @@ export class DurableIngest implements IngestLogRpc {
     ws.close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code);
   }
 
-  private async answer(ws: DurableWebSocket, message: string | ArrayBuffer): Promise<object> {
+  private async answer(ws: DurableWebSocket, message: string | ArrayBuffer): Promise<SocketAnswer> {
     const text = typeof message === "string" ? message : new TextDecoder().decode(message);
     const target = (ws.deserializeAttachment() as SocketTarget | null) ?? { jobId: "", source: "", partition: 0, partitions: 1, maxBacklog: 100_000 };
     const parsed = parseIngestBody(text);
     if ("error" in parsed) return { status: 400, error: parsed.error };
     const key = parsed.key;
+    // A client sends messages without waiting for answers: had a later one been taken while an
+    // earlier one waits to be sent again, its records would come first, and an event-time job
+    // would drop the earlier ones as late. So a refusal holds back the rest of the connection.
+    const now = Date.now();
+    if (target.refusedUntil !== undefined && now < target.refusedUntil) {
+      const retryAfter = Math.max(1, Math.ceil((target.refusedUntil - now) / 1000));
+      return { key, status: 429, retryAfter, error: `[eddy] an earlier message on this connection was refused: later ones are refused until it can be sent again (retry after ${retryAfter} s), so that records keep their order` };
+    }
+    const answer = await this.appendMessage(target, parsed.records, key);
+    if ((answer.status === 429 || answer.status === 503) && answer.retryAfter !== undefined) ws.serializeAttachment({ ...target, refusedUntil: now + answer.retryAfter * 1000 });
+    return answer;
+  }
+
+  /** Appends a socket's message to the partition its key belongs to; the answer to send. */
+  private async appendMessage(target: SocketTarget, records: readonly unknown[], key: string | undefined): Promise<SocketAnswer> {
     const owner = key === undefined || target.partitions <= 1 ? target.partition : partitionOfKey(key, target.partitions);
     const log: IngestLogRpc = owner === target.partition ? this.log : this.partition(target.jobId, target.source, owner);
     let outcome: AppendOutcome;
     try {
-      outcome = await log.append(parsed.records, key, target.maxBacklog);
+      outcome = await log.append(records, key, target.maxBacklog);
     } catch (error) {
       // The key's partition did not answer (restarting): the client sends the batch again under
       // its key, which counts it once if it was taken after all.

@@ -1,7 +1,8 @@
 /**
  * A client of an edge job's ingest source over a WebSocket for the tests, as a careful producer
  * writes one: each batch goes with an idempotency key and stays pending until it is answered 200;
- * after a 429 it is sent again once the answer's `retryAfter` has passed; when the connection
+ * after a 429 it is sent again once the answer's `retryAfter` has passed, and nothing after it
+ * goes before it (batches keep their order); when the connection
  * drops (workerd killed, the socket cut) the client connects again and sends every pending batch
  * again under its key.
  */
@@ -73,6 +74,7 @@ export async function sendBatches(url: () => string, batches: readonly KeyedBatc
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
   const pending = new Map(batches.map((b) => [b.key, b]));
   const order = batches.map((b) => b.key);
+  const position = new Map(order.map((k, i) => [k, i]));
   let accepted = 0;
   let first = true;
   while (pending.size > 0) {
@@ -91,9 +93,11 @@ export async function sendBatches(url: () => string, batches: readonly KeyedBatc
     await new Promise<void>((resolve, reject) => {
       const inFlight = new Set<string>();
       const waiting = order.filter((k) => pending.has(k));
-      const timers = new Set<ReturnType<typeof setTimeout>>();
+      // After a refusal nothing is sent until its retry time, and then in the original order:
+      // the object refuses the rest of the connection meanwhile, so the records keep their order.
+      let paused: ReturnType<typeof setTimeout> | undefined;
       const pump = (): void => {
-        while (inFlight.size < window && waiting.length > 0 && ws.readyState === WebSocket.OPEN) {
+        while (paused === undefined && inFlight.size < window && waiting.length > 0 && ws.readyState === WebSocket.OPEN) {
           const key = waiting.shift()!;
           inFlight.add(key);
           ws.send(JSON.stringify({ key, records: pending.get(key)!.records }));
@@ -114,19 +118,21 @@ export async function sendBatches(url: () => string, batches: readonly KeyedBatc
         }
         if (answer.status === 429 || answer.status === 503) {
           if (answer.status === 429) stats.backpressured++;
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            waiting.unshift(key);
-            pump();
-          }, (answer.retryAfter ?? 1) * 1000);
-          timers.add(timer);
+          waiting.push(key);
+          waiting.sort((a, b) => position.get(a)! - position.get(b)!);
+          if (paused === undefined) {
+            paused = setTimeout(() => {
+              paused = undefined;
+              pump();
+            }, (answer.retryAfter ?? 1) * 1000);
+          }
           return;
         }
         reject(new Error(`[eddy] batch ${key} was refused: ${String(data)}`));
       });
       // Dropped (or closed once all were taken): what is pending goes again on a new connection.
       ws.on("close", () => {
-        for (const t of timers) clearTimeout(t);
+        clearTimeout(paused);
         resolve();
       });
       ws.on("error", () => undefined);
