@@ -86,10 +86,12 @@ export async function statelessJobs(lines: readonly string[], parallelism = 1): 
   };
 }
 
-/** What the operators of one component received: packed batches, and plain records. */
+/** What the operators of one component received: packed batches, plain records, and the calls that brought them. */
 export interface Arrivals {
   packed: number;
   plain: number;
+  /** processBatch calls (one per input batch, core's batch-at-a-time contract). */
+  batchCalls: number;
 }
 
 /** `fn` as a provider whose operators count what reaches them (the operator itself is unchanged, so chaining sees a component). */
@@ -104,6 +106,13 @@ function counting(fn: WasmFunction, arrivals: Arrivals): OperatorProvider {
         else arrivals.plain++;
         processElement(value, ts, input);
       };
+      const processBatch = op.processBatch?.bind(op);
+      if (processBatch !== undefined) {
+        op.processBatch = (batch, input) => {
+          arrivals.batchCalls++;
+          processBatch(batch, input);
+        };
+      }
       return op;
     },
   };
@@ -118,8 +127,8 @@ export async function packedHandOffJob(lines: readonly string[]): Promise<Compar
   const filter = await guestFunction("guests/filter-comments/guest.as.ts", "no-comments");
   const upper = await guestFunction("guests/uppercase-map/guest.as.ts", "upper");
   const split = await guestFunction("guests/split-words/guest.as.ts", "split");
-  const map: Arrivals = { packed: 0, plain: 0 };
-  const flatMap: Arrivals = { packed: 0, plain: 0 };
+  const map: Arrivals = { packed: 0, plain: 0, batchCalls: 0 };
+  const flatMap: Arrivals = { packed: 0, plain: 0, batchCalls: 0 };
   const src = () => StreamExecutionEnvironment.create({ parallelism: 1 }).fromCollection([...lines]);
   return {
     wasm: await src().filter(filter).map<string>(counting(upper, map)).flatMap<string>(counting(split, flatMap)).map((w: string) => `${w}!`).executeAndCollect(),

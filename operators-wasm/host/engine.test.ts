@@ -20,6 +20,9 @@ describe("components run as operators through the engine", () => {
     expect(c.map.packed).toBeGreaterThanOrEqual(2);
     expect(c.flatMap.plain).toBe(0);
     expect(c.flatMap.packed).toBeGreaterThanOrEqual(2);
+    // Batch at a time: each packed batch comes in a call of its own, never record by record.
+    expect(c.map.batchCalls).toBe(c.map.packed);
+    expect(c.flatMap.batchCalls).toBe(c.flatMap.packed);
   });
 
   it("in parallel (2 subtasks, each with its own instance)", async () => {

@@ -7,6 +7,7 @@
 import type { KeyedRecord } from "../../core/api/functions.ts";
 import type { OperatorContext, Output, StreamOperator } from "../../core/runtime/operator.ts";
 import { VOID_NAMESPACE, ValueStateDescriptor, type Key, type ValueState } from "../../core/state/types.ts";
+import type { RecordBatch } from "../../core/runtime/stream-element.ts";
 import type { Timer } from "../../core/time/types.ts";
 import { ByteWriter, decodeBlobs, decodeFlags, decodeTimestamps } from "./batch-codec.ts";
 import { WasmOperatorError } from "./errors.ts";
@@ -160,6 +161,17 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
       this.bufferRecord(value, timestamp);
     }
     if (this.count >= MAX_BATCH) this.flush();
+  }
+
+  /**
+   * One call per input batch (core's batch-at-a-time contract): the batch's records are buffered
+   * and sent to the component in one call. Keyed streams get records one by one instead (the
+   * runtime sets each record's key), through {@link processElement}.
+   */
+  processBatch(batch: RecordBatch<IN>): void {
+    const { values, timestamps } = batch;
+    for (let i = 0, n = values.length; i < n; i++) this.processElement(values[i]!, timestamps[i]!);
+    this.flush();
   }
 
   /** Buffers a record as a JS value; it is encoded when the batch is sent. */
@@ -328,6 +340,11 @@ export abstract class ComponentOperator<IN, OUT> implements StreamOperator<IN, O
     const stamps = this.results.stamps;
     const output = this.output;
     // errors from here on are downstream's
+    if (output.collectBatch !== undefined) {
+      // A next operator that takes batches gets the decoded batch in one call (read by index, like the arrays channels carry).
+      output.collectBatch({ values: values as OUT[], timestamps: stamps as unknown as number[] });
+      return;
+    }
     for (let i = 0; i < n; i++) output.collect(values[i] as OUT, stamps[i]!);
   }
 
