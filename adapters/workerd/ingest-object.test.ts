@@ -5,21 +5,21 @@
  */
 import { describe, expect, it } from "vitest";
 import type { DurableObjectState, DurableWebSocket } from "./durable-object.ts";
-import { DurableIngest } from "./ingest-object.ts";
+import { DurableIngest, type IngestAnswer } from "./ingest-object.ts";
 import type { IngestLogRpc } from "./ingest-protocol.ts";
 import { MemoryDurableStorage } from "./testing/memory-durable-storage.ts";
 
 /** A hibernatable socket as the object sees it: its attachment, and the answers it sent. */
-function socket(): DurableWebSocket & { answers: { key?: string; status: number; retryAfter?: number; error?: string }[] } {
+function socket(): DurableWebSocket & { answers: IngestAnswer[] } {
   let attachment: unknown = { jobId: "j", source: "readings", partition: 0, partitions: 1, maxBacklog: 10_000 };
-  const answers: { key?: string; status: number }[] = [];
+  const answers: IngestAnswer[] = [];
   return {
     answers,
     send: (message: string) => void answers.push(JSON.parse(message)),
     close: () => undefined,
     serializeAttachment: (value: unknown) => void (attachment = structuredClone(value)),
     deserializeAttachment: () => attachment,
-  } as unknown as DurableWebSocket & { answers: { key?: string; status: number; retryAfter?: number; error?: string }[] };
+  } as unknown as DurableWebSocket & { answers: IngestAnswer[] };
 }
 
 const batch = (key: string, n: number): string => JSON.stringify({ key, records: Array.from({ length: n }, (_, i) => ({ i })) });

@@ -42,7 +42,7 @@ export function partitionOfKey(key: string, partitions: number): number {
 }
 
 /** An answer to one WebSocket message (see the module comment). */
-interface SocketAnswer {
+export interface IngestAnswer {
   readonly key?: string;
   readonly status: number;
   readonly accepted?: number;
@@ -124,7 +124,7 @@ export class DurableIngest implements IngestLogRpc {
     ws.close(RESERVED_CLOSE_CODES.has(code) ? 1000 : code);
   }
 
-  private async answer(ws: DurableWebSocket, message: string | ArrayBuffer): Promise<SocketAnswer> {
+  private async answer(ws: DurableWebSocket, message: string | ArrayBuffer): Promise<IngestAnswer> {
     const text = typeof message === "string" ? message : new TextDecoder().decode(message);
     const target = (ws.deserializeAttachment() as SocketTarget | null) ?? { jobId: "", source: "", partition: 0, partitions: 1, maxBacklog: 100_000 };
     const parsed = parseIngestBody(text);
@@ -144,7 +144,7 @@ export class DurableIngest implements IngestLogRpc {
   }
 
   /** Appends a socket's message to the partition its key belongs to; the answer to send. */
-  private async appendMessage(target: SocketTarget, records: readonly unknown[], key: string | undefined): Promise<SocketAnswer> {
+  private async appendMessage(target: SocketTarget, records: readonly unknown[], key: string | undefined): Promise<IngestAnswer> {
     const owner = key === undefined || target.partitions <= 1 ? target.partition : partitionOfKey(key, target.partitions);
     const log: IngestLogRpc = owner === target.partition ? this.log : this.partition(target.jobId, target.source, owner);
     let outcome: AppendOutcome;

@@ -7,6 +7,7 @@
  * again under its key.
  */
 import WebSocket from "ws";
+import type { IngestAnswer } from "../ingest-object.ts";
 
 /** A batch of records under its idempotency key. */
 export interface KeyedBatch {
@@ -26,15 +27,6 @@ export interface WsIngestStats {
   resent: number;
 }
 
-/** An answer to one message (see adapters/workerd/ingest-object.ts). */
-export interface IngestAnswer {
-  readonly key?: string;
-  readonly status: number;
-  readonly accepted?: number;
-  readonly duplicate?: boolean;
-  readonly retryAfter?: number;
-  readonly error?: string;
-}
 
 /** The WebSocket URL of an ingest source. */
 export function ingestSocketUrl(base: string, jobId: string, source: string): string {
