@@ -136,14 +136,13 @@ export class RemoteInputChannel extends Channel {
 export type ChannelDescriber = (channelKey: string) => string;
 
 /**
- * Messages waiting to go to one peer TaskManager; sent as one bundle per flush (see
- * TaskExecutor's `sendBundles` for when).
+ * Messages waiting to go to one peer TaskManager; sent as one bundle per flush (the executor
+ * flushes after each round of steps, so a bundle carries everything a round produced).
  */
 export class Outbox {
   private messages: DataMessage[] = [];
   private transfer: ArrayBuffer[] = [];
   private readonly credits = new Map<string, number>();
-  private credited = 0;
 
   constructor(
     private readonly execution: string,
@@ -165,12 +164,6 @@ export class Outbox {
   /** One more batch consumed on `channel` (credits are summed until the flush). */
   credit(channel: string): void {
     this.credits.set(channel, (this.credits.get(channel) ?? 0) + 1);
-    this.credited++;
-  }
-
-  /** Messages waiting, counting each batch credited as one. */
-  get size(): number {
-    return this.messages.length + this.credited;
   }
 
   isEmpty(): boolean {
@@ -186,7 +179,6 @@ export class Outbox {
     this.messages = [];
     this.transfer = [];
     this.credits.clear();
-    this.credited = 0;
     try {
       this.link.send({ execution: this.execution, messages }, transfer);
     } catch (error) {

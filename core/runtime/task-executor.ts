@@ -104,12 +104,6 @@ export function parseSubtaskKey(key: string): [vertexId: string, subtaskIndex: n
 /** Credits (batches) of a channel between TaskManagers, at least. */
 const REMOTE_CHANNEL_MIN_CAPACITY = 16;
 
-/**
- * Messages a bundle to another TaskManager may gather over rounds of `run()` before it goes:
- * half a channel's credits, so a sender is not left without credit while its batches wait.
- */
-const BUNDLE_MESSAGES = REMOTE_CHANNEL_MIN_CAPACITY / 2;
-
 const everything: RemoteSubtasks = {
   hosts: () => true,
   outbox: () => {
@@ -150,8 +144,6 @@ export class TaskExecutor {
   private readonly remoteInputs = new Map<string, RemoteInputChannel>();
   private readonly remoteOutputs = new Map<string, RemoteOutputChannel>();
   private readonly outboxes = new Set<Outbox>();
-  /** Set while `run()` drives the executor: rounds leave small bundles to grow (see {@link sendBundles}). */
-  private bundling = false;
   private readonly bufferTimeoutMs: number;
   private yieldEveryMs = 20;
   private readonly creditWaits: CreditWaits = { starved: 0 };
@@ -391,21 +383,9 @@ export class TaskExecutor {
         this.stepped(i, worked);
       }
     }
-    if (this.outboxes.size > 0) this.sendBundles(this.bundling ? BUNDLE_MESSAGES : 1);
+    if (this.outboxes.size > 0) for (const o of this.outboxes) o.flush();
     this.options.afterStep?.();
     return progressed;
-  }
-
-  /**
-   * Sends the bundles that hold at least `atLeast` messages to their TaskManagers. One message
-   * between isolates costs tens of microseconds whatever it carries (about as much as encoding a
-   * few hundred records), so `run()` does not send a bundle per round: a bundle goes once it
-   * holds {@link BUNDLE_MESSAGES} messages, and every bundle goes before the executor yields or
-   * waits, at most `yieldEveryMs` after its first message (1 ms with remote channels). Stepped
-   * from outside (`step()`, a Durable Object's alarms), every round's bundle goes at once.
-   */
-  private sendBundles(atLeast: number): void {
-    for (const o of this.outboxes) if (o.size >= atLeast) o.flush();
   }
 
   /** After task `index` stepped: it stays runnable if it worked, else parks (on its asynchronous work, if any). */
@@ -489,14 +469,11 @@ export class TaskExecutor {
           if (this.status === "RUNNING") this.status = "FINISHED";
           break;
         }
-        this.bundling = true;
         const progressed = this.step();
-        this.bundling = false;
         if (!progressed) {
           await this.waitForWork();
           lastYield = performance.now();
         } else if (this.creditWaits.starved > 0 || performance.now() - lastYield > this.yieldEveryMs) {
-          this.sendBundles(1);
           await this.yielder.next();
           lastYield = performance.now();
         }
@@ -505,7 +482,6 @@ export class TaskExecutor {
       this.status = "FAILED";
       this.failureCause = error;
     } finally {
-      this.bundling = false;
       this.yielder.close();
       for (const cancel of this.cancels) cancel();
       await this.closeAll();
@@ -567,7 +543,6 @@ export class TaskExecutor {
    */
   protected async waitForWork(also?: Promise<unknown>): Promise<void> {
     this.rethrowAwaitFailure();
-    this.sendBundles(1);
     if (this.runnable.size > 0 || this.mailbox.length > 0) return;
     const waits: Promise<unknown>[] = also === undefined ? [] : [also];
     const due = this.scheduler.nextDue();
