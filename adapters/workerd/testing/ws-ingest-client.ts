@@ -27,7 +27,6 @@ export interface WsIngestStats {
   resent: number;
 }
 
-
 /** The WebSocket URL of an ingest source. */
 export function ingestSocketUrl(base: string, jobId: string, source: string): string {
   return `${base.replace(/^http/, "ws")}/jobs/${jobId}/ingest/${source}`;
