@@ -259,8 +259,9 @@ export async function faultToleranceJob(options: { events?: number; failAt?: num
   // The failure comes once a checkpoint has completed, so the restore takes one, however slowly the machine runs.
   const checkpointed = (): boolean => ((job?.checkpointStats() as { counts: { completed: number } } | undefined)?.counts.completed ?? 0) > 0;
   env
-    // every timestamp is in one second, so each key's timer fires once, at the final watermark
-    .fromGenerator({ generate: (i) => ({ i, v: value(i) }), count: n, ratePerSecond: 10_000, startTime: 1_000_000_000, intervalMs: 0.25 },
+    // every timestamp is in one second, so each key's timer fires once, at the final watermark;
+    // the input lasts about a second, long enough for a checkpoint to complete on a loaded machine
+    .fromGenerator({ generate: (i) => ({ i, v: value(i) }), count: n, ratePerSecond: Math.max(1_000, n), startTime: 1_000_000_000, intervalMs: 0.25 },
       WatermarkStrategy.forBoundedOutOfOrderness<{ i: number; v: string }>(2000))
     .map((r) => {
       if (r.i >= failAt && failures === 0 && checkpointed()) {
