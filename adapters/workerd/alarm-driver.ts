@@ -111,9 +111,9 @@ export class AlarmDriver {
         if (!progressed && !this.again) {
           await this.armForNext();
           // Work that became possible while the alarm was being set (a source's records, a
-          // rate-held source's next token) woke a driver that was still running: go on now.
+          // rate-held source's next token) woke a driver that was still running: go on now,
+          // within the same budget.
           if (!this.again) break;
-          continue;
         }
         if (this.now() - started >= this.budgetMs) {
           // More to do: a fresh alarm, so no single event runs without bound.

@@ -71,6 +71,7 @@ function timesInto(data: Float64Array, timestamps: readonly number[]): Float64Ar
   return ts;
 }
 
+/** A batch whose only buffer is its timestamps'. */
 function only(batch: WireBatch & { timestamps: Float64Array }): { batch: WireBatch; transfer: ArrayBuffer[] } {
   return { batch, transfer: [batch.timestamps.buffer as ArrayBuffer] };
 }
