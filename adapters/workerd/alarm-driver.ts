@@ -44,6 +44,13 @@ export class AlarmDriver {
   private again = false;
   /** The alarm this driver armed and that has not fired yet. */
   private armedAt: number | undefined;
+  /**
+   * The time of the last alarm that fired (at most). workerd deletes the alarm it ran once the
+   * handler's event ends unless the alarm was set to another time: a wake-up just after the
+   * handler returned that set the very same millisecond was lost, and with it every later
+   * wake-up, which took the lost alarm for a pending one.
+   */
+  private firedAt = -Infinity;
   private readonly watched = new WeakSet<Promise<unknown>>();
   private readonly rounds: number;
   private readonly budgetMs: number;
@@ -91,6 +98,8 @@ export class AlarmDriver {
 
   /** The object's alarm fired. */
   async alarm(): Promise<void> {
+    // An alarm armed before a restart fired at or before now.
+    this.firedAt = this.armedAt ?? this.now();
     this.armedAt = undefined;
     await this.run();
   }
@@ -181,7 +190,9 @@ export class AlarmDriver {
     if (next !== undefined) await this.arm(next);
   }
 
-  private async arm(time: number): Promise<void> {
+  private async arm(at: number): Promise<void> {
+    // Never the time of the alarm that fired (see firedAt); a time in the past fires at once anyway.
+    const time = Math.max(at, this.firedAt + 1);
     if (this.armedAt !== undefined && this.armedAt <= time) return;
     this.armedAt = time;
     await this.options.alarms.setAlarm(time);
