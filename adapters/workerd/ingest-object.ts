@@ -12,6 +12,7 @@
 import type { DurableObjectState, DurableWebSocket, WebSocketPairConstructor } from "./durable-object.ts";
 import type { AppendOutcome, IngestLogRpc, LogPosition, ReadResult } from "./ingest-protocol.ts";
 import { IngestLog } from "./ingest-log.ts";
+import { INGEST_PROTOCOL, offeredProtocols } from "../../server/token-guard.ts";
 
 /** Largest WebSocket message taken, bytes (as an HTTP ingest body). */
 export const MAX_INGEST_BYTES = 1024 * 1024;
@@ -108,7 +109,10 @@ export class DurableIngest implements IngestLogRpc {
     const pair = new this.WebSocketPair();
     this.state.acceptWebSocket(pair[1]);
     pair[1].serializeAttachment(target);
-    return new Response(null, { status: 101, webSocket: pair[0] } as ResponseInit);
+    // A client that offered subprotocols (a browser that carries its token in one) fails the
+    // connection unless the answer names one of them: the ingest protocol, never the token.
+    const named = offeredProtocols(request.headers.get("sec-websocket-protocol") ?? undefined).includes(INGEST_PROTOCOL);
+    return new Response(null, { status: 101, webSocket: pair[0], ...(named ? { headers: { "sec-websocket-protocol": INGEST_PROTOCOL } } : {}) } as ResponseInit);
   }
 
   webSocketMessage(ws: DurableWebSocket, message: string | ArrayBuffer): Promise<void> {

@@ -19,6 +19,8 @@ export interface EdgeDeploymentOptions {
   readonly spec?: (deployment: EdgeDeployment) => { readonly name: string };
   /** Component files to compile into the Worker (written into the deployment's folder, say). */
   readonly components?: (deployment: EdgeDeployment) => Promise<readonly string[]>;
+  /** The Worker's settings (EDDY_TOKEN, ...). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A Worker bundled into a temporary folder and served by workerd, with its webhook receiver. */
@@ -42,7 +44,7 @@ export class EdgeDeployment {
       const bundle = await bundleEdge({ spec, components, outDir: path.join(deployment.dir, "worker") });
       // The bundled spec starts with the Worker's first request, under an id made from its name.
       if (spec !== undefined) deployment.bundledJob = await bundledJobId(spec.name);
-      deployment.edge = await EdgeServer.start(bundle);
+      deployment.edge = await EdgeServer.start(bundle, options.env);
       return deployment;
     } catch (error) {
       await deployment.close();
