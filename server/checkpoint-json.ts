@@ -4,7 +4,8 @@
  * statistics the checkpoint coordinator keeps. Eddy stores a checkpoint as one unit and measures
  * its size as a whole, and it does not split a subtask's snapshot into synchronous and asynchronous
  * parts or count the bytes it processed while aligning: those figures are 0, as Flink reports a
- * figure its state backend does not measure.
+ * figure its state backend does not measure. Persisted data, the in-flight records an unaligned
+ * checkpoint stored, is measured per subtask, in bytes as stored.
  */
 import type { JobConfiguration } from "../core/index.ts";
 import { HttpError } from "./errors.ts";
@@ -27,6 +28,9 @@ interface RawCheckpoint {
   readonly acknowledgements: Readonly<Record<string, number>>;
   /** `<vertexid>#<subtask>` → alignment ms (absent in statistics kept by older servers). */
   readonly alignments?: Readonly<Record<string, number>>;
+  /** Bytes of in-flight records stored, in all and per `<vertexid>#<subtask>` (absent in statistics kept by older servers). */
+  readonly persisted_data?: number;
+  readonly persisted?: Readonly<Record<string, number>>;
   readonly external_path?: string;
   readonly failure_message?: string;
 }
@@ -106,10 +110,17 @@ function acksByVertex(cp: RawCheckpoint): Map<string, Map<number, number>> {
   return out;
 }
 
+/** Bytes of in-flight records subtask `index` of `vertexId` stored for `cp`. */
+function persistedBy(cp: RawCheckpoint, vertexId: string, index: number): number {
+  return cp.persisted?.[`${vertexId}#${index}`] ?? 0;
+}
+
 /** Flink's TaskCheckpointStatistics of one vertex in `cp`. */
 function taskStatistics(cp: RawCheckpoint, vertexId: string, parallelism: number): Record<string, unknown> {
   const acks = acksByVertex(cp).get(vertexId) ?? new Map<number, number>();
   const latest = acks.size === 0 ? 0 : Math.max(...acks.values());
+  let persisted = 0;
+  for (let i = 0; i < parallelism; i++) persisted += persistedBy(cp, vertexId, i);
   return {
     id: cp.id,
     status: cp.status,
@@ -119,7 +130,7 @@ function taskStatistics(cp: RawCheckpoint, vertexId: string, parallelism: number
     end_to_end_duration: acks.size === 0 ? -1 : latest,
     alignment_buffered: 0,
     processed_data: 0,
-    persisted_data: 0,
+    persisted_data: persisted,
     num_subtasks: parallelism,
     num_acknowledged_subtasks: acks.size,
   };
@@ -141,7 +152,7 @@ function checkpointStatistics(cp: RawCheckpoint, vertices?: readonly { id: strin
     end_to_end_duration: cp.end_to_end_duration,
     alignment_buffered: 0,
     processed_data: 0,
-    persisted_data: 0,
+    persisted_data: cp.persisted_data ?? 0,
     num_subtasks: cp.num_subtasks,
     num_acknowledged_subtasks: cp.num_acknowledged_subtasks,
     checkpoint_type: checkpointType(cp),
@@ -172,7 +183,7 @@ export function checkpointingStatistics(entry: JobEntry): object | undefined {
       end_to_end_duration: summary((h) => h.end_to_end_duration),
       alignment_buffered: summary(() => 0),
       processed_data: summary(() => 0),
-      persisted_data: summary(() => 0),
+      persisted_data: summary((h) => h.persisted_data ?? 0),
     },
     latest: {
       completed: latest((h) => h.status === "COMPLETED" && !h.is_savepoint),
@@ -221,7 +232,7 @@ export function checkpointSubtasks(entry: JobEntry, checkpointId: string, vertex
       checkpointed_size: 0,
       state_size: 0,
       checkpoint: { sync: 0, async: 0 },
-      alignment: { buffered: 0, processed: 0, persisted: 0, duration: alignment(index) },
+      alignment: { buffered: 0, processed: 0, persisted: persistedBy(cp, vertexId, index), duration: alignment(index) },
       start_delay: 0,
       unaligned_checkpoint: cp.unaligned,
       aborted: false,
@@ -236,7 +247,7 @@ export function checkpointSubtasks(entry: JobEntry, checkpointId: string, vertex
       state_size: zeros,
       end_to_end_duration: statsSummary(done.map((i) => acks.get(i)!)),
       checkpoint_duration: { sync: zeros, async: zeros },
-      alignment: { buffered: zeros, processed: zeros, persisted: zeros, duration: statsSummary(done.map(alignment)) },
+      alignment: { buffered: zeros, processed: zeros, persisted: statsSummary(done.map((i) => persistedBy(cp, vertexId, i))), duration: statsSummary(done.map(alignment)) },
       start_delay: zeros,
     },
     subtasks,

@@ -193,6 +193,8 @@ describe("regression #14.3: the dashboard shows a job as Flink's web UI does, an
     expect(shown.Duration).toMatch(/^[\d,]+ ms$/);
     expect(shown.Size).toMatch(/^[\d.,]+ (B|KiB|MiB)$/);
     expect(shown.Alignment).toMatch(/^[\d,]+ ms$/);
+    // Aligned barriers store no in-flight records.
+    expect(shown["In flight"]).toBe("0 B");
     if ((await row.count()) > 0) expect(shown.Duration).toBe(`${completed.end_to_end_duration.toLocaleString("en-US")} ms`);
 
     await job.getByRole("button", { name: "Savepoint", exact: true }).click();

@@ -123,11 +123,12 @@ function checkpointsHtml(stats) {
   const TYPE = { CHECKPOINT: "checkpoint", UNALIGNED_CHECKPOINT: "unaligned checkpoint", SAVEPOINT: "savepoint", SYNC_SAVEPOINT: "savepoint (stop)" };
   const rows = stats.history.map((h) => '<tr data-checkpoint="' + esc(h.id) + '"><td class="num">' + esc(h.id) + "</td><td>" + esc(TYPE[h.checkpoint_type] || h.checkpoint_type) +
     '</td><td><span class="cp ' + esc(h.status) + '">' + esc(h.status) + '</span></td><td class="num">' + millis(h.end_to_end_duration) +
-    '</td><td class="num">' + (h.status === "COMPLETED" ? bytes(h.state_size) : "–") + '</td><td class="num">' + millis(h.alignment_duration) + "</td></tr>");
+    '</td><td class="num">' + (h.status === "COMPLETED" ? bytes(h.state_size) : "–") + '</td><td class="num">' + millis(h.alignment_duration) +
+    '</td><td class="num">' + (h.status === "COMPLETED" ? bytes(h.persisted_data) : "–") + "</td></tr>");
   return '<p class="muted">' + int(c.completed) + " completed · " + int(c.failed) + " failed · " + int(c.in_progress) + " in progress" +
     (stats.latest.restored ? " · restored from " + esc(stats.latest.restored.id) : "") + "</p>" +
     (rows.length === 0 ? '<p class="muted">No checkpoint yet.</p>' :
-      '<div class="scroll"><table aria-label="Checkpoints"><thead><tr><th class="num">ID</th><th>Type</th><th>Status</th><th class="num">Duration</th><th class="num">Size</th><th class="num">Alignment</th></tr></thead><tbody>' + rows.join("") + "</tbody></table></div>");
+      '<div class="scroll"><table aria-label="Checkpoints"><thead><tr><th class="num">ID</th><th>Type</th><th>Status</th><th class="num">Duration</th><th class="num">Size</th><th class="num">Alignment</th><th class="num" title="In-flight records an unaligned checkpoint stored">In flight</th></tr></thead><tbody>' + rows.join("") + "</tbody></table></div>");
 }
 
 /** The deepest cause in a stack trace ("Caused by: ..."), or its first line. */

@@ -8,6 +8,7 @@ import type { JobExecution } from "../runtime/job-execution.ts";
 import type { Clock } from "../time/types.ts";
 import type { CheckpointConfig } from "./checkpoint-config.ts";
 import { type CheckpointStats, CheckpointStatsTracker } from "./checkpoint-stats.ts";
+import { channelStateBytes } from "./checkpoint-storage.ts";
 import { CompletedCheckpointStore, type StoredCheckpoint } from "./completed-checkpoint-store.ts";
 import type { TaskSnapshot } from "./types.ts";
 
@@ -147,7 +148,7 @@ export class CheckpointCoordinator {
     const key = `${snapshot.vertexId}#${snapshot.subtaskIndex}`;
     if (!p.expected.delete(key)) return;
     p.acks.push(snapshot);
-    this.stats.acknowledged(p.stats, key, this.options.clock.now(), snapshot.alignmentMs, snapshot.unaligned);
+    this.stats.acknowledged(p.stats, key, this.options.clock.now(), snapshot.alignmentMs, snapshot.unaligned, channelStateBytes(snapshot.channelState));
     if (p.expected.size === 0) void this.complete(p);
   }
 

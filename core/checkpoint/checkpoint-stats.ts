@@ -25,6 +25,10 @@ export interface CheckpointStats {
   acknowledgements: Record<string, number>;
   /** Per subtask (`<vertex>#<index>`): how long it aligned barriers, ms. */
   alignments: Record<string, number>;
+  /** Bytes of in-flight records the checkpoint stored (unaligned checkpoints' channel state). */
+  persisted_data: number;
+  /** Per subtask (`<vertex>#<index>`) that stored in-flight records: their bytes. */
+  persisted: Record<string, number>;
   external_path?: string;
   failure_message?: string;
 }
@@ -59,14 +63,20 @@ export class CheckpointStatsTracker {
       num_acknowledged_subtasks: 0,
       acknowledgements: {},
       alignments: {},
+      persisted_data: 0,
+      persisted: {},
     };
     this.history.unshift(stats);
     if (this.history.length > this.historySize) this.history.pop();
     return stats;
   }
 
-  acknowledged(stats: CheckpointStats, task: string, now: number, alignmentMs: number, unaligned: boolean): void {
+  acknowledged(stats: CheckpointStats, task: string, now: number, alignmentMs: number, unaligned: boolean, persistedBytes = 0): void {
     stats.num_acknowledged_subtasks++;
+    if (persistedBytes > 0) {
+      stats.persisted[task] = persistedBytes;
+      stats.persisted_data += persistedBytes;
+    }
     stats.acknowledgements[task] = now - stats.trigger_timestamp;
     stats.alignments[task] = alignmentMs;
     stats.latest_ack_timestamp = now;
@@ -122,7 +132,7 @@ export class CheckpointStatsTracker {
         failed: latest((h) => h.status === "FAILED"),
         restored: this.restored ?? null,
       },
-      history: this.history.map((h) => ({ ...h, acknowledgements: { ...h.acknowledgements }, alignments: { ...h.alignments } })),
+      history: this.history.map((h) => ({ ...h, acknowledgements: { ...h.acknowledgements }, alignments: { ...h.alignments }, persisted: { ...h.persisted } })),
     };
   }
 }

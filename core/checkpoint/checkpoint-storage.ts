@@ -6,7 +6,7 @@
 import superjson from "superjson";
 import { EddyError } from "../errors.ts";
 import { type FileSystem, joinPath } from "./file-system.ts";
-import type { CompletedCheckpoint } from "./types.ts";
+import type { ChannelState, CompletedCheckpoint } from "./types.ts";
 
 /** Stores completed checkpoints. */
 export interface CheckpointStorage {
@@ -21,6 +21,15 @@ export interface CheckpointStorage {
 /** Encodes a checkpoint for storage (UTF-8 of superjson). */
 export function encodeCheckpoint(checkpoint: CompletedCheckpoint): Uint8Array {
   return new TextEncoder().encode(superjson.stringify(checkpoint));
+}
+
+/**
+ * Bytes the in-flight records of a subtask's snapshot take in storage (their channel state, as
+ * {@link encodeCheckpoint} writes it): what Flink reports as a checkpoint's persisted data.
+ */
+export function channelStateBytes(state: readonly ChannelState[] | undefined): number {
+  if (state === undefined || state.length === 0) return 0;
+  return new TextEncoder().encode(superjson.stringify(state)).byteLength;
 }
 
 /** Decodes what {@link encodeCheckpoint} wrote; a broken file is a clear error naming it. */

@@ -1,3 +1,4 @@
+import superjson from "superjson";
 import { describe, expect, test } from "vitest";
 import {
   type CheckpointingOptions,
@@ -80,7 +81,14 @@ function build(options: CheckpointingOptions, lines: string[], slow: { on: boole
   return env;
 }
 
-async function checkpointUnderBackpressure(options: CheckpointingOptions): Promise<{ result: PromiseSettledResult<{ location: string }>; stats: { history: { unaligned: boolean; status: string }[] }; checkpoint?: CompletedCheckpoint }> {
+interface HistoryEntry {
+  unaligned: boolean;
+  status: string;
+  persisted_data: number;
+  persisted: Record<string, number>;
+}
+
+async function checkpointUnderBackpressure(options: CheckpointingOptions): Promise<{ result: PromiseSettledResult<{ location: string }>; stats: { history: HistoryEntry[] }; checkpoint?: CompletedCheckpoint }> {
   const lines: string[] = [];
   const slow = { on: true };
   const env = build(options, lines, slow);
@@ -89,7 +97,7 @@ async function checkpointUnderBackpressure(options: CheckpointingOptions): Promi
   await new Promise((r) => setTimeout(r, 150));
   const storage = env.getCheckpointConfig()!.storage;
   const [result] = await Promise.allSettled([job.triggerCheckpoint()]);
-  const stats = job.checkpointStats() as { history: { unaligned: boolean; status: string }[] };
+  const stats = job.checkpointStats() as { history: HistoryEntry[] };
   const checkpoint = result.status === "fulfilled" ? await storage.load(result.value.location) : undefined;
   await job.cancel();
   return { result, stats, checkpoint };
@@ -109,6 +117,28 @@ describe("checkpoints under heavy backpressure", () => {
     expect(stats.history[0]!.unaligned).toBe(true);
     const inFlight = checkpoint!.tasks.flatMap((t) => t.channelState ?? []).reduce((n, c) => n + c.values.length, 0);
     expect(inFlight).toBeGreaterThan(0);
+    // Its statistics count those records' bytes as stored, per subtask that held some (Flink's persisted data).
+    const stored: Record<string, number> = {};
+    for (const t of checkpoint!.tasks) {
+      if ((t.channelState ?? []).length > 0) stored[`${t.vertexId}#${t.subtaskIndex}`] = new TextEncoder().encode(superjson.stringify(t.channelState)).byteLength;
+    }
+    expect(stats.history[0]!.persisted).toEqual(stored);
+    expect(stats.history[0]!.persisted_data).toBe(Object.values(stored).reduce((a, b) => a + b, 0));
+  });
+
+  test("a checkpoint that aligned its barriers persisted no in-flight data", async () => {
+    const lines: string[] = [];
+    const slow = { on: true };
+    const env = build({ timeout: 30_000 }, lines, slow);
+    const job = env.executeAsync("aligned");
+    await new Promise((r) => setTimeout(r, 20));
+    const taken = job.triggerCheckpoint();
+    // The sink speeds up, so the barriers align behind what is in flight.
+    slow.on = false;
+    await taken;
+    const stats = job.checkpointStats() as { history: HistoryEntry[] };
+    await job.cancel();
+    expect(stats.history[0]).toMatchObject({ status: "COMPLETED", unaligned: false, persisted_data: 0, persisted: {} });
   });
 
   test("an aligned checkpoint with an alignment timeout turns unaligned and completes", async () => {
